@@ -1,0 +1,74 @@
+"""Errors raised by symgd for invalid input.
+
+Every error is a :class:`SymgdError` and also subclasses the nearest builtin
+(``ValueError`` or ``TypeError``), so ``except ValueError`` keeps working.
+A run that does not converge is *not* an error: it is reported in
+:class:`symgd.Result`.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "SymgdError",
+    "ParseError",
+    "ObjectiveError",
+    "InputError",
+    "InputTypeError",
+]
+
+
+class SymgdError(Exception):
+    """Base class of every error symgd raises on purpose."""
+
+
+class ParseError(SymgdError, ValueError):
+    """Text that symgd cannot read as a mathematical expression.
+
+    Attributes
+    ----------
+    text : str
+        The text that was received (possibly shortened for very long input).
+    position : int or None
+        0-based index into ``text`` where the problem is, when known.
+    hint : str
+        What to do instead.
+    """
+
+    def __init__(self, reason: str, text: str = "", position: int | None = None,
+                 hint: str = "") -> None:
+        self.reason = reason
+        self.text = text
+        self.position = position
+        self.hint = hint
+        super().__init__(self._one_line())
+
+    def _one_line(self) -> str:
+        shown = self.text if len(self.text) <= 60 else self.text[:57] + "..."
+        where = f" at column {self.position + 1}" if self.position is not None else ""
+        msg = f"cannot parse {shown!r}{where}: {self.reason}"
+        return f"{msg}; {self.hint}" if self.hint else msg
+
+    def show(self) -> str:
+        """The message with the input and a caret under the faulty column.
+
+        >>> err = ParseError("unexpected ')'", "x + )", 4)
+        >>> print(err.show())
+        x + )
+            ^
+        cannot parse 'x + )' at column 5: unexpected ')'
+        """
+        if self.position is None or len(self.text) > 200:
+            return str(self)
+        return f"{self.text}\n{' ' * self.position}^\n{self}"
+
+
+class ObjectiveError(SymgdError, ValueError):
+    """An expression or function that cannot be used as an objective."""
+
+
+class InputError(SymgdError, ValueError):
+    """An invalid argument: a start point, a learning rate, a variable list..."""
+
+
+class InputTypeError(InputError, TypeError):
+    """An argument of the wrong type."""
