@@ -1,0 +1,144 @@
+"""Compiling SymPy expressions to fast numeric functions, once.
+
+One :func:`sympy.lambdify` call (with ``cse=True``, so value and gradient
+share their common subexpressions) per kind of evaluation:
+
+* ``scalar``: Python floats in, a tuple of floats out, using the ``math``
+  module. This is the fast path for small problems: a call costs well under
+  a microsecond, where NumPy's per-call overhead on a length-2 array is
+  several times larger.
+* ``array``: NumPy arrays in, arrays out, for many points at once and as the
+  robust fallback where ``math`` raises (``log`` of a negative number,
+  overflow in ``exp``): NumPy returns nan or inf there instead.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cached_property
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import sympy as sp
+from sympy.printing.pycode import PythonCodePrinter
+
+from .exceptions import ObjectiveError
+from .functions import numeric_namespace
+
+__all__ = ["Compiled", "MATH_ERRORS", "python_statements"]
+
+# What the ``math`` module raises where NumPy would return nan or inf; a
+# complex result (a negative number to a fractional power) shows up as a
+# TypeError when it meets ``math``.
+MATH_ERRORS = (ValueError, ArithmeticError, TypeError)
+
+
+class Compiled:
+    """Numeric forms of a tuple of expressions in the given arguments.
+
+    Parameters
+    ----------
+    arguments : sequence of sympy.Symbol
+        The positional arguments, in order.
+    outputs : sequence of sympy.Expr
+        Typically ``(f, df/dx1, ..., df/dxn)``.
+
+    Examples
+    --------
+    >>> x, y = sp.symbols("x y", real=True)
+    >>> c = Compiled((x, y), (x**2 + x*y + y**2, 2*x + y, x + 2*y))
+    >>> c.at([1.0, 2.0])
+    (7.0, 4.0, 5.0)
+    >>> c.scalar(1.0, 2.0)
+    (7.0, 4.0, 5.0)
+    """
+
+    def __init__(self, arguments: Sequence[sp.Symbol], outputs: Sequence[sp.Expr]) -> None:
+        self.arguments = tuple(arguments)
+        self.outputs = tuple(outputs)
+
+    def _lambdify(self, kind: str) -> Callable:
+        try:
+            return sp.lambdify(self.arguments, self.outputs,
+                               modules=[numeric_namespace(kind), kind], cse=True)
+        except Exception as err:  # SymPy's printers raise many kinds
+            raise ObjectiveError(
+                f"cannot compile the expression for numeric evaluation ({err}); "
+                "it uses a function symgd cannot evaluate numerically") from None
+
+    @cached_property
+    def scalar(self) -> Callable[..., tuple]:
+        """Fast function of Python floats (``math`` module); may raise."""
+        return self._lambdify("math")
+
+    @cached_property
+    def array(self) -> Callable[..., tuple]:
+        """Function of NumPy arrays; returns nan/inf instead of raising."""
+        return self._lambdify("numpy")
+
+    def at(self, point: Sequence[float]) -> tuple[float, ...]:
+        """All outputs at one point, as floats (nan where undefined)."""
+        try:
+            values = self.scalar(*[float(v) for v in point])
+            return tuple(float(v) for v in values)
+        except MATH_ERRORS:
+            return tuple(float(v) for v in self.at_array(np.asarray(point, dtype=float)))
+
+    def at_array(self, points: np.ndarray) -> list[np.ndarray]:
+        """All outputs at points of shape ``(n,)`` or ``(n, m)``, as float arrays.
+
+        Constant outputs are broadcast to the shape of one coordinate, so the
+        result never holds Python ints or object arrays.
+        """
+        coords = [np.asarray(p, dtype=float) for p in points]
+        shape = np.broadcast_shapes(*(c.shape for c in coords)) if coords else ()
+        with np.errstate(all="ignore"):
+            values = self.array(*coords)
+            return [_real_array(v, shape) for v in values]
+
+
+def _real_array(value: object, shape: tuple[int, ...]) -> np.ndarray:
+    arr = np.asarray(value)
+    if arr.dtype.kind == "c":
+        arr = np.where(arr.imag == 0, arr.real, np.nan)
+    try:
+        arr = arr.astype(float, copy=False)
+    except (TypeError, ValueError):
+        arr = np.full(arr.shape, math.nan)
+    return np.broadcast_to(arr, shape).copy() if arr.shape != shape else arr
+
+
+def python_statements(arguments: Sequence[sp.Symbol], outputs: Sequence[sp.Expr],
+                      argument_names: Sequence[str],
+                      output_names: Sequence[str]) -> tuple[list[str], dict[str, Any]]:
+    """Straight-line Python computing ``outputs`` from ``arguments`` with ``math``.
+
+    The statements assign common subexpressions to ``_t0, _t1, ...`` and each
+    output to its name in ``output_names``; arguments are read from the
+    local names ``argument_names``. This is what :func:`sympy.lambdify`
+    generates for ``modules="math"`` with ``cse=True``, without the function
+    around it, so the descent loop can run it inline. The code is printed by
+    SymPy from an already validated expression; no user text is executed.
+
+    Returns the statements and the namespace they need.
+
+    >>> x, y = sp.symbols("x y", real=True)
+    >>> lines, ns = python_statements((x, y), (x**2 + x*y, 2*x + y), ("a", "b"), ("f", "g"))
+    >>> lines
+    ['f = a**2 + a*b', 'g = 2*a + b']
+    """
+    rename = {a: sp.Symbol(nm, real=True) for a, nm in zip(arguments, argument_names)}
+    exprs = [sp.sympify(o).xreplace(rename) for o in outputs]
+    temporaries, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("_t"))
+    namespace: dict[str, Any] = {k: v for k, v in vars(math).items() if not k.startswith("_")}
+    namespace.update(numeric_namespace("math"))
+    printer = PythonCodePrinter({"fully_qualified_modules": False, "inline": True,
+                                 "allow_unknown_functions": True,
+                                 "user_functions": {k: k for k in numeric_namespace("math")}})
+    try:
+        lines = [f"{t} = {printer.doprint(e)}" for t, e in temporaries]
+        lines += [f"{nm} = {printer.doprint(e)}" for nm, e in zip(output_names, reduced)]
+    except Exception as err:  # SymPy's printers raise many kinds
+        raise ObjectiveError(f"cannot compile the expression for numeric evaluation "
+                             f"({err})") from None
+    return lines, namespace
