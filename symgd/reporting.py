@@ -1,0 +1,198 @@
+"""Iteration tables and derivative summaries as strings.
+
+Library functions here return strings; only :mod:`symgd.cli` prints.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from typing import Any, Sequence
+
+import sympy as sp
+
+from .exceptions import InputError, InputTypeError
+
+__all__ = ["format_table", "TABLE_FORMATS", "derivatives_text", "derivatives_dict"]
+
+TABLE_FORMATS = ("text", "markdown", "latex", "csv", "json")
+
+
+def format_table(history: Any, every: int = 1, digits: int = 6, fmt: str = "text",
+                 gradient: bool = False) -> str:
+    """A table of a run's iterations.
+
+    Parameters
+    ----------
+    history : History
+        From ``Result.history``.
+    every : int
+        Show every ``every``-th iteration; the last one is always shown.
+    digits : int
+        Significant digits of each number.
+    fmt : {"text", "markdown", "latex", "csv", "json"}
+    gradient : bool
+        Add one column per partial derivative.
+
+    Examples
+    --------
+    >>> from symgd import descend
+    >>> res = descend("x^2 + x*y + y^2", start=[1, 1], lr=0.1, max_iter=3)
+    >>> print(format_table(res.history, digits=4))
+    iteration      x      y    loss  grad_norm
+            0      1      1       3      4.243
+            1    0.7    0.7    1.47       2.97
+            2   0.49   0.49  0.7203      2.079
+            3  0.343  0.343  0.3529      1.455
+    """
+    every = _positive_int(every, "every")
+    digits = _positive_int(digits, "digits")
+    if fmt not in TABLE_FORMATS:
+        raise InputError(f"unknown table format {fmt!r}; choose one of "
+                         f"{', '.join(TABLE_FORMATS)}")
+    header, rows = _table_rows(history, every, gradient)
+    if fmt == "json":
+        return json.dumps([dict(zip(header, (_json_value(v) for v in row)))
+                           for row in rows], indent=1)
+    cells = [[str(int(row[0])), *(_number(v, digits) for v in row[1:])] for row in rows]
+    return {"text": _text, "markdown": _markdown, "latex": _latex,
+            "csv": _csv}[fmt](header, cells)
+
+
+def _positive_int(value: object, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputTypeError(f"{name} must be a positive integer, got {value!r}")
+    if value < 1:
+        raise InputError(f"{name} must be a positive integer, got {value}")
+    return value
+
+
+def _table_rows(history: Any, every: int, gradient: bool) -> tuple[list[str], list[list]]:
+    n = len(history.names)
+    header = ["iteration", *history.names, "loss"]
+    if gradient:
+        header += [f"df/d{v}" for v in history.names]
+    header.append("grad_norm")
+    picked = [k for k in range(len(history)) if k % every == 0]
+    if len(history) and picked[-1] != len(history) - 1:
+        picked.append(len(history) - 1)
+    rows = []
+    for k in picked:
+        row = [int(history.iteration[k]), *history.x[k], history.loss[k]]
+        if gradient:
+            row += list(history.grad[k][:n])
+        rows.append([*row, history.grad_norm[k]])
+    return header, rows
+
+
+def _number(value: float, digits: int) -> str:
+    return f"{float(value):.{digits}g}"
+
+
+def _json_value(value: float) -> float | int | None:
+    if isinstance(value, int):
+        return value
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _text(header: list[str], cells: list[list[str]]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(header)]
+    widths = [w + 2 if i else w for i, w in enumerate(widths)]
+    lines = ["".join(h.rjust(w) for h, w in zip(header, widths))]
+    lines += ["".join(c.rjust(w) for c, w in zip(row, widths)) for row in cells]
+    return "\n".join(lines)
+
+
+def _markdown(header: list[str], cells: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---:|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in cells]
+    return "\n".join(lines)
+
+
+def _latex(header: list[str], cells: list[list[str]]) -> str:
+    def tex(name: str) -> str:
+        if name.startswith("df/d"):
+            return rf"$\partial f/\partial {sp.latex(sp.Symbol(name[4:]))}$"
+        if name == "grad_norm":
+            return r"$\lVert\nabla f\rVert$"
+        return name if name in ("iteration", "loss") else f"${sp.latex(sp.Symbol(name))}$"
+    lines = [r"\begin{tabular}{" + "r" * len(header) + "}", r"\toprule",
+             " & ".join(tex(h) for h in header) + r" \\", r"\midrule"]
+    lines += [" & ".join(row) + r" \\" for row in cells]
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    return "\n".join(lines)
+
+
+def _csv(header: list[str], cells: list[list[str]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(cells)
+    return out.getvalue().rstrip("\n")
+
+
+# ------------------------------------------------------------- derivatives
+
+def derivatives_dict(objective: Any) -> dict[str, Any]:
+    """Variables, gradient and Hessian as strings in SymPy syntax.
+
+    >>> from symgd import Objective
+    >>> derivatives_dict(Objective("x^2 + x*y + y^2"))["gradient"]
+    ['2*x + y', 'x + 2*y']
+    """
+    h = objective.hessian
+    return {"name": objective.label, "expression": str(objective.expr),
+            "variables": list(objective.names),
+            "gradient": [str(g) for g in objective.gradient],
+            "hessian": [[str(h[i, j]) for j in range(objective.n)]
+                        for i in range(objective.n)]}
+
+
+def derivatives_text(objective: Any, latex: bool = False, unicode: bool = True) -> str:
+    """The objective, each partial derivative, the gradient and the Hessian.
+
+    >>> from symgd import Objective
+    >>> print(derivatives_text(Objective("z = x^2 + x*y + y^2"), unicode=False))
+    z(x, y) = x**2 + x*y + y**2
+    <BLANKLINE>
+    dz/dx = 2*x + y
+    dz/dy = x + 2*y
+    <BLANKLINE>
+    grad z = (2*x + y, x + 2*y)
+    <BLANKLINE>
+    Hessian:
+    [2, 1]
+    [1, 2]
+    """
+    if latex:
+        return _derivatives_latex(objective)
+    name, names = objective.label, objective.names
+    d, nabla = ("∂", "∇") if unicode else ("d", "grad ")
+    lines = [f"{name}({', '.join(names)}) = {objective.expr}", ""]
+    lines += [f"{d}{name}/{d}{v} = {g}" for v, g in zip(names, objective.gradient)]
+    lines += ["", f"{nabla}{name} = ({', '.join(str(g) for g in objective.gradient)})",
+              "", "Hessian:"]
+    h = objective.hessian
+    cells = [[str(h[i, j]) for j in range(objective.n)] for i in range(objective.n)]
+    widths = [max(len(r[j]) for r in cells) for j in range(objective.n)]
+    lines += ["[" + ", ".join(c.rjust(w) for c, w in zip(row, widths)) + "]" for row in cells]
+    return "\n".join(lines)
+
+
+def _derivatives_latex(objective: Any) -> str:
+    name = sp.latex(sp.Symbol(objective.label))
+    lines = [objective.latex()]
+    for v, g in zip(objective.variables, objective.gradient):
+        lines.append(rf"\frac{{\partial {name}}}{{\partial {sp.latex(v)}}} = {sp.latex(g)}")
+    grad = ", ".join(sp.latex(g) for g in objective.gradient)
+    lines.append(rf"\nabla {name} = \left({grad}\right)")
+    lines.append(rf"H = {sp.latex(objective.hessian)}")
+    return "\n".join(lines)
+
+
+def point_text(names: Sequence[str], values: Sequence[float], digits: int = 6) -> str:
+    """``x = 1, y = 2`` style text of a point."""
+    return ", ".join(f"{n} = {float(v):.{digits}g}" for n, v in zip(names, values))
