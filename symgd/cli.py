@@ -1,0 +1,237 @@
+"""The ``symgd`` command.
+
+Only this module prints, writes files and chooses exit codes:
+0 for success, 1 for a run that did not converge, 2 for invalid input (one
+line on stderr; ``--debug`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from typing import Any, Sequence, TextIO
+
+from . import __version__
+from .exceptions import InputError, SymgdError
+from .objective import Objective
+from .parsing import exact_number
+from .reporting import TABLE_FORMATS, derivatives_dict, derivatives_text, point_text
+from .run import descend
+
+__all__ = ["main", "build_parser"]
+
+EXIT_OK, EXIT_NOT_CONVERGED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage mistake in one line, exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _UsageError(f"{message} (see '{self.prog} --help')")
+
+
+class _UsageError(Exception):
+    pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``symgd`` command."""
+    parser = _Parser(prog="symgd", description="Symbolic derivatives and gradient descent.")
+    parser.add_argument("--version", action="version", version=f"symgd {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    diff = sub.add_parser("diff", help="show the partial derivatives, gradient and Hessian",
+                          description="Show an objective's partial derivatives, gradient "
+                          "and Hessian.")
+    _objective_options(diff)
+    out = diff.add_mutually_exclusive_group()
+    out.add_argument("--latex", action="store_true", help="print LaTeX")
+    out.add_argument("--json", action="store_true", help="print one JSON object")
+    diff.set_defaults(run=_run_diff)
+
+    run = sub.add_parser("descend", help="run gradient descent",
+                         description="Minimize EXPR by gradient descent x <- x - lr*grad f(x). "
+                         "Exit code 0 when it converged, 1 when it did not.")
+    _objective_options(run)
+    run.add_argument("--start", required=True, metavar="X0",
+                     help="start point: 1,1 or x=1,y=2 or one number for all variables "
+                     "(write --start=-1,2 for a negative first value)")
+    run.add_argument("--lr", type=_number_arg, default=0.1, help="learning rate (default 0.1)")
+    run.add_argument("--max-iter", type=int, default=1000, help="most steps (default 1000)")
+    run.add_argument("--tol", type=_number_arg, default=1e-8,
+                     help="stop when the gradient norm is at most this (default 1e-8)")
+    run.add_argument("--ftol", type=_number_arg, default=0.0,
+                     help="stop when the relative loss change is at most this (default off)")
+    run.add_argument("--table", action="store_true", help="print the iteration table")
+    run.add_argument("--every", type=int, default=1, metavar="K",
+                     help="table rows every K iterations (default 1)")
+    run.add_argument("--digits", type=int, default=6, help="significant digits (default 6)")
+    run.add_argument("--format", choices=TABLE_FORMATS, default="text",
+                     help="table format (default text)")
+    run.add_argument("--gradient", action="store_true", help="add gradient columns to the table")
+    run.add_argument("--json", action="store_true", help="print one JSON object")
+    run.set_defaults(run=_run_descend)
+
+    demo = sub.add_parser("demo", help="run a built-in example",
+                          description="Run a built-in example from the gradient-descent "
+                          "lessons.")
+    demo.add_argument("name", nargs="?", default="bowl", choices=sorted(DEMOS),
+                      help="which example (default bowl: z = x^2 + xy + y^2)")
+    demo.add_argument("--debug", action="store_true", help="show tracebacks")
+    demo.set_defaults(run=_run_demo)
+    return parser
+
+
+def _objective_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("expr", metavar="EXPR", help='the objective, e.g. "z = x^2 + xy + y^2"')
+    p.add_argument("--vars", metavar="NAMES", help="variables in order, e.g. x,y")
+    p.add_argument("--const", action="append", metavar="NAME=VALUE", default=[],
+                   help="a constant, e.g. a=2.5 (repeatable, or a=1,b=2)")
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+
+
+def _number_arg(text: str) -> float:
+    try:
+        return float(exact_number(text.strip()))
+    except SymgdError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def _split_top(text: str) -> list[str]:
+    """Split at commas that are not inside parentheses."""
+    parts, depth, current = [], 0, []
+    for ch in text:
+        depth += (ch == "(") - (ch == ")")
+        if ch == "," and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    return [p.strip() for p in parts]
+
+
+def _assignments(items: Sequence[str], what: str) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for item in items:
+        for part in _split_top(item):
+            name, eq, value = part.partition("=")
+            if not eq or not name.strip() or not value.strip():
+                raise InputError(f"{what} {part!r} must look like name=value, e.g. a=2.5")
+            pairs[name.strip()] = value.strip()
+    return pairs
+
+
+def _objective(args: argparse.Namespace) -> Objective:
+    variables = _split_top(args.vars) if args.vars else None
+    constants = _assignments(args.const, "--const")
+    return Objective(args.expr, variables, constants=constants or None)
+
+
+def _start(text: str, obj: Objective) -> Any:
+    parts = _split_top(text)
+    if any("=" in p for p in parts):
+        return {k: float(exact_number(v, f"start value {k!r}"))
+                for k, v in _assignments([text], "--start").items()}
+    values = [float(exact_number(p, "start value")) for p in parts]
+    return values[0] if len(values) == 1 else values
+
+
+def _stdout_symbols(stream: TextIO) -> bool:
+    try:
+        "∂∇".encode(stream.encoding or "ascii")
+        return True
+    except (UnicodeEncodeError, LookupError):
+        return False
+
+
+def _run_diff(args: argparse.Namespace, out: TextIO) -> int:
+    obj = _objective(args)
+    if args.json:
+        out.write(json.dumps(derivatives_dict(obj)) + "\n")
+    else:
+        out.write(derivatives_text(obj, latex=args.latex, unicode=_stdout_symbols(out)) + "\n")
+    return EXIT_OK
+
+
+def _run_descend(args: argparse.Namespace, out: TextIO) -> int:
+    obj = _objective(args)
+    res = descend(obj, _start(args.start, obj), lr=args.lr, max_iter=args.max_iter,
+                  tol=args.tol, ftol=args.ftol)
+    if args.json:
+        out.write(json.dumps(res.to_dict()) + "\n")
+        return EXIT_OK if res.success else EXIT_NOT_CONVERGED
+    table = res.table(every=args.every, digits=args.digits, fmt=args.format,
+                      gradient=args.gradient) if args.table else None
+    if table is not None and args.format != "text":
+        out.write(table + "\n")
+        return EXIT_OK if res.success else EXIT_NOT_CONVERGED
+    out.write(f"{obj}\nlr = {args.lr:g}, start: {point_text(obj.names, res.history.x[0])}\n\n")
+    if table is not None:
+        out.write(table + "\n\n")
+    out.write(res.message + "\n")
+    out.write(f"{point_text(obj.names, res.x, args.digits)}\n{obj.label} = {res.fun:.{args.digits}g}\n")
+    return EXIT_OK if res.success else EXIT_NOT_CONVERGED
+
+
+def _demo_bowl(out: TextIO) -> int:
+    """z = x² + xy + y²: derivatives, a converging run, a step that is too big."""
+    obj = Objective("z = x^2 + x*y + y^2")
+    unicode = _stdout_symbols(out)
+    out.write(derivatives_text(obj, unicode=unicode) + "\n\n")
+    good = descend(obj, [1, 1], lr=0.1)
+    out.write("Gradient descent from (1, 1) with lr = 0.1:\n\n")
+    out.write(good.table(every=8, digits=4) + "\n\n" + good.message + "\n\n")
+    bad = descend(obj, [1, 1], lr=0.7)
+    out.write("The same with lr = 0.7, a step that is too big:\n\n")
+    out.write(bad.table(every=5, digits=4) + "\n\n" + bad.message + "\n")
+    return EXIT_OK
+
+
+DEMOS = {"bowl": _demo_bowl}
+
+
+def _run_demo(args: argparse.Namespace, out: TextIO) -> int:
+    return DEMOS[args.name](out)
+
+
+def _protect_leading_dashes(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """``-x^2`` or ``-1,2`` are values, not options: argparse needs telling.
+
+    A leading space keeps argparse from reading them as options; the
+    parser ignores it.
+    """
+    known = set(parser._option_string_actions)
+    for action in parser._actions:
+        for choice in getattr(action, "choices", None) or {}:
+            sub = action.choices[choice]
+            if isinstance(sub, argparse.ArgumentParser):
+                known |= set(sub._option_string_actions)
+    return [" " + a if a.startswith("-") and not a.startswith("--") and len(a) > 1
+            and a.split("=", 1)[0] not in known else a for a in argv]
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
+         err: TextIO | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = build_parser()
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args_list
+    try:
+        args = parser.parse_args(_protect_leading_dashes(args_list, parser))
+        if getattr(args, "run", None) is None:
+            parser.print_help(out)
+            return EXIT_BAD_INPUT
+        return args.run(args, out)
+    except (SymgdError, _UsageError) as error:
+        if debug:
+            traceback.print_exc(file=err)
+        err.write(f"symgd: error: {error}\n")
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        err.write("symgd: interrupted\n")
+        return 130
