@@ -8,6 +8,7 @@ line on stderr; ``--debug`` shows the traceback).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import traceback
@@ -59,15 +60,16 @@ def build_parser() -> argparse.ArgumentParser:
                      help="start point: 1,1 or x=1,y=2 or one number for all variables "
                      "(write --start=-1,2 for a negative first value)")
     run.add_argument("--lr", type=_number_arg, default=0.1, help="learning rate (default 0.1)")
-    run.add_argument("--max-iter", type=int, default=1000, help="most steps (default 1000)")
+    run.add_argument("--max-iter", type=_count, default=1000, help="most steps (default 1000)")
     run.add_argument("--tol", type=_number_arg, default=1e-8,
                      help="stop when the gradient norm is at most this (default 1e-8)")
     run.add_argument("--ftol", type=_number_arg, default=0.0,
                      help="stop when the relative loss change is at most this (default off)")
     run.add_argument("--table", action="store_true", help="print the iteration table")
-    run.add_argument("--every", type=int, default=1, metavar="K",
+    run.add_argument("--every", type=_positive_int, default=1, metavar="K",
                      help="table rows every K iterations (default 1)")
-    run.add_argument("--digits", type=int, default=6, help="significant digits (default 6)")
+    run.add_argument("--digits", type=_positive_int, default=6,
+                     help="significant digits (default 6)")
     run.add_argument("--format", choices=TABLE_FORMATS, default="text",
                      help="table format (default text)")
     run.add_argument("--gradient", action="store_true", help="add gradient columns to the table")
@@ -97,6 +99,23 @@ def _number_arg(text: str) -> float:
         return float(exact_number(text.strip()))
     except SymgdError as err:
         raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = _count(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
+    return value
 
 
 def _split_top(text: str) -> list[str]:
@@ -197,6 +216,13 @@ def _run_demo(args: argparse.Namespace, out: TextIO) -> int:
     return DEMOS[args.name](out)
 
 
+def _commands(parser: argparse.ArgumentParser) -> list[str]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return list(action.choices)
+    return []
+
+
 def _protect_leading_dashes(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
     """``-x^2`` or ``-1,2`` are values, not options: argparse needs telling.
 
@@ -222,10 +248,14 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
     args_list = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args_list
     try:
-        args = parser.parse_args(_protect_leading_dashes(args_list, parser))
+        try:
+            with contextlib.redirect_stdout(out):
+                args = parser.parse_args(_protect_leading_dashes(args_list, parser))
+        except SystemExit as done:      # --help and --version
+            return int(done.code or 0)
         if getattr(args, "run", None) is None:
-            parser.print_help(out)
-            return EXIT_BAD_INPUT
+            raise _UsageError("no command given; choose one of "
+                              f"{', '.join(_commands(parser))} (see 'symgd --help')")
         return args.run(args, out)
     except (SymgdError, _UsageError) as error:
         if debug:

@@ -70,11 +70,18 @@ class Objective:
                  name: str | None = None) -> None:
         if variables is not None and isinstance(variables, (str, sp.Symbol)):
             variables = _split_names(variables)
+        given = {} if variables is None else \
+            {v.name: v for v in variables if isinstance(v, sp.Symbol)}
         names = None if variables is None else [check_name(v, "variable") for v in variables]
         if names is not None and len(set(names)) != len(names):
             raise InputError(f"variables {names} name a variable twice; list each once")
         if isinstance(expr, Objective):
+            names = list(expr.names) if names is None else names
+            given = {**{v.name: v for v in expr.variables}, **given}
+            name = name or expr.name
             expr = expr.expr
+        if isinstance(expr, sp.MatrixBase):
+            _check_expression(expr)
         if isinstance(expr, str):
             definition = parse_definition(expr, variables=names, constants=constants)
             raw, name = definition.expr, name or definition.name
@@ -94,9 +101,10 @@ class Objective:
                 f"an objective must be text, a SymPy expression or a function; "
                 f"got {type(expr).__name__} {expr!r:.60}")
         self.name = check_name(name, "name") if name is not None else None
-        self._setup(raw, names)
+        self._setup(raw, names, given)
 
-    def _setup(self, raw: sp.Expr, names: list[str] | None) -> None:
+    def _setup(self, raw: sp.Expr, names: list[str] | None,
+               given: Mapping[str, sp.Symbol]) -> None:
         by_name = {s.name: s for s in raw.free_symbols}
         if len(by_name) != len(raw.free_symbols):
             raise ObjectiveError("the expression has two different symbols with the same "
@@ -112,7 +120,7 @@ class Objective:
             raise ObjectiveError(
                 f"the objective {raw} has no variables: there is nothing to differentiate; "
                 "write an expression in at least one variable, such as x^2")
-        user = [by_name.get(n, make_symbol(n)) for n in names]
+        user = [by_name.get(n) or given.get(n) or make_symbol(n) for n in names]
         self._user = tuple(user)
         self._real = tuple(make_symbol(n) for n in names)
         self._to_real = {u: r for u, r in zip(user, self._real) if u != r}
@@ -236,6 +244,12 @@ class Objective:
         x + 2*y
         """
         return self.gradient[self._index(var)]
+
+    @property
+    def inlinable(self) -> bool:
+        """True when value and gradient are closed-form expressions in the
+        variables alone, so descent can inline them (see run.py)."""
+        return True
 
     @cached_property
     def is_quadratic(self) -> bool:
@@ -420,6 +434,10 @@ def _as_point(x: object, names: Sequence[str], what: str) -> np.ndarray:
             raise InputError(f"{what} {dict(x)!r} {problem}; the variables are "
                              f"{', '.join(names)}")
         x = [x[k] for k in names]
+    if x is None or isinstance(x, (str, bytes)) or isinstance(x, (list, tuple)) and \
+            any(v is None or isinstance(v, (str, bytes)) for v in x):
+        raise InputTypeError(f"{what} must be numbers, one per variable "
+                             f"({', '.join(names)}); got {x!r:.80}")
     try:
         arr = np.array(x, dtype=float)
     except (TypeError, ValueError):
@@ -427,6 +445,9 @@ def _as_point(x: object, names: Sequence[str], what: str) -> np.ndarray:
                              f"({', '.join(names)}); got {x!r:.80}") from None
     if arr.ndim == 0:
         arr = np.full(n, float(arr))
+    if arr.ndim != 1:
+        raise InputError(f"{what} must be one value per variable ({', '.join(names)}), "
+                         f"got an array of shape {arr.shape}")
     if arr.shape != (n,):
         raise InputError(f"{what} has {arr.size} value{'s' * (arr.size != 1)} but the "
                          f"objective has {n} variable{'s' * (n != 1)} ({', '.join(names)})")

@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import math
+import numbers
 from typing import Any, Sequence
 
 import sympy as sp
@@ -62,11 +63,11 @@ def format_table(history: Any, every: int = 1, digits: int = 6, fmt: str = "text
 
 
 def _positive_int(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise InputTypeError(f"{name} must be a positive integer, got {value!r}")
     if value < 1:
         raise InputError(f"{name} must be a positive integer, got {value}")
-    return value
+    return int(value)
 
 
 def _table_rows(history: Any, every: int, gradient: bool) -> tuple[list[str], list[list]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import itertools
 import math
+import numbers
 import weakref
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
@@ -213,8 +214,10 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
     step : str or StepRule
         The step rule, by name (see :data:`symgd.steps.RULES`).
     callback : callable, optional
-        Called with an :class:`Iterate` at every iteration; returning a true
-        value (or raising ``StopIteration``) stops the run.
+        Called with an :class:`Iterate` for every iterate, the last included;
+        returning a true value (or raising ``StopIteration``) stops the run
+        after that iterate (status ``CALLBACK``, unless it stopped there for
+        another reason). Exceptions it raises reach the caller.
     history : bool
         Keep every iterate (True) or only the last (False, for long runs).
     patience : int
@@ -243,7 +246,7 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
     x0 = obj.point(start, "start")
     rule = get_rule(step, lr)
     limits = _check_limits(max_iter, tol, ftol, patience)
-    fast = rule.name == "fixed" and obj.n <= FAST_PATH_MAX_VARIABLES
+    fast = rule.name == "fixed" and obj.n <= FAST_PATH_MAX_VARIABLES and obj.inlinable
     return _loop(obj, rule, x0, fast, callback, history, *limits)
 
 
@@ -258,10 +261,9 @@ def _check_limits(max_iter: object, tol: object, ftol: object,
         raise InputError(f"patience must be 1 or more, got {patience}")
     checked = []
     for name, value in (("tol", tol), ("ftol", ftol)):
-        try:
-            value = float(value)
-        except (TypeError, ValueError):
-            raise InputTypeError(f"{name} must be a number, got {value!r}") from None
+        if isinstance(value, (bool, str)) or not isinstance(value, numbers.Real):
+            raise InputTypeError(f"{name} must be a number, got {value!r}")
+        value = float(value)
         if not value >= 0 or math.isinf(value):
             raise InputError(f"{name} must be a finite number >= 0, got {value!r}")
         checked.append(value)
@@ -281,36 +283,37 @@ def loop(start, lr, max_iter, tol, ftol, patience, keep, callback, advance, n1):
     rises = 0
     it = 0
     status = MAX_ITER
-    try:
-        for it in range(max_iter + 1):
+    for it in range(max_iter + 1):
+        try:
 {evaluate}
             _ok = isfinite(_f + _gn) or isfinite(_f) and isfinite(_gn)
-            if keep or not it:
-                append({row})
-            if not _ok:
-                status = DIVERGED if rises >= 3 else NOT_FINITE
-                break
-            if _gn <= tol:
-                status = CONVERGED
-                break
-            if not it:
-                first = _f
-            elif ftol and abs(prev - _f) <= ftol * max(abs(prev), abs(_f), 1.0):
-                status = SMALL_CHANGE
-                break
-            rises = rises + 1 if _f > prev else 0
-            if rises >= patience and _f > first:
-                status = DIVERGED
-                break
-            prev = _f
-            if callback is not None and callback(it, {row}):
-                status = CALLBACK
-                break
-            if it == max_iter:
-                break
+        except MATH_ERRORS:
+            return FAILED, it, rows, {point}, rises
+        if keep or not it:
+            append({row})
+        _stop = callback is not None and callback(it, {row})
+        if not _ok:
+            status = DIVERGED if rises >= 3 else NOT_FINITE
+            break
+        if _gn <= tol:
+            status = CONVERGED
+            break
+        if not it:
+            first = _f
+        elif ftol and abs(prev - _f) <= ftol * max(abs(prev), abs(_f), 1.0):
+            status = SMALL_CHANGE
+            break
+        rises = rises + 1 if _f > prev else 0
+        if rises >= patience and _f > first:
+            status = DIVERGED
+            break
+        prev = _f
+        if _stop:
+            status = CALLBACK
+            break
+        if it == max_iter:
+            break
 {update}
-    except MATH_ERRORS:
-        return FAILED, it, rows, {point}, rises
     return status, it, rows, {row}, rises
 """
 _FAILED = -1  # math raised inside the fast path: re-evaluate that point with NumPy
@@ -326,15 +329,15 @@ def _make_loop(namespace: dict[str, Any], **snippets: str) -> Callable[..., tupl
     return scope["loop"]
 
 
-def _indent(lines: Iterable[str]) -> str:
-    return "\n".join(" " * 12 + line for line in lines)
+def _indent(lines: Iterable[str], depth: int = 12) -> str:
+    return "\n".join(" " * depth + line for line in lines)
 
 
 # The general path: ``advance(x) -> (f, g1..gn, next x1..xn)`` from a step rule.
 _general_loop = _make_loop(
     {}, unpack="_x = tuple(start)",
     evaluate=_indent(["_out = advance(_x)", "_f = _out[0]", "_gn = hypot(*_out[1:n1])"]),
-    row="(*_x, *_out[:n1], _gn)", point="_x", update=_indent(["_x = _out[n1:]"]))
+    row="(*_x, *_out[:n1], _gn)", point="_x", update=_indent(["_x = _out[n1:]"], 8))
 
 _fast_loops: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -352,7 +355,7 @@ def _fast_loop(obj: Objective) -> Callable[..., tuple]:
             namespace, unpack=f"{point} = start",
             evaluate=_indent([*lines, f"_gn = hypot({', '.join(g)})"]),
             row="(" + ", ".join([*v, "_f", *g, "_gn"]) + ",)", point=point,
-            update=_indent(f"{vi} = {vi} - lr * {gi}" for vi, gi in zip(v, g)))
+            update=_indent((f"{vi} = {vi} - lr * {gi}" for vi, gi in zip(v, g)), 8))
         _fast_loops[obj] = loop
     return loop
 
@@ -397,8 +400,9 @@ def _rule_advance(obj: Objective, rule: StepRule,
         nonlocal state
         x = np.array(point, dtype=float)
         out = at(x)
-        delta, state = rule.update(np.array(out[1:], dtype=float), state, x)
-        return (*out, *(x - delta).tolist())
+        with np.errstate(all="ignore"):
+            delta, state = rule.update(np.array(out[1:], dtype=float), state, x)
+            return (*out, *(x - delta).tolist())
 
     return advance
 
