@@ -42,10 +42,11 @@ __all__ = ["parse", "parse_definition", "Definition", "make_symbol",
 MAX_LENGTH = 10_000      # characters of input
 MAX_DEPTH = 64           # nested parentheses, calls, powers and signs
 MAX_EXPONENT = 1_000     # largest |n| in x**n when n is a number
-MAX_NUMBER_BITS = 1_100  # exact numbers stay within float64's range (~1e308)
+MAX_NUMBER_BITS = 1_024  # numerators and denominators within float64's range (~1.8e308)
 MAX_NAME_LENGTH = 64
 
 _WHITESPACE = " \t\n\r\u00a0\u2009\u202f"
+_DIGITS = "0123456789"
 _OPERATORS = {
     "+": "+", "-": "-", "*": "*", "/": "/", "^": "**",
     "\u2212": "-", "\u2013": "-",                       # minus sign, en dash
@@ -54,11 +55,13 @@ _OPERATORS = {
 }
 _SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5",
                  "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9", "⁻": "-", "⁺": "+"}
-_NUMBER = re.compile(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_NUMBER = re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 _NAME_CHAR = re.compile(r"[A-Za-z0-9_\u0391-\u03a9\u03b1-\u03c9]")
 _NAME = re.compile(r"[A-Za-z\u0391-\u03a9\u03b1-\u03c9][A-Za-z0-9_\u0391-\u03a9\u03b1-\u03c9]*\Z")
 _NOT_NUMBERS = {"nan", "NaN", "inf", "Inf", "infinity", "Infinity", "oo", "zoo"}
 _CONSTANTS = {"pi": sp.pi, "e": sp.E}
+# SymPy evaluates these exactly on numbers (gamma(n) is a factorial): bound them.
+_FACTORIAL_LIKE = frozenset({"gamma", "beta"})
 # Names never split into a product of letters (xy -> x*y applies to others).
 _WORDS = frozenset(FUNCTIONS) | frozenset(_CONSTANTS) | frozenset("""
     alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi
@@ -134,6 +137,21 @@ def check_name(name: object, what: str = "name") -> str:
     return name
 
 
+def _names_list(variables: object) -> list[object]:
+    """``"x, y"``, ``("x", "y")`` or symbols -> a list; anything else is an error."""
+    if variables is None:
+        return []
+    if isinstance(variables, str):
+        return [p for p in re.split(r"[\s,]+", variables) if p]
+    if isinstance(variables, sp.Symbol):
+        return [variables]
+    try:
+        return list(variables)  # type: ignore[call-overload]
+    except TypeError:
+        raise InputTypeError(f"variables must be names such as ('x', 'y') or 'x, y', got "
+                             f"{type(variables).__name__} {variables!r:.40}") from None
+
+
 def parse(text: str, *, variables: Iterable[object] | None = None,
           constants: Mapping[str, object] | None = None) -> sp.Expr:
     """Parse mathematical text into a SymPy expression, safely.
@@ -190,7 +208,7 @@ def parse_definition(text: str, *, variables: Iterable[object] | None = None,
     if len(text) > MAX_LENGTH:
         raise ParseError(f"the input is {len(text)} characters long",
                          text[:60], hint=f"symgd reads at most {MAX_LENGTH} characters")
-    declared = [check_name(v, "variable") for v in (variables or ())]
+    declared = [check_name(v, "variable") for v in _names_list(variables)]
     values = _constant_values(constants)
     tokens = _tokenize(text)
     lhs, rhs = _split_definition(tokens, text)
@@ -230,7 +248,7 @@ def _tokenize(text: str) -> list[_Token]:
 
 def _read_token(text: str, i: int, spaced: bool) -> tuple[_Token, int]:
     ch = text[i]
-    if ch.isdigit() and ch.isascii() or ch == "." and text[i + 1:i + 2].isdigit():
+    if ch in _DIGITS or ch == "." and text[i + 1:i + 2] in _DIGITS and i + 1 < len(text):
         m = _NUMBER.match(text, i)
         return _Token("num", m.group(0), i, spaced), m.end()
     if ch == "π":
@@ -352,6 +370,10 @@ def exact_number(value: object, what: str = "value") -> sp.Expr:
         number = value
     elif isinstance(value, (int, Fraction)):
         number = sp.Rational(value)
+    elif isinstance(value, Decimal):
+        if not value.is_finite():
+            raise InputError(f"{what} must be a finite number, got {value!r}")
+        number = sp.Rational(str(value))
     elif isinstance(value, Real):
         if value != value or abs(float(value)) == float("inf"):
             raise InputError(f"{what} must be a finite number, got {value!r}")
@@ -377,8 +399,8 @@ def _checked_size(number: sp.Expr, what: str) -> sp.Expr:
     if isinstance(number, sp.Rational):
         bits = max(abs(number.p).bit_length(), number.q.bit_length())
         if bits > MAX_NUMBER_BITS:
-            raise InputError(f"{what} is too large: an exact number of {bits} bits "
-                             "(symgd keeps numbers within the range of float64, ~1e308)")
+            raise InputError(f"{what} is outside the range of float64 (an exact number of "
+                             f"{bits} bits; symgd keeps numbers between ~1e-308 and ~1e308)")
     return number
 
 
@@ -471,6 +493,9 @@ def _expand_superscripts(tokens: list[_Token], text: str) -> list[_Token]:
         if not out or out[-1].kind not in ("num", "name", ")"):
             raise ParseError("an exponent needs something before it", text, tok.pos,
                              "write x² or x^2")
+        if tok.spaced:
+            raise ParseError("a space before a superscript", text, tok.pos,
+                             "write the superscript right after its base: x²")
         if not re.fullmatch(r"[+-]?\d+", tok.text):
             raise ParseError(f"malformed superscript exponent {tok.text!r}", text, tok.pos,
                              "write the exponent with ^, e.g. x^(-1)")
@@ -492,9 +517,12 @@ def _wrap_roots(tokens: list[_Token], text: str) -> list[_Token]:
         is_root = tok.kind == "name" and text[tok.pos] == "√"
         if is_root and k + 1 < len(tokens) and tokens[k + 1].kind in ("num", "name") \
                 and not tokens[k + 1].spaced:
-            arg = tokens[k + 1]
-            out += [_Token("(", "(", arg.pos, False), arg, _Token(")", ")", arg.pos, False)]
-            k += 1
+            arg = [tokens[k + 1]]
+            if k + 2 < len(tokens) and tokens[k + 2].kind == "sup" and not tokens[k + 2].spaced:
+                arg.append(tokens[k + 2])
+            out += [_Token("(", "(", arg[0].pos, False), *arg,
+                    _Token(")", ")", arg[0].pos, False)]
+            k += len(arg)
         k += 1
     return out
 
@@ -568,6 +596,92 @@ def _check_operator_use(prev: _Token | None, tok: _Token, text: str) -> None:
                          "check for a missing value")
 
 
+# ------------------------------------------------------- long chains
+
+_GROUP = 64   # operands per group when a long + or * chain is regrouped
+
+
+def _balanced(tokens: list[_Token]) -> list[_Token]:
+    """Regroup long ``+`` and ``*`` chains so the syntax tree stays shallow.
+
+    Python's parser turns ``x1 + x2 + ... + x3000`` into a tree 3000 levels
+    deep, which ``ast.parse`` cannot return. Binary ``a - b`` becomes
+    ``a + -b`` (equal for every a, b) and every 64 terms (or factors of a
+    ``*`` chain) are put in parentheses; ``/`` chains are left as they are.
+    """
+    out: list[_Token] = []
+    for k, tok in enumerate(tokens):
+        binary_minus = tok.kind == "op" and tok.text == "-" and k and \
+            tokens[k - 1].kind in ("num", "name", "const", ")")
+        if binary_minus:
+            out += [_Token("op", "+", tok.pos, tok.spaced), _Token("op", "-", tok.pos, False)]
+        else:
+            out.append(tok)
+    if len(out) <= 2 * _GROUP:
+        return out
+    return _regroup(out)
+
+
+def _regroup(tokens: list[_Token]) -> list[_Token]:
+    """Regroup at every parenthesis level, from the innermost out."""
+    stack: list[list[_Token]] = [[]]
+    for tok in tokens:
+        if tok.kind == "(":
+            stack.append([tok])
+        elif tok.kind == ")":
+            inner = stack.pop()
+            stack[-1] += [inner[0], *_group_level(inner[1:]), tok]
+        else:
+            stack[-1].append(tok)
+    return _group_level(stack[0])
+
+
+def _group_level(tokens: list[_Token]) -> list[_Token]:
+    """Group one level's ``+`` terms, and each term's ``*`` factors."""
+    parts = _split_level(tokens, ",")
+    grouped = []
+    for n, part in enumerate(parts):
+        terms = [_group_chain(_split_level(t, "*"), "*") for t in _split_level(part, "+")]
+        grouped += ([_Token(",", ",", part[0].pos, False)] if n else []) + \
+            _group_chain(terms, "+")
+    return grouped
+
+
+def _split_level(tokens: list[_Token], op: str) -> list[list[_Token]]:
+    """Split at binary ``op`` tokens outside parentheses."""
+    parts: list[list[_Token]] = [[]]
+    depth = 0
+    for k, tok in enumerate(tokens):
+        depth += (tok.kind == "(") - (tok.kind == ")")
+        binary = k and tokens[k - 1].kind in ("num", "name", "const", ")")
+        if depth == 0 and tok.text == op and tok.kind in ("op", ",") and (binary or op == ","):
+            parts.append([])
+        else:
+            parts[-1].append(tok)
+    return parts
+
+
+def _group_chain(operands: list[list[_Token]], op: str) -> list[_Token]:
+    while len(operands) > _GROUP:
+        operands = [_parenthesized(_join(operands[k:k + _GROUP], op))
+                    for k in range(0, len(operands), _GROUP)]
+    return _join(operands, op)
+
+
+def _join(operands: list[list[_Token]], op: str) -> list[_Token]:
+    out: list[_Token] = []
+    for n, operand in enumerate(operands):
+        if n:
+            out.append(_Token("op", op, operand[0].pos, False))
+        out += operand
+    return out
+
+
+def _parenthesized(tokens: list[_Token]) -> list[_Token]:
+    return [_Token("(", "(", tokens[0].pos, False), *tokens,
+            _Token(")", ")", tokens[-1].pos, False)]
+
+
 # ----------------------------------------------------------------- builder
 
 class _Builder:
@@ -582,6 +696,7 @@ class _Builder:
         self.source = self._placeholders(tokens)
 
     def _placeholders(self, tokens: list[_Token]) -> str:
+        tokens = _balanced(tokens)
         pieces = []
         by_name: dict[tuple[str, str], str] = {}
         for k, tok in enumerate(tokens):
@@ -601,8 +716,10 @@ class _Builder:
         try:
             tree = ast.parse(self.source, mode="eval")
         except (MemoryError, RecursionError):
-            raise ParseError("the expression is nested too deeply", self.text, None,
-                             f"symgd allows at most {MAX_DEPTH} levels") from None
+            raise ParseError("the expression is nested too deeply or its chain of "
+                             "operations is too long", self.text, None,
+                             f"symgd allows at most {MAX_DEPTH} levels; use parentheses "
+                             "to group a long chain of divisions or powers") from None
         except (SyntaxError, ValueError):  # pragma: no cover - token checks come first
             raise ParseError("the expression is not well formed", self.text, None,
                              "check operators and parentheses") from None
@@ -669,7 +786,7 @@ class _Builder:
             d = Decimal(tok.text)
         except InvalidOperation:  # pragma: no cover - the tokenizer's regex prevents it
             raise ParseError(f"malformed number {tok.text!r}", self.text, tok.pos) from None
-        if d != 0 and not -308 <= d.adjusted() <= 308:
+        if d != 0 and not (-308 <= d.adjusted() <= 308 and math.isfinite(float(d))):
             raise ParseError(f"the number {tok.text} is outside the range of float64",
                              self.text, tok.pos, "use numbers between 1e-308 and 1e308")
         sign, digits, exponent = d.as_tuple()
@@ -713,14 +830,17 @@ class _Builder:
                 number = self._sized(number * factor, operand)
             else:
                 factors.append(factor)
-        return sp.Mul(number, *factors)
+        return self._bounded(sp.Mul(number, *factors), node)
 
     def _power(self, node: ast.BinOp, depth: int) -> sp.Expr:
         base = self._node(node.left, depth + 1)
         exponent = self._node(node.right, depth + 1)
         if exponent.is_Number:
-            if abs(exponent) > MAX_EXPONENT:
-                raise ParseError(f"the exponent {exponent} is too large", self.text,
+            combined = abs(exponent) * _largest_exponent(base)
+            if combined > MAX_EXPONENT:
+                what = f"the exponent {exponent}" if combined == abs(exponent) else \
+                    f"a power of a power, with combined exponent {combined:g},"
+                raise ParseError(f"{what} is too large", self.text,
                                  self._position(node.right),
                                  f"symgd allows exponents up to {MAX_EXPONENT} in size")
             if base.is_Rational and exponent.is_Integer:
@@ -733,6 +853,13 @@ class _Builder:
             raise ParseError("division by zero: 0 raised to a negative power", self.text,
                              self._position(node.left), "check the base")
         return self._real(self._sized(sp.Pow(base, exponent), node), node)
+
+    def _bounded(self, value: sp.Expr, node: ast.AST) -> sp.Expr:
+        if _largest_exponent(value) > MAX_EXPONENT:
+            raise ParseError("a power in the expression is too large", self.text,
+                             self._position(node),
+                             f"symgd allows exponents up to {MAX_EXPONENT} in size")
+        return value
 
     def _signed(self, node: ast.UnaryOp, depth: int) -> sp.Expr:
         negative = False
@@ -754,6 +881,9 @@ class _Builder:
                              f"got {len(node.args)}", self.text, tok.pos,
                              f"write {tok.text}({', '.join('xy'[:low])})")
         args = [self._node(a, depth + 1) for a in node.args]
+        if tok.text in _FACTORIAL_LIKE and any(a.is_Number and abs(a) > 171 for a in args):
+            raise ParseError(f"{tok.text}() of a number above 171 overflows float64", self.text,
+                             tok.pos, "use smaller arguments")
         try:
             value = builder(*args)
         except (ValueError, TypeError, ArithmeticError) as err:
@@ -773,9 +903,9 @@ class _Builder:
         if isinstance(value, sp.Rational):
             bits = max(abs(value.p).bit_length(), value.q.bit_length())
             if bits > MAX_NUMBER_BITS:
-                raise ParseError("a number in the expression is too large", self.text,
-                                 self._position(node),
-                                 "symgd keeps numbers within the range of float64 (~1e308)")
+                raise ParseError("a number in the expression is outside the range of float64",
+                                 self.text, self._position(node),
+                                 "symgd keeps numbers between ~1e-308 and ~1e308")
         return value
 
     def _real(self, value: sp.Expr, node: ast.AST) -> sp.Expr:
@@ -783,7 +913,13 @@ class _Builder:
             raise ParseError("a part of the expression is undefined (a division by "
                              "zero, or log(0))", self.text, self._position(node),
                              "check the constant parts of the expression")
-        if not value.free_symbols and value.is_extended_real is False:
+        if value.has(sp.I) or not value.free_symbols and value.is_extended_real is False:
             raise ParseError(f"{value} is not a real number", self.text,
                              self._position(node), "symgd works with real numbers")
         return value
+
+
+def _largest_exponent(expr: sp.Expr) -> float:
+    """The largest |n| of a numeric power inside ``expr`` (at least 1)."""
+    exps = [abs(p.exp) for p in expr.atoms(sp.Pow) if p.exp.is_Number]
+    return float(max(exps, default=1))
