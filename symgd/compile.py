@@ -21,11 +21,46 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
+from sympy.simplify.cse_main import tree_cse
 
 from .exceptions import ObjectiveError
 from .functions import numeric_namespace
 
-__all__ = ["Compiled", "MATH_ERRORS", "python_statements"]
+__all__ = ["Compiled", "MATH_ERRORS", "python_statements", "auto_cse"]
+
+# Up to this many expression-tree nodes SymPy's full cse is used; beyond, only
+# repeated subtrees are shared (tree_cse), which is many times cheaper.
+FULL_CSE_NODES = 400
+
+
+def auto_cse(exprs: Sequence[sp.Expr], prefix: str = "x") -> tuple[list, Sequence]:
+    """Common subexpressions: SymPy's full ``cse`` for small expressions,
+    repeated subtrees only for large ones (full cse grows much faster).
+
+    The reduced expressions come back in the container they came in (a
+    tuple stays a tuple), as :func:`sympy.lambdify` expects of ``cse=``.
+
+    >>> x, y = sp.symbols("x y")
+    >>> auto_cse([(x + y)**2, sp.sin(x + y)])
+    ([(x0, x + y)], [x0**2, sin(x0)])
+    """
+    items = [sp.sympify(e) for e in exprs]
+    taken = set().union(*(e.free_symbols for e in items))
+    names = sp.numbered_symbols(prefix, exclude=taken)
+    if sum(_nodes(e) for e in items) <= FULL_CSE_NODES:
+        temporaries, reduced = sp.cse(items, symbols=names)
+    else:
+        temporaries, reduced = tree_cse(items, names, opt_subs={}, order="none")
+    return temporaries, tuple(reduced) if isinstance(exprs, tuple) else list(reduced)
+
+
+def _nodes(expr: sp.Basic, limit: int = FULL_CSE_NODES + 1) -> int:
+    count = 0
+    for _ in sp.preorder_traversal(expr):
+        count += 1
+        if count >= limit:
+            break
+    return count
 
 # What the ``math`` module raises where NumPy would return nan or inf; a
 # complex result (a negative number to a fractional power) shows up as a
@@ -60,7 +95,7 @@ class Compiled:
     def _lambdify(self, kind: str) -> Callable:
         try:
             return sp.lambdify(self.arguments, self.outputs,
-                               modules=[numeric_namespace(kind), kind], cse=True)
+                               modules=[numeric_namespace(kind), kind], cse=auto_cse)
         except Exception as err:  # SymPy's printers raise many kinds
             raise ObjectiveError(
                 f"cannot compile the expression for numeric evaluation ({err}); "
@@ -129,7 +164,7 @@ def python_statements(arguments: Sequence[sp.Symbol], outputs: Sequence[sp.Expr]
     """
     rename = {a: sp.Symbol(nm, real=True) for a, nm in zip(arguments, argument_names)}
     exprs = [sp.sympify(o).xreplace(rename) for o in outputs]
-    temporaries, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("_t"))
+    temporaries, reduced = auto_cse(exprs, prefix="_t")
     namespace: dict[str, Any] = {k: v for k, v in vars(math).items() if not k.startswith("_")}
     namespace.update(numeric_namespace("math"))
     printer = PythonCodePrinter({"fully_qualified_modules": False, "inline": True,
