@@ -14,6 +14,7 @@ __all__ = [
     "ObjectiveError",
     "InputError",
     "InputTypeError",
+    "DataError",
 ]
 
 
@@ -72,3 +73,8 @@ class InputError(SymgdError, ValueError):
 
 class InputTypeError(InputError, TypeError):
     """An argument of the wrong type."""
+
+
+class DataError(SymgdError, ValueError):
+    """Data that cannot be used: a missing file, a non-numeric cell, NaN,
+    columns of unequal length, a constant feature..."""
