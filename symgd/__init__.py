@@ -14,8 +14,10 @@ True
 """
 
 from .analysis import StepBound, step_size_bound
-from .exceptions import (InputError, InputTypeError, ObjectiveError, ParseError,
-                         SymgdError)
+from .data import Dataset, dataset_path, read_table
+from .exceptions import (DataError, InputError, InputTypeError, ObjectiveError,
+                         ParseError, SymgdError)
+from .losses import DataObjective, linear_model, log_loss, loss, mae, mse, sse
 from .objective import Objective
 from .parsing import parse
 from .run import History, Iterate, Result, Status, descend
@@ -26,6 +28,8 @@ __version__ = "0.1.0"
 __all__ = [
     "Objective", "parse", "descend", "Result", "History", "Iterate", "Status",
     "step_size_bound", "StepBound", "RULES", "StepRule",
+    "DataObjective", "loss", "mse", "sse", "mae", "log_loss", "linear_model",
+    "Dataset", "read_table", "dataset_path",
     "SymgdError", "ParseError", "ObjectiveError", "InputError", "InputTypeError",
-    "__version__",
+    "DataError", "__version__",
 ]

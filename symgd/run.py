@@ -189,7 +189,7 @@ def _json_number(v: float) -> float | None:
 
 
 def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int = 1000,
-            tol: float = 1e-8, ftol: float = 0.0, step: str | StepRule = "fixed",
+            tol: float | None = 1e-8, ftol: float = 0.0, step: str | StepRule = "fixed",
             callback: Callable[[Iterate], Any] | None = None, history: bool = True,
             patience: int = 20, variables: Iterable[str] | None = None,
             constants: Mapping[str, object] | None = None) -> Result:
@@ -206,8 +206,10 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
         The learning rate (step size) :math:`\gamma`.
     max_iter : int
         The most steps to take.
-    tol : float
+    tol : float or None
         Stop, successfully, when the gradient's Euclidean norm is ``<= tol``.
+        None never stops on the gradient (always ``max_iter`` steps, unless
+        another test stops the run).
     ftol : float
         Stop, successfully, when the loss changes by at most ``ftol`` relative
         to ``max(|f_t|, |f_{t+1}|, 1)``. 0 turns this test off.
@@ -260,12 +262,16 @@ def _check_limits(max_iter: object, tol: object, ftol: object,
     if patience < 1:
         raise InputError(f"patience must be 1 or more, got {patience}")
     checked = []
-    for name, value in (("tol", tol), ("ftol", ftol)):
+    if tol is None:        # never stop on the gradient norm: run max_iter steps
+        tol = -math.inf
+        checked.append(tol)
+    for name, value in (("tol", tol), ("ftol", ftol))[len(checked):]:
         if isinstance(value, (bool, str)) or not isinstance(value, numbers.Real):
             raise InputTypeError(f"{name} must be a number, got {value!r}")
         value = float(value)
         if not value >= 0 or math.isinf(value):
-            raise InputError(f"{name} must be a finite number >= 0, got {value!r}")
+            hint = ", or None to turn the gradient test off" if name == "tol" else ""
+            raise InputError(f"{name} must be a finite number >= 0{hint}; got {value!r}")
         checked.append(value)
     return int(max_iter), checked[0], checked[1], int(patience)
 
@@ -447,6 +453,9 @@ def _message(status: Status, obj: Objective, rule: StepRule, hist: History, it: 
     if status == Status.CALLBACK:
         return f"Stopped by the callback at iteration {it}."
     if status == Status.MAX_ITER:
+        if tol < 0:
+            return (f"Ran max_iter = {max_iter} iterations (no gradient tolerance); the "
+                    f"gradient norm is {last.grad_norm:.3g}.")
         return (f"Stopped after max_iter = {max_iter} iterations without converging: the "
                 f"gradient norm is still {last.grad_norm:.3g} (tol = {tol:g}). "
                 f"{_slow_advice(obj, rule, hist)}")
@@ -496,9 +505,8 @@ def _local_bound(obj: Objective, hist: History):
 
 
 def _slow_advice(obj: Objective, rule: StepRule, hist: History) -> str:
-    bound = _local_bound(obj, hist)
-    if bound is not None and bound.quadratic and bound.best is not None \
-            and rule.lr < bound.best:
+    bound = _local_bound(obj, hist) if obj.is_quadratic else None
+    if bound is not None and bound.best is not None and rule.lr < bound.best:
         return (f"Try more iterations (max_iter) or a larger lr: for this quadratic the "
                 f"fastest fixed step is lr = {bound.best_text()}.")
     return "Try more iterations (max_iter), a larger lr, or a looser tol."

@@ -1,0 +1,756 @@
+r"""Data objectives: a per-sample loss averaged (or summed) over data rows.
+
+The data never enters the SymPy expression: a data objective keeps the
+per-sample loss :math:`\ell(\theta; x, y)` with data *symbols*, and the
+reduction over the :math:`M` rows is numeric. Two ways to evaluate it:
+
+* **sufficient statistics** when :math:`\ell` is a polynomial in the
+  parameters (mean squared error of a model linear or polynomial in them):
+  the data is reduced once, and the loss becomes an ordinary objective in
+  the parameters, so a descent step costs nothing per row. For losses of
+  degree 2 the expansion is taken around the least-squares point, whose
+  loss and gradient are computed directly from the data, so values near the
+  optimum keep full precision;
+* **per-row evaluation** otherwise (log-loss, absolute error, networks):
+  one compiled NumPy function with shared subexpressions, linear forms
+  :math:`\sum_j w_j x_j + b` computed as one matrix product over the stacked
+  columns, and gradient components :math:`\sum_i x_{ij} r_i` as dot
+  products.
+
+Both give the same numbers to round-off.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import cached_property
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+import sympy as sp
+
+from .compile import Compiled
+from .data import Dataset, as_dataset
+from .exceptions import DataError, InputError, InputTypeError, ObjectiveError
+from .functions import numeric_namespace, sigmoid, softplus
+from .objective import Objective, _derivative, natural_key
+from .parsing import check_name, make_symbol, parse
+
+__all__ = ["DataObjective", "loss", "mse", "sse", "mae", "log_loss", "linear_model",
+           "REDUCTIONS", "LOSSES"]
+
+REDUCTIONS = ("mean", "sum")
+_CHUNK_ROWS = 1 << 16
+
+
+class DataObjective(Objective):
+    r"""The mean (or sum) over data rows of a per-sample loss.
+
+    Build one with :func:`mse`, :func:`sse`, :func:`mae`, :func:`log_loss` or
+    :func:`loss`. It is an :class:`~symgd.Objective` in the parameters:
+    :func:`~symgd.descend`, ``value``, ``grad`` and ``hess`` work as usual.
+    ``expr`` and ``gradient`` show the textbook forms, such as
+    :math:`\frac{2}{M}\sum_{i=1}^{M} x_i (b + w x_i - y_i)`.
+
+    Attributes
+    ----------
+    per_sample : sympy.Expr
+        The loss of one row, in the parameters and the data symbols.
+    data : Dataset
+    columns : dict
+        Data symbol name -> column name.
+    reduce : {"mean", "sum"}
+    model : sympy.Expr or None
+        The model, for losses built from one.
+    """
+
+    def __init__(self, per_sample: sp.Expr, params: Sequence[sp.Symbol],
+                 columns: Mapping[str, str], data: Dataset, *, reduce: str = "mean",
+                 name: str | None = None, model: sp.Expr | None = None,
+                 target: str | None = None, display: sp.Expr | None = None,
+                 sufficient_statistics: bool = True) -> None:
+        if reduce not in REDUCTIONS:
+            raise InputError(f"reduce must be 'mean' or 'sum', got {reduce!r}")
+        self.name = name
+        self.per_sample = per_sample
+        self.data = data
+        self.columns = dict(columns)
+        self.reduce = reduce
+        self.model = model
+        self.target = target
+        self._display = per_sample if display is None else display
+        self._user = self._real = tuple(params)
+        self._to_real = self._to_user = {}
+        self._data_symbols = tuple(make_symbol(s) for s in self.columns)
+        self._expr = None
+        if sufficient_statistics and per_sample.is_polynomial(*self._real):
+            self._expr, gradient, hessian, theta0 = _reduced_polynomial(self)
+            if gradient is not None:     # known from the statistics: no diff needed
+                self.__dict__["_gradient"], self.__dict__["_hessian"] = gradient, hessian
+                self._theta0 = theta0
+
+    # ----------------------------------------------------------- numerics
+
+    @property
+    def rows(self) -> int:
+        """The number of data rows, M."""
+        return self.data.rows
+
+    @property
+    def inlinable(self) -> bool:
+        """True when the data has been reduced to sufficient statistics."""
+        return self._expr is not None
+
+    @cached_property
+    def evaluator(self) -> _RowEvaluator:
+        """Per-row evaluation of value and gradient (no sufficient statistics)."""
+        outputs = (self.per_sample, *(_derivative(self.per_sample, p) for p in self._real))
+        return _RowEvaluator(self, outputs)
+
+    @cached_property
+    def compiled(self) -> Any:  # type: ignore[override]
+        """``.at(point) -> (f, df/dθ1, ...)``: statistics when possible, else per row."""
+        if self._expr is not None:
+            return Compiled(self._real, (self._expr, *self._gradient))
+        return self.evaluator
+
+    @cached_property
+    def is_quadratic(self) -> bool:  # type: ignore[override]
+        return self._expr is not None and super().is_quadratic
+
+    def hess(self, x: object) -> np.ndarray:
+        """The Hessian at ``x`` as an ``(n, n)`` float array."""
+        if self._expr is not None:
+            return super().hess(x)
+        point = self.point(x)
+        n = self.n
+        upper = [(i, j) for i in range(n) for j in range(i, n)]
+        entries = [_derivative(_derivative(self.per_sample, self._real[i]), self._real[j])
+                   for i, j in upper]
+        scale = 1.0 / self.rows if self.reduce == "mean" else 1.0
+        sums = _column_sums(self, entries, dict(zip(self._real, point)))
+        h = np.zeros((n, n))
+        for (i, j), v in zip(upper, sums):
+            h[i, j] = h[j, i] = v * scale
+        return h
+
+    def least_squares(self) -> np.ndarray:
+        """The stationary point of a quadratic loss, from one linear solve.
+
+        For the mean squared error of a model linear in its parameters this
+        is the least-squares fit (the minimum-norm one when it is not unique).
+        """
+        if not self.is_quadratic:
+            raise ObjectiveError("least_squares() needs a loss that is quadratic in the "
+                                 "parameters, such as the MSE of a linear model")
+        # One Newton step from the expansion point theta0 of the statistics,
+        # where the gradient was taken directly from the data.
+        x0 = getattr(self, "_theta0", np.zeros(self.n))
+        return x0 - np.linalg.lstsq(self.hess(x0), self.grad(x0), rcond=None)[0]
+
+    # ------------------------------------------------------------ display
+
+    @cached_property
+    def _textbook(self) -> _Textbook:
+        return _Textbook(self)
+
+    @property
+    def expr(self) -> sp.Expr:  # type: ignore[override]
+        r"""The loss as a sum over rows, e.g. ``Sum((b + w*x[i] - y[i])**2, (i, 1, M))/M``."""
+        return self._textbook.reduce(self._display)
+
+    @property
+    def gradient(self) -> tuple[sp.Expr, ...]:  # type: ignore[override]
+        """Each partial derivative as a sum over rows, constants in front."""
+        return tuple(self._textbook.reduce(d) for d in self.per_sample_gradient)
+
+    @cached_property
+    def per_sample_gradient(self) -> tuple[sp.Expr, ...]:
+        """The partial derivatives of one row's loss, factored."""
+        return tuple(sp.factor_terms(_derivative(self.per_sample, p)) for p in self._real)
+
+    @property
+    def hessian(self) -> sp.Matrix:  # type: ignore[override]
+        """Second partial derivatives as sums over rows."""
+        n = self.n
+        return sp.Matrix(n, n, lambda i, j: self._textbook.reduce(sp.factor_terms(
+            _derivative(self.per_sample_gradient[i], self._real[j]))))
+
+    def __repr__(self) -> str:
+        return (f"DataObjective({str(self._display)!r}, {self.reduce} over {self.rows} rows, "
+                f"variables={self.names!r})")
+
+    def __str__(self) -> str:
+        return f"{self.label} = {self.expr}"
+
+
+# --------------------------------------------------------------- builders
+
+def linear_model(features: Sequence[str], bias: str | None = "b",
+                 weights: str = "w") -> sp.Expr:
+    """``w1*x1 + ... + wd*xd + b`` for the given feature names, in order.
+
+    (The ``"linear"`` model of :func:`mse` numbers each weight like its
+    feature where the features end in distinct numbers: ``linear:x1,x3`` is
+    ``w1*x1 + w3*x3 + b``.)
+
+    >>> linear_model(["x1", "x2"])
+    b + w1*x1 + w2*x2
+    >>> linear_model(["weight"], bias=None, weights="a")
+    a1*weight
+    """
+    features = [check_name(f, "feature") for f in features]
+    if not features:
+        raise InputError("a linear model needs at least one feature")
+    terms = [make_symbol(f"{weights}{k}") * make_symbol(f) for k, f in
+             enumerate(features, start=1)]
+    if bias is not None:
+        terms.append(make_symbol(check_name(bias, "bias")))
+    return sp.Add(*terms)
+
+
+def loss(per_sample: str | sp.Expr, data: Any, *, reduce: str = "mean",
+         columns: Mapping[str, str] | None = None,
+         params: Iterable[str] | None = None, names: Sequence[str] | None = None,
+         constants: Mapping[str, object] | None = None, name: str | None = None,
+         sufficient_statistics: bool = True) -> DataObjective:
+    """Any per-sample loss, reduced over the data by ``mean`` or ``sum``.
+
+    Parameters
+    ----------
+    per_sample : str or sympy.Expr
+        One row's loss, in parameters and data symbols, e.g.
+        ``"(w*x + b - y)^2"``.
+    data : mapping, 2-D array (with ``names``), path, built-in name or DataFrame
+    reduce : {"mean", "sum"}
+    columns : mapping, optional
+        Symbol -> column name, for columns whose names differ from the
+        symbols, e.g. ``{"x": "Reservations", "y": "Pizzas"}``.
+    params : sequence of str, optional
+        The parameters, in order. By default every symbol that is not a data
+        column, sorted by name.
+    names : sequence of str, optional
+        Column names of a 2-D array.
+    constants : mapping, optional
+        Names replaced by numbers.
+    sufficient_statistics : bool
+        Reduce the data once when the loss is a polynomial in the parameters
+        (default). False evaluates every row at every step.
+
+    Examples
+    --------
+    >>> d = {"x": [1.0, 2.0, 3.0], "y": [2.0, 4.1, 5.9]}
+    >>> L = loss("(w*x - y)^2", d)
+    >>> L.gradient
+    (2*Sum((w*x[i] - y[i])*x[i], (i, 1, M))/M,)
+    >>> round(L.value([2.0]), 6)
+    0.006667
+    """
+    dataset = as_dataset(data, names)
+    mapping = _column_map(columns, dataset)
+    symbols = _data_names(dataset, mapping)
+    expr = _as_expr(per_sample, symbols, params, constants, "per-sample loss")
+    return _build(expr, dataset, mapping, params, reduce=reduce, name=name,
+                  sufficient_statistics=sufficient_statistics)
+
+
+def mse(model: str | sp.Expr, data: Any, *, target: str = "y", **options: Any) -> DataObjective:
+    r"""Mean squared error :math:`\frac{1}{M}\sum_i (f(x_i) - y_i)^2` of a model.
+
+    ``model`` is text or SymPy, e.g. ``"w*x + b"``, or ``"linear"`` for
+    ``w1*x1 + ... + b`` over every column except the target (``"linear:x1,x2"``
+    for chosen columns). The target column is ``target`` (``"y"``), or the
+    column that ``columns`` maps it to. Other options as in :func:`loss`.
+
+    Examples
+    --------
+    >>> cars = mse("w*weight + b", "cars", target="mpg", params=["w", "b"])
+    >>> cars.grad([0, 0]).round(1)
+    array([-119.7,  -34.3])
+    >>> round(cars.value([0, 0]), 2)
+    303.71
+    """
+    return _model_loss("mse", model, data, target, **options)
+
+
+def sse(model: str | sp.Expr, data: Any, *, target: str = "y", **options: Any) -> DataObjective:
+    r"""Sum of squared errors :math:`\sum_i (f(x_i) - y_i)^2`; see :func:`mse`."""
+    return _model_loss("sse", model, data, target, **options)
+
+
+def mae(model: str | sp.Expr, data: Any, *, target: str = "y", **options: Any) -> DataObjective:
+    r"""Mean absolute error :math:`\frac{1}{M}\sum_i |f(x_i) - y_i|`; see :func:`mse`.
+
+    Its gradient is the subgradient :math:`\frac{1}{M}\sum_i
+    \operatorname{sign}(f(x_i) - y_i)\,\nabla f(x_i)`, taking 0 where a
+    residual is exactly 0.
+    """
+    return _model_loss("mae", model, data, target, **options)
+
+
+def log_loss(model: str | sp.Expr, data: Any, *, target: str = "y",
+             **options: Any) -> DataObjective:
+    r"""Binary cross-entropy :math:`-\frac{1}{M}\sum_i y_i\log p_i + (1-y_i)\log(1-p_i)`.
+
+    ``model`` gives the probability :math:`p`, usually ``sigmoid(...)``; then
+    the loss is evaluated as :math:`\operatorname{softplus}(z) - y z`, which
+    never overflows, and its gradient is the textbook
+    :math:`\frac{1}{M}\sum_i (\sigma(z_i) - y_i)\,\partial z_i/\partial\theta`.
+    Labels must lie in [0, 1].
+    """
+    return _model_loss("logloss", model, data, target, **options)
+
+
+def _model_loss(kind: str, model: str | sp.Expr, data: Any, target: str, *,
+                columns: Mapping[str, str] | None = None,
+                params: Iterable[str] | None = None, names: Sequence[str] | None = None,
+                constants: Mapping[str, object] | None = None, name: str | None = None,
+                sufficient_statistics: bool = True) -> DataObjective:
+    dataset = as_dataset(data, names)
+    mapping = _column_map(columns, dataset)
+    target = check_name(target, "target")
+    y_column = mapping.get(target, target)
+    if y_column not in dataset:
+        raise DataError(f"the target column {y_column!r} is not in {dataset.source}; its "
+                        f"columns are {', '.join(dataset.names)}; name it with "
+                        f"target=... or columns={{{target!r}: 'column name'}}")
+    mapping.setdefault(target, y_column)
+    symbols = _data_names(dataset, mapping)
+    if isinstance(model, str) and model.strip().split(":")[0].strip() == "linear":
+        f, params = _linear_shorthand(model, dataset, mapping, target, params)
+    else:
+        f = _as_expr(model, symbols, params, constants, "model")
+    if make_symbol(target) in f.free_symbols:
+        raise ObjectiveError(f"the model {f} uses the target {target!r}; the model predicts "
+                             "the target from the other columns")
+    y = make_symbol(target)
+    per_sample, display = _per_sample(kind, f, y, dataset[mapping[target]])
+    reduce = "sum" if kind == "sse" else "mean"
+    obj = _build(per_sample, dataset, mapping, params, reduce=reduce, name=name or "L",
+                 model=f, target=target, display=display,
+                 sufficient_statistics=sufficient_statistics)
+    for symbol, column in obj.columns.items():
+        if symbol != target and make_symbol(symbol) in f.free_symbols:
+            dataset.check_varies(column)
+    return obj
+
+
+def _per_sample(kind: str, f: sp.Expr, y: sp.Symbol,
+                labels: np.ndarray) -> tuple[sp.Expr, sp.Expr | None]:
+    if kind in ("mse", "sse"):
+        return (f - y) ** 2, None
+    if kind == "mae":
+        return sp.Abs(f - y), None
+    if labels.min() < 0 or labels.max() > 1:
+        raise DataError(f"log-loss needs labels in [0, 1] (0 or 1, or probabilities); the "
+                        f"target column holds values from {labels.min():g} to {labels.max():g}")
+    f = _as_sigmoid(f)
+    display = -(y * sp.log(f) + (1 - y) * sp.log(1 - f))
+    if isinstance(f, sigmoid):
+        z = f.args[0]
+        return softplus(z) - y * z, display
+    return display, display
+
+
+def _as_sigmoid(f: sp.Expr) -> sp.Expr:
+    """``1/(1 + exp(-z))`` -> ``sigmoid(z)``, so log-loss can use its stable form."""
+    if f.is_Pow and f.exp == -1 and f.base.is_Add and len(f.base.args) == 2 \
+            and sp.S.One in f.base.args:
+        other = next(a for a in f.base.args if a != sp.S.One)
+        if isinstance(other, sp.exp):
+            return sigmoid(-other.args[0])
+    return f
+
+
+LOSSES: dict[str, Callable[..., DataObjective]] = {"mse": mse, "sse": sse, "mae": mae,
+                                                   "logloss": log_loss}
+
+
+# ---------------------------------------------------------------- helpers
+
+def _column_map(columns: Mapping[str, str] | None, dataset: Dataset) -> dict[str, str]:
+    if columns is None:
+        return {}
+    if not isinstance(columns, Mapping):
+        raise InputTypeError("columns must map symbols to column names, e.g. "
+                             "{'x': 'Reservations', 'y': 'Pizzas'}")
+    mapping = {}
+    for symbol, column in columns.items():
+        check_name(symbol, "column symbol")
+        if column not in dataset:
+            raise DataError(f"columns maps {symbol!r} to {column!r}, which is not a column "
+                            f"of {dataset.source}; its columns are {', '.join(dataset.names)}")
+        mapping[symbol] = column
+    return mapping
+
+
+def _data_names(dataset: Dataset, mapping: Mapping[str, str]) -> dict[str, str]:
+    """Symbol name -> column, for every column usable as a symbol."""
+    names = {c: c for c in dataset.names if _is_name(c)}
+    mapped = set(mapping.values())
+    names = {k: v for k, v in names.items() if v not in mapped}
+    names.update(mapping)
+    return names
+
+
+def _is_name(text: str) -> bool:
+    try:
+        check_name(text)
+        return True
+    except InputError:
+        return False
+
+
+def _as_expr(source: str | sp.Expr, symbols: Mapping[str, str],
+             params: Iterable[str] | None, constants: Mapping[str, object] | None,
+             what: str) -> sp.Expr:
+    declared = list(symbols) + [check_name(p, "parameter") for p in params or ()]
+    if isinstance(source, str):
+        return parse(source, variables=declared, constants=constants)
+    if isinstance(source, sp.Expr):
+        expr = source.xreplace({s: make_symbol(s.name) for s in source.free_symbols
+                                if isinstance(s, sp.Symbol)})
+        return expr.xreplace({make_symbol(k): sp.sympify(v) for k, v in
+                              (constants or {}).items()})
+    raise InputTypeError(f"the {what} must be text or a SymPy expression, got "
+                         f"{type(source).__name__}")
+
+
+def _linear_shorthand(model: str, dataset: Dataset, mapping: Mapping[str, str],
+                      target: str, params: Iterable[str] | None) -> tuple[sp.Expr, list[str]]:
+    _, _, listed = model.partition(":")
+    if listed.strip():
+        features = [f.strip() for f in listed.split(",")]
+    else:
+        features = [c for c in _data_names(dataset, mapping) if c != target]
+    unknown = [f for f in features if f not in _data_names(dataset, mapping)]
+    if unknown:
+        raise DataError(f"linear model: {unknown[0]!r} is not a column of {dataset.source}")
+    f = linear_model(features)
+    suffixes = [re.fullmatch(r"[A-Za-z_]*?(\d+)", c) for c in features]
+    if all(suffixes) and len({m.group(1) for m in suffixes}) == len(features):
+        rename = {make_symbol(f"w{k}"): make_symbol(f"w{m.group(1)}")
+                  for k, m in enumerate(suffixes, start=1)}
+        f = f.xreplace(rename)
+    order = sorted((s.name for s in f.free_symbols if s.name.startswith("w")),
+                   key=natural_key) + ["b"]
+    return f, list(params) if params is not None else order
+
+
+def _build(expr: sp.Expr, dataset: Dataset, mapping: Mapping[str, str],
+           params: Iterable[str] | None, **options: Any) -> DataObjective:
+    symbols = _data_names(dataset, mapping)
+    names = {s.name for s in expr.free_symbols}
+    param_names = [check_name(p, "parameter") for p in params] if params is not None else \
+        sorted((n for n in names if n not in symbols), key=natural_key)
+    if len(set(param_names)) != len(param_names):
+        raise InputError(f"params {param_names} name a parameter twice")
+    data_used = [n for n in names if n not in param_names]
+    unknown = [n for n in data_used if n not in symbols]
+    if unknown:
+        raise DataError(f"{unknown[0]!r} is neither a parameter nor a column of "
+                        f"{dataset.source} (columns: {', '.join(dataset.names)})")
+    target = options.get("target")
+    features = [n for n in data_used if n != target]
+    if not features:
+        raise DataError(f"the model uses no data column; the columns of {dataset.source} are "
+                        f"{', '.join(dataset.names)}; use them in the model, or map names "
+                        "with columns={'x': 'column name'}")
+    if not param_names:
+        raise ObjectiveError(f"{expr} has no parameters to fit")
+    unused = [p for p in param_names if p not in names]
+    if unused:
+        raise InputError(f"parameter {unused[0]!r} does not appear in {expr}; list only the "
+                         "model's parameters")
+    used = {n: symbols[n] for n in sorted(data_used, key=natural_key)}
+    return DataObjective(expr, [make_symbol(p) for p in param_names], used, dataset, **options)
+
+
+# -------------------------------------------------------- textbook display
+
+class _Textbook:
+    r"""``(1/M) Σ_{i=1}^{M} ℓ(x_i)`` forms, constants pulled in front."""
+
+    def __init__(self, obj: DataObjective) -> None:
+        taken = {s.name for s in obj.per_sample.free_symbols}
+        self.i = sp.Symbol(_free_name(("i", "k", "j", "n"), taken), integer=True, positive=True)
+        self.M = sp.Symbol(_free_name(("M", "N", "m"), taken | {self.i.name}),
+                           integer=True, positive=True)
+        self.mean = obj.reduce == "mean"
+        self.indexed = {s: sp.Indexed(sp.IndexedBase(s.name), self.i)
+                        for s in obj._data_symbols}
+
+    def reduce(self, per_sample: sp.Expr) -> sp.Expr:
+        coeff, rest = sp.factor_terms(per_sample).as_coeff_Mul()
+        total = coeff * sp.Sum(rest.xreplace(self.indexed), (self.i, 1, self.M))
+        return total / self.M if self.mean else total
+
+
+def _free_name(preferred: Sequence[str], taken: set[str]) -> str:
+    """The first preferred name not taken, else the first with a number added."""
+    for name in preferred:
+        if name not in taken:
+            return name
+    return next(f"{preferred[0]}{k}" for k in range(1, len(taken) + 2)
+                if f"{preferred[0]}{k}" not in taken)
+
+
+# ------------------------------------------------------ sufficient statistics
+
+def _float(value: float) -> sp.Float:
+    """A SymPy Float that prints back to exactly the same double."""
+    return sp.Float(float(value), 17)
+
+
+def _column_sums(obj: DataObjective, exprs: Sequence[sp.Expr],
+                 fixed: Mapping[sp.Symbol, float] | None = None) -> list[float]:
+    """Sum over rows of each expression (in data symbols), in chunks of rows."""
+    fixed = dict(fixed or {})
+    exprs = [sp.sympify(e).xreplace({k: _float(v) for k, v in fixed.items()}) for e in exprs]
+    args = obj._data_symbols
+    fn = Compiled(args, exprs)
+    columns = [obj.data[obj.columns[s.name]] for s in args]
+    sums = np.zeros(len(exprs))
+    for start in range(0, obj.rows, _CHUNK_ROWS):
+        part = [c[start:start + _CHUNK_ROWS] for c in columns]
+        values = fn.at_array(part) if args else [np.asarray(fn.at(()))] * len(exprs)
+        sums += [float(np.sum(v)) for v in values]
+    return sums.tolist()
+
+
+def _reduced_polynomial(obj: DataObjective) -> tuple:
+    """The loss as a polynomial in the parameters with numeric coefficients.
+
+    Returns the expression and, for degree 2, its gradient, its Hessian
+    (known from the coefficients, so nothing needs differentiating) and the
+    expansion point; otherwise ``None`` for those three.
+    """
+    params = obj._real
+    scale = 1.0 / obj.rows if obj.reduce == "mean" else 1.0
+    features = _squared_linear_form(obj.per_sample, params)
+    if features is not None:
+        hessian, linear = _gram_statistics(obj, features, scale)
+        theta0 = -np.linalg.lstsq(hessian, linear, rcond=None)[0]
+        value, grad = _residual_statistics(obj, features, theta0, scale)
+        return (*_taylor_quadratic(params, theta0, value, grad, hessian), theta0)
+    else:
+        poly = sp.Poly(obj.per_sample, *params)
+        monomials, coeffs = zip(*poly.terms())
+        means = [s * scale for s in _column_sums(obj, coeffs)]
+        if poly.total_degree() != 2:
+            return sp.Add(*(_float(c) * sp.Mul(*(p ** e for p, e in zip(params, m)))
+                            for m, c in zip(monomials, means))), None, None, None
+        hessian, linear = _quadratic_parts(monomials, means, len(params))
+    # Expand around the stationary point theta0, where loss and gradient are
+    # taken directly from the data: no cancellation near the optimum.
+    theta0 = -np.linalg.lstsq(hessian, linear, rcond=None)[0]
+    outputs = [obj.per_sample, *(_derivative(obj.per_sample, p) for p in params)]
+    direct = [s * scale for s in _column_sums(obj, outputs, dict(zip(params, theta0)))]
+    return (*_taylor_quadratic(params, theta0, direct[0], direct[1:], hessian), theta0)
+
+
+def _squared_linear_form(per_sample: sp.Expr, params: Sequence[sp.Symbol]) -> list | None:
+    """``(φ0 + Σ θ_j φ_j)²`` -> ``[φ1, ..., φp, φ0]`` (data-only expressions)."""
+    if not (per_sample.is_Pow and per_sample.exp == 2):
+        return None
+    base = per_sample.base
+    if not base.is_polynomial(*params) or sp.Poly(base, *params).total_degree() > 1:
+        return None
+    coeffs = [base.diff(p) for p in params]
+    if any(c.free_symbols & set(params) for c in coeffs):
+        return None
+    return [*coeffs, base.xreplace({p: 0 for p in params})]
+
+
+def _gram_statistics(obj: DataObjective, features: list,
+                     scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """Hessian and gradient at 0 of mean((Φθ + φ0)²), from Φᵀ Φ in chunks."""
+    p = len(features) - 1
+    gram = np.zeros((p + 1, p + 1))
+    for phi in _feature_chunks(obj, features):
+        gram += phi.T @ phi
+    gram *= scale
+    return 2 * gram[:p, :p], 2 * gram[:p, p]
+
+
+def _residual_statistics(obj: DataObjective, features: list, theta0: np.ndarray,
+                         scale: float) -> tuple[float, np.ndarray]:
+    """Loss and gradient at θ0 straight from the residuals r = Φθ0 + φ0."""
+    value, grad = 0.0, np.zeros(len(theta0))
+    for phi in _feature_chunks(obj, features):
+        r = phi[:, :-1] @ theta0 + phi[:, -1]
+        value += float(r @ r)
+        grad += 2 * (r @ phi[:, :-1])
+    return value * scale, grad * scale
+
+
+def _feature_chunks(obj: DataObjective, features: list):
+    fn = Compiled(obj._data_symbols, features)
+    columns = [obj.data[obj.columns[s.name]] for s in obj._data_symbols]
+    for start in range(0, obj.rows, _CHUNK_ROWS):
+        part = [c[start:start + _CHUNK_ROWS] for c in columns]
+        yield np.column_stack(fn.at_array(part))
+
+
+def _quadratic_parts(monomials: Sequence[tuple], means: Sequence[float],
+                     n: int) -> tuple[np.ndarray, np.ndarray]:
+    hessian, linear = np.zeros((n, n)), np.zeros(n)
+    for m, c in zip(monomials, means):
+        powers = [k for k, e in enumerate(m) for _ in range(e)]
+        if len(powers) == 2:
+            i, j = powers
+            hessian[i, j] += c if i != j else 2 * c
+            if i != j:
+                hessian[j, i] += c
+        elif len(powers) == 1:
+            linear[powers[0]] += c
+    return hessian, linear
+
+
+def _taylor_quadratic(params: Sequence[sp.Symbol], theta0: np.ndarray, value: float,
+                      grad: Sequence[float], hessian: np.ndarray) -> tuple:
+    """f(θ0) + g·δ + ½ δᵀHδ with δ = θ - θ0, its gradient and Hessian.
+
+    ``evaluate=False`` keeps each δ intact instead of distributing the
+    coefficients over it, which would bring back the cancellation.
+    """
+    n = len(params)
+    delta = [p - _float(t) for p, t in zip(params, theta0)]
+    terms = [_float(value)]
+    terms += [sp.Mul(_float(g), d, evaluate=False) for g, d in zip(grad, delta)]
+    terms += [sp.Mul(_float(hessian[i, j] / (2 if i == j else 1)), delta[i], delta[j],
+                     evaluate=False)
+              for i in range(n) for j in range(i, n) if hessian[i, j]]
+    gradient = tuple(sp.Add(_float(grad[i]), *(sp.Mul(_float(hessian[i, k]), delta[k],
+                                                       evaluate=False)
+                                                for k in range(n) if hessian[i, k]),
+                            evaluate=False) for i in range(n))
+    matrix = sp.Matrix(n, n, lambda i, j: _float(hessian[i, j]))
+    return sp.Add(*terms, evaluate=False), gradient, matrix
+
+
+# ------------------------------------------------------- per-row evaluation
+
+class _RowEvaluator:
+    """Reduced value and gradient, evaluating every row.
+
+    Linear forms ``c + Σ a_j·d_j`` over two or more data columns are computed
+    as one matrix product with the stacked columns; an output of the form
+    ``d·r`` (a data column times the rest) is reduced as a dot product, and
+    those sharing ``r`` over all stacked columns as one ``r @ D``.
+    """
+
+    def __init__(self, obj: DataObjective, outputs: Sequence[sp.Expr]) -> None:
+        self.obj = obj
+        self.scale = 1.0 / obj.rows if obj.reduce == "mean" else 1.0
+        data = set(obj._data_symbols)
+        forms: dict[sp.Expr, sp.Symbol] = {}
+        outputs = [_replace_linear_forms(sp.factor_terms(o), data, forms) for o in outputs]
+        self.forms = list(forms.items())
+        self.stacked = sorted({d for f, _ in self.forms for d in f.free_symbols & data},
+                              key=lambda s: natural_key(s.name))
+        self._coefficients = self._form_coefficients(data)
+        plan, arrays = [], []
+        for out in outputs:
+            column, rest = _split_column(out, data)
+            if rest not in arrays:
+                arrays.append(rest)
+            plan.append((column, arrays.index(rest)))
+        self.plan = plan
+        z = [s for _, s in self.forms]
+        self.fn = Compiled((*obj._real, *z, *obj._data_symbols), arrays)
+        self._stack = None
+
+    def _form_coefficients(self, data: set) -> Compiled:
+        rows = []
+        for form, _ in self.forms:
+            const, terms = form.as_independent(*data, as_Add=True)
+            coeff = {d: sp.S.Zero for d in self.stacked}
+            for term in sp.Add.make_args(terms):
+                c, d = term.as_independent(*data, as_Mul=True)
+                coeff[d] += c
+            rows.append([const, *(coeff[d] for d in self.stacked)])
+        return Compiled(self.obj._real, [e for row in rows for e in row])
+
+    @property
+    def stack(self) -> np.ndarray:
+        """The columns of the linear forms side by side: (rows, k), built once."""
+        if self._stack is None:
+            cols = [self.obj.data[self.obj.columns[d.name]] for d in self.stacked]
+            self._stack = np.column_stack(cols) if cols else np.empty((self.obj.rows, 0))
+        return self._stack
+
+    def _linear_forms(self, theta: Sequence[float]) -> list[np.ndarray]:
+        if not self.forms:
+            return []
+        k = len(self.stacked)
+        coeffs = np.array(self._coefficients.at(theta), dtype=float).reshape(-1, k + 1)
+        z = self.stack @ coeffs[:, 1:].T + coeffs[:, 0]
+        return [np.ascontiguousarray(z[:, m]) for m in range(len(self.forms))]
+
+    def reduced(self, theta: Sequence[float]) -> tuple[float, ...]:
+        """Each output, reduced over all rows (mean or sum)."""
+        theta = [float(t) for t in theta]
+        columns = [self.obj.data[self.obj.columns[d.name]] for d in self.obj._data_symbols]
+        with np.errstate(all="ignore"):
+            values = self.fn.at_array([*theta, *self._linear_forms(theta), *columns])
+            results = self._reduce(values)
+        return tuple(float(v) * self.scale for v in results)
+
+    def _reduce(self, values: list[np.ndarray]) -> list[float]:
+        results: list[float] = [0.0] * len(self.plan)
+        together: dict[int, list[int]] = {}
+        for k, (column, rest) in enumerate(self.plan):
+            if column is None:
+                results[k] = float(np.sum(values[rest]))
+            else:
+                together.setdefault(rest, []).append(k)
+        for rest, ks in together.items():
+            cols = [self.plan[k][0] for k in ks]
+            if cols == self.stacked:
+                for k, v in zip(ks, values[rest] @ self.stack):
+                    results[k] = float(v)
+                continue
+            for k, col in zip(ks, cols):
+                results[k] = float(np.dot(self.obj.data[self.obj.columns[col.name]],
+                                          values[rest]))
+        return results
+
+    def at(self, point: Sequence[float]) -> tuple[float, ...]:
+        """``(f, df/dθ1, ...)`` at one point, like :meth:`Compiled.at`."""
+        return self.reduced(point)
+
+
+def _replace_linear_forms(expr: sp.Expr, data: set,
+                          forms: dict[sp.Expr, sp.Symbol]) -> sp.Expr:
+    def is_form(node: sp.Basic) -> bool:
+        if not node.is_Add:
+            return False
+        count = 0
+        for term in node.args:
+            c, d = term.as_independent(*data, as_Mul=True)
+            if d == 1:
+                continue
+            if d not in data or c.free_symbols & data:
+                return False
+            count += 1
+        return count >= 2
+
+    def name(node: sp.Expr) -> sp.Symbol:
+        if node not in forms:
+            forms[node] = sp.Dummy(f"z{len(forms)}", real=True)
+        return forms[node]
+
+    return expr.replace(is_form, name)
+
+
+def _split_column(expr: sp.Expr, data: set) -> tuple[sp.Symbol | None, sp.Expr]:
+    """``x * rest`` -> (x, rest) when a data column is a plain factor."""
+    if expr.is_Mul:
+        for factor in expr.args:
+            if factor in data:
+                return factor, expr / factor
+    if expr in data:
+        return expr, sp.S.One
+    return None, expr
