@@ -14,8 +14,11 @@ import sys
 import traceback
 from typing import Any, Sequence, TextIO
 
+import sympy as sp
+
 from . import __version__
 from .exceptions import InputError, SymgdError
+from .losses import LOSSES
 from .objective import Objective
 from .parsing import exact_number
 from .reporting import TABLE_FORMATS, derivatives_dict, derivatives_text, point_text
@@ -56,25 +59,26 @@ def build_parser() -> argparse.ArgumentParser:
                          description="Minimize EXPR by gradient descent x <- x - lr*grad f(x). "
                          "Exit code 0 when it converged, 1 when it did not.")
     _objective_options(run)
-    run.add_argument("--start", required=True, metavar="X0",
-                     help="start point: 1,1 or x=1,y=2 or one number for all variables "
-                     "(write --start=-1,2 for a negative first value)")
-    run.add_argument("--lr", type=_number_arg, default=0.1, help="learning rate (default 0.1)")
-    run.add_argument("--max-iter", type=_count, default=1000, help="most steps (default 1000)")
-    run.add_argument("--tol", type=_number_arg, default=1e-8,
-                     help="stop when the gradient norm is at most this (default 1e-8)")
-    run.add_argument("--ftol", type=_number_arg, default=0.0,
-                     help="stop when the relative loss change is at most this (default off)")
-    run.add_argument("--table", action="store_true", help="print the iteration table")
-    run.add_argument("--every", type=_positive_int, default=1, metavar="K",
-                     help="table rows every K iterations (default 1)")
-    run.add_argument("--digits", type=_positive_int, default=6,
-                     help="significant digits (default 6)")
-    run.add_argument("--format", choices=TABLE_FORMATS, default="text",
-                     help="table format (default text)")
-    run.add_argument("--gradient", action="store_true", help="add gradient columns to the table")
-    run.add_argument("--json", action="store_true", help="print one JSON object")
+    _run_options(run, start_required=True)
     run.set_defaults(run=_run_descend)
+
+    fit = sub.add_parser("fit", help="fit a model to data by gradient descent",
+                         description="Fit MODEL to DATA (a text file with a header line, or "
+                         "a built-in data set: cars, pizza) by minimizing a loss. Exit code 0 "
+                         "when descent converged, 1 when it did not.")
+    fit.add_argument("data", metavar="DATA", help="data file or built-in name (cars, pizza)")
+    fit.add_argument("--model", required=True,
+                     help='the model, e.g. "w*x + b", or linear / linear:x1,x2')
+    fit.add_argument("--loss", choices=sorted(LOSSES), default="mse", help="default mse")
+    fit.add_argument("--columns", metavar="SYM=COLUMN,...",
+                     help="map model symbols to columns, e.g. x=Reservations,y=Pizzas")
+    fit.add_argument("--target", default="y", help="the target symbol (default y)")
+    fit.add_argument("--params", metavar="NAMES", help="parameters in order, e.g. w,b")
+    fit.add_argument("--const", action="append", metavar="NAME=VALUE", default=[],
+                     help="a constant, e.g. a=2.5 (repeatable)")
+    fit.add_argument("--debug", action="store_true", help="show tracebacks")
+    _run_options(fit, start_required=False)
+    fit.set_defaults(run=_run_fit)
 
     demo = sub.add_parser("demo", help="run a built-in example",
                           description="Run a built-in example from the gradient-descent "
@@ -92,6 +96,28 @@ def _objective_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--const", action="append", metavar="NAME=VALUE", default=[],
                    help="a constant, e.g. a=2.5 (repeatable, or a=1,b=2)")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
+
+
+def _run_options(p: argparse.ArgumentParser, start_required: bool) -> None:
+    p.add_argument("--start", required=start_required, default=None if start_required else "0",
+                   metavar="X0", help="start point: 1,1 or x=1,y=2 or one number for all "
+                   "variables" + ("" if start_required else " (default 0)") +
+                   "; write --start=-1,2 for a negative first value")
+    p.add_argument("--lr", type=_number_arg, default=0.1, help="learning rate (default 0.1)")
+    p.add_argument("--max-iter", type=_count, default=1000, help="most steps (default 1000)")
+    p.add_argument("--tol", type=_number_arg, default=1e-8,
+                   help="stop when the gradient norm is at most this (default 1e-8)")
+    p.add_argument("--ftol", type=_number_arg, default=0.0,
+                   help="stop when the relative loss change is at most this (default off)")
+    p.add_argument("--table", action="store_true", help="print the iteration table")
+    p.add_argument("--every", type=_positive_int, default=1, metavar="K",
+                   help="table rows every K iterations (default 1)")
+    p.add_argument("--digits", type=_positive_int, default=6,
+                   help="significant digits (default 6)")
+    p.add_argument("--format", choices=TABLE_FORMATS, default="text",
+                   help="table format (default text)")
+    p.add_argument("--gradient", action="store_true", help="add gradient columns to the table")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
 def _number_arg(text: str) -> float:
@@ -177,22 +203,57 @@ def _run_diff(args: argparse.Namespace, out: TextIO) -> int:
 
 def _run_descend(args: argparse.Namespace, out: TextIO) -> int:
     obj = _objective(args)
+    return _descend_and_report(obj, args, out, header=f"{obj}\n")
+
+
+def _run_fit(args: argparse.Namespace, out: TextIO) -> int:
+    columns = _assignments([args.columns], "--columns") if args.columns else None
+    params = _split_top(args.params) if args.params else None
+    constants = _assignments(args.const, "--const") or None
+    obj = LOSSES[args.loss](args.model, args.data, target=args.target, columns=columns,
+                            params=params, constants=constants)
+    unicode = _stdout_symbols(out)
+    d = "∂" if unicode else "d"
+    lines = [f"{obj.rows} rows of {args.data}; model {obj.model}, {args.loss} loss", ""]
+    lines.append(_equation(obj.label, obj.expr, unicode))
+    lines += [_equation(f"{d}{obj.label}/{d}{v}", g, unicode)
+              for v, g in zip(obj.names, obj.gradient)]
+    extra = {}
+    if obj.is_quadratic:
+        solution = obj.least_squares()
+        extra["least_squares"] = dict(zip(obj.names, solution.tolist()))
+    code = _descend_and_report(obj, args, out, header="\n".join(lines) + "\n", extra=extra)
+    if extra and not args.json and not (args.table and args.format != "text"):
+        out.write(f"least squares: {point_text(obj.names, solution, args.digits)}\n")
+    return code
+
+
+def _equation(name: str, expr: Any, unicode: bool) -> str:
+    if not unicode:
+        return f"{name} = {expr}"
+    return sp.pretty(sp.Eq(sp.Symbol(name), expr, evaluate=False), use_unicode=True)
+
+
+def _descend_and_report(obj: Objective, args: argparse.Namespace, out: TextIO,
+                        header: str, extra: dict | None = None) -> int:
     res = descend(obj, _start(args.start, obj), lr=args.lr, max_iter=args.max_iter,
                   tol=args.tol, ftol=args.ftol)
+    code = EXIT_OK if res.success else EXIT_NOT_CONVERGED
     if args.json:
-        out.write(json.dumps(res.to_dict()) + "\n")
-        return EXIT_OK if res.success else EXIT_NOT_CONVERGED
+        out.write(json.dumps({**res.to_dict(), **(extra or {})}) + "\n")
+        return code
     table = res.table(every=args.every, digits=args.digits, fmt=args.format,
                       gradient=args.gradient) if args.table else None
     if table is not None and args.format != "text":
         out.write(table + "\n")
-        return EXIT_OK if res.success else EXIT_NOT_CONVERGED
-    out.write(f"{obj}\nlr = {args.lr:g}, start: {point_text(obj.names, res.history.x[0])}\n\n")
+        return code
+    out.write(f"{header}lr = {args.lr:g}, start: {point_text(obj.names, res.history.x[0])}\n\n")
     if table is not None:
         out.write(table + "\n\n")
     out.write(res.message + "\n")
-    out.write(f"{point_text(obj.names, res.x, args.digits)}\n{obj.label} = {res.fun:.{args.digits}g}\n")
-    return EXIT_OK if res.success else EXIT_NOT_CONVERGED
+    out.write(f"{point_text(obj.names, res.x, args.digits)}\n"
+              f"{obj.label} = {res.fun:.{args.digits}g}\n")
+    return code
 
 
 def _demo_bowl(out: TextIO) -> int:
