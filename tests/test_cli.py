@@ -387,3 +387,60 @@ def test_console_script_version():
                           env=_env(), timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == f"symgd {symgd.__version__}"
+
+
+# ------------------------------------------------------------ fit
+
+def test_fit_car_lesson_json_matches_least_squares():
+    code, out, err = cli("fit", "cars", "--model", "w*weight + b", "--target", "mpg",
+                         "--lr", "0.01", "--max-iter", "200000", "--tol", "1e-9", "--json")
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["success"] is True
+    assert d["x"]["w"] == pytest.approx(d["least_squares"]["w"], abs=1e-6)
+    assert d["x"]["b"] == pytest.approx(d["least_squares"]["b"], abs=1e-6)
+    assert d["least_squares"]["w"] == pytest.approx(-4.5691095, abs=1e-6)
+
+
+def test_fit_pizza_table_shows_the_published_losses():
+    code, out, err = cli("fit", "pizza", "--model", "w*x + b",
+                         "--columns", "x=Reservations,y=Pizzas", "--lr", "0.005",
+                         "--max-iter", "2", "--table", "--format", "csv", "--digits", "14")
+    assert code == 1, err          # two steps do not converge
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0][:4] == ["iteration", "b", "w", "loss"]
+    assert [f"{float(r[3]):.10f}" for r in rows[1:]] == [
+        "812.8666666667", "1131.8941261333", "1587.8389543973"]
+
+
+def test_fit_text_output_shows_the_textbook_gradient():
+    code, out, err = cli("fit", "cars", "--model", "w*weight + b", "--target", "mpg",
+                         "--params", "w,b", "--lr", "0.01", "--max-iter", "1")
+    assert code == 1, err
+    assert "7 rows of cars" in out and "least squares: w = -4.56911, b = 33.5851" in out
+    assert "weight[i]" in out
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["fit", "no_such_file.txt", "--model", "w*x"], "no such data file"),
+    (["fit", "pizza", "--model", "w*x + b"], "target column 'y'"),
+    (["fit", "pizza", "--model", "w*q", "--target", "Pizzas"], "uses no data column"),
+    (["fit", "pizza", "--model", "w*Reservations", "--target", "Pizzas",
+      "--loss", "logloss"], "labels in [0, 1]"),
+    (["fit", "pizza", "--model", "w*x", "--columns", "x"], "name=value"),
+    (["fit", "pizza", "--model", "w*x +", "--columns", "x=Reservations,y=Pizzas"],
+     "cannot parse"),
+])
+def test_fit_bad_input_is_one_line_exit_2(argv, fragment):
+    code, out, err = cli(*argv)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("symgd: error:") and fragment in lines[0]
+    assert "Traceback" not in err
+
+
+def test_fit_bad_cell_names_line_and_column(tmp_path):
+    path = tmp_path / "d.txt"
+    path.write_text("x y\n1 2\n3 oops\n")
+    code, out, err = cli("fit", str(path), "--model", "w*x + b")
+    assert code == 2 and "line 3, column 'y'" in err
