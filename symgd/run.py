@@ -9,6 +9,7 @@ to try.
 from __future__ import annotations
 
 import enum
+import inspect
 import itertools
 import math
 import numbers
@@ -18,12 +19,13 @@ from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
-from .compile import MATH_ERRORS, python_statements
+from .compile import MATH_ERRORS, Compiled, python_statements
 from .exceptions import InputError, InputTypeError
 from .objective import Objective, as_objective
-from .steps import StepRule, get_rule
+from .steps import ELEMENTWISE_RULES, StepRule, get_rule
 
-__all__ = ["descend", "Result", "History", "Iterate", "Status", "FAST_PATH_MAX_VARIABLES"]
+__all__ = ["descend", "descend_many", "Batch", "Result", "History", "Iterate", "Status",
+           "FAST_PATH_MAX_VARIABLES"]
 
 # Up to this many variables the loop runs on Python floats (see compile.py).
 FAST_PATH_MAX_VARIABLES = 32
@@ -192,7 +194,7 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
             tol: float | None = 1e-8, ftol: float = 0.0, step: str | StepRule = "fixed",
             callback: Callable[[Iterate], Any] | None = None, history: bool = True,
             patience: int = 20, variables: Iterable[str] | None = None,
-            constants: Mapping[str, object] | None = None) -> Result:
+            constants: Mapping[str, object] | None = None, **step_options: Any) -> Result:
     r"""Minimize by gradient descent: :math:`x_{t+1} = x_t - \gamma \nabla f(x_t)`.
 
     Parameters
@@ -214,7 +216,9 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
         Stop, successfully, when the loss changes by at most ``ftol`` relative
         to ``max(|f_t|, |f_{t+1}|, 1)``. 0 turns this test off.
     step : str or StepRule
-        The step rule, by name (see :data:`symgd.steps.RULES`).
+        The step rule, by name: ``fixed``, ``momentum``, ``nesterov``,
+        ``adam``, ``backtracking``, ``exact`` (quadratics) or ``newton``
+        (see :mod:`symgd.steps` for each update formula).
     callback : callable, optional
         Called with an :class:`Iterate` for every iterate, the last included;
         returning a true value (or raising ``StopIteration``) stops the run
@@ -227,6 +231,9 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
         iterations in a row and is above its starting value.
     variables, constants
         Passed to :class:`Objective` when ``objective`` is not one already.
+    **step_options
+        Options of the step rule, e.g. ``beta=0.9`` for momentum,
+        ``beta1``/``beta2`` for Adam, ``schedule="exponential", decay=0.99``.
 
     Returns
     -------
@@ -246,9 +253,12 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
     """
     obj = as_objective(objective, variables, constants)
     x0 = obj.point(start, "start")
-    rule = get_rule(step, lr)
+    rule = get_rule(step, lr, **step_options)
+    if rule.name == "exact" and not obj.is_quadratic:
+        raise InputError("the exact line search needs a quadratic objective (a constant "
+                         "Hessian); use step='backtracking' instead")
     limits = _check_limits(max_iter, tol, ftol, patience)
-    fast = rule.name == "fixed" and obj.n <= FAST_PATH_MAX_VARIABLES and obj.inlinable
+    fast = rule.plain and obj.n <= FAST_PATH_MAX_VARIABLES and obj.inlinable
     return _loop(obj, rule, x0, fast, callback, history, *limits)
 
 
@@ -328,9 +338,10 @@ _LOOP_NAMES = {"inf": math.inf, "hypot": math.hypot, "isfinite": math.isfinite,
                **{s.name: int(s) for s in Status}}
 
 
-def _make_loop(namespace: dict[str, Any], **snippets: str) -> Callable[..., tuple]:
+def _make_loop(namespace: dict[str, Any], catch: tuple = MATH_ERRORS,
+               **snippets: str) -> Callable[..., tuple]:
     code = _LOOP.format(**snippets)
-    scope = {**namespace, **_LOOP_NAMES}
+    scope = {**namespace, **_LOOP_NAMES, "MATH_ERRORS": catch}
     exec(compile(code, "<symgd descent loop>", "exec"), scope)
     return scope["loop"]
 
@@ -340,8 +351,10 @@ def _indent(lines: Iterable[str], depth: int = 12) -> str:
 
 
 # The general path: ``advance(x) -> (f, g1..gn, next x1..xn)`` from a step rule.
+# Its evaluation never raises for math reasons (Compiled.at falls back to
+# NumPy), so it catches nothing: an error from a step rule reaches the caller.
 _general_loop = _make_loop(
-    {}, unpack="_x = tuple(start)",
+    {}, catch=(), unpack="_x = tuple(start)",
     evaluate=_indent(["_out = advance(_x)", "_f = _out[0]", "_gn = hypot(*_out[1:n1])"]),
     row="(*_x, *_out[:n1], _gn)", point="_x", update=_indent(["_x = _out[n1:]"], 8))
 
@@ -401,16 +414,43 @@ def _rule_advance(obj: Objective, rule: StepRule,
     """``x -> (f, g1..gn, next x1..xn)`` for any step rule."""
     at = obj.compiled.at
     state = rule.init(x0)
+    extra = (_Problem(obj),) if _takes_problem(rule.update) else ()
 
     def advance(point: tuple) -> tuple:
         nonlocal state
         x = np.array(point, dtype=float)
         out = at(x)
         with np.errstate(all="ignore"):
-            delta, state = rule.update(np.array(out[1:], dtype=float), state, x)
+            delta, state = rule.update(np.array(out[1:], dtype=float), state, x, *extra)
             return (*out, *(x - delta).tolist())
 
     return advance
+
+
+class _Problem:
+    """What step rules may ask of the objective, without re-checking points."""
+
+    def __init__(self, obj: Objective) -> None:
+        self._at = obj.compiled.at
+        self._obj = obj
+        self.is_quadratic = obj.is_quadratic
+
+    def value(self, x: np.ndarray) -> float:
+        return self._at(x)[0]
+
+    def hess(self, x: np.ndarray) -> np.ndarray:
+        return self._obj.hess(x)
+
+
+def _takes_problem(update: Callable[..., Any]) -> bool:
+    """Whether a rule's update accepts the ``problem`` argument (custom rules
+    may be written as ``update(grad, state, x)``)."""
+    try:
+        params = inspect.signature(update).parameters.values()
+    except (TypeError, ValueError):
+        return True
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional) >= 4 or any(p.kind == p.VAR_POSITIONAL for p in params)
 
 
 def _callback(callback: Callable[[Iterate], Any] | None,
@@ -479,8 +519,11 @@ def _diverged(obj: Objective, rule: StepRule, hist: History, it: int, patience: 
 
 
 def _bound_advice(obj: Objective, rule: StepRule, hist: History) -> str:
-    bound = _local_bound(obj, hist)
     lr = f"lr = {rule.lr:g}"
+    if rule.name != "fixed":
+        return (f"{lr} is probably too large for the {rule.name} rule; try a value 10 "
+                "times smaller.")
+    bound = _local_bound(obj, hist)
     if bound is None:
         return f"{lr} is probably too large; try a value 10 times smaller."
     if bound.quadratic:
@@ -505,7 +548,7 @@ def _local_bound(obj: Objective, hist: History):
 
 
 def _slow_advice(obj: Objective, rule: StepRule, hist: History) -> str:
-    bound = _local_bound(obj, hist) if obj.is_quadratic else None
+    bound = _local_bound(obj, hist) if obj.is_quadratic and rule.name == "fixed" else None
     if bound is not None and bound.best is not None and rule.lr < bound.best:
         return (f"Try more iterations (max_iter) or a larger lr: for this quadratic the "
                 f"fastest fixed step is lr = {bound.best_text()}.")
@@ -524,3 +567,223 @@ def _not_finite(obj: Objective, hist: History, it: int) -> str:
             f"the objective or its derivative is undefined or overflows there (for "
             f"example log or sqrt of a negative number, a division by zero, or a kink "
             f"such as abs at 0). {advice}")
+
+
+# ------------------------------------------------------------ many runs
+
+class Batch:
+    """The outcome of :func:`descend_many`: one run per start (or learning rate).
+
+    Arrays cover all runs at once; ``batch[i]`` is run ``i`` as a full
+    :class:`Result` (its message is written when asked for).
+
+    Attributes
+    ----------
+    x : ndarray, shape (k, n)
+        Each run's last point.
+    fun, nit, status, success, lr : ndarray, shape (k,)
+    jac : ndarray, shape (k, n)
+    starts : ndarray, shape (k, n)
+    """
+
+    def __init__(self, obj: Objective, rule: StepRule, starts: np.ndarray, lr: np.ndarray,
+                 rows: np.ndarray | None, last: np.ndarray, nit: np.ndarray,
+                 status: np.ndarray, limits: tuple) -> None:
+        n = obj.n
+        self._obj, self._rule, self._rows, self._limits = obj, rule, rows, limits
+        self.names = obj.names
+        self.starts, self.lr = starts, lr
+        self._last = last
+        self.x, self.fun = last[:, :n], last[:, n]
+        self.jac, self.grad_norm = last[:, n + 1:2 * n + 1], last[:, -1]
+        self.nit, self.status = nit, status
+        self.success = np.isin(status, (Status.CONVERGED, Status.SMALL_CHANGE))
+
+    def __len__(self) -> int:
+        return len(self.fun)
+
+    def __getitem__(self, i: int) -> Result:
+        i = range(len(self))[i]
+        n, it = self._obj.n, int(self.nit[i])
+        if self._rows is not None:
+            rows = self._rows[:it + 1, i]
+            hist = History(self.names, rows[:, :n], rows[:, n], rows[:, n + 1:2 * n + 1],
+                           rows[:, -1])
+        else:
+            first = self._first[i]
+            rows = np.array([first, self._last[i]]) if it else first[None, :]
+            hist = History(self.names, rows[:, :n], rows[:, n], rows[:, n + 1:2 * n + 1],
+                           rows[:, -1], [0, it][:len(rows)])
+        rule = self._rule._replace(lr=float(self.lr[i]))
+        max_iter, tol, ftol, patience = self._limits
+        status = Status(int(self.status[i]))
+        message = _message(status, self._obj, rule, hist, it, tol, ftol, patience, max_iter)
+        return Result(self.x[i].copy(), float(self.fun[i]), self.jac[i].copy(), it,
+                      bool(self.success[i]), int(status), message, hist, self.names)
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def __repr__(self) -> str:
+        counts = {Status(s).name: int(c) for s, c in zip(*np.unique(self.status,
+                                                                   return_counts=True))}
+        return f"Batch({len(self)} runs, {counts})"
+
+
+def descend_many(objective: object, starts: object, lr: object = 0.1, *,
+                 max_iter: int = 1000, tol: float | None = 1e-8, ftol: float = 0.0,
+                 step: str = "fixed", history: bool = False, patience: int = 20,
+                 **step_options: Any) -> Batch:
+    r"""Many descents at once, vectorized: one run per start point or learning rate.
+
+    The compiled functions are evaluated on arrays holding every active run;
+    each run stops on its own (converged, diverged, ...) by the same tests as
+    :func:`descend`, with the same iterates up to round-off (which, as for any
+    two implementations, can grow along chaotic runs near the stability
+    limit).
+
+    Parameters
+    ----------
+    objective : Objective or anything it accepts
+    starts : array of shape (k, n), or one point
+        The start points. One point with ``k`` learning rates runs them all
+        from that point.
+    lr : float or array of shape (k,)
+        One learning rate for all runs, or one per run.
+    step : {"fixed", "momentum", "nesterov", "adam"}
+        An element-wise step rule (the line searches and Newton need one
+        run at a time: use :func:`descend`).
+    history : bool
+        Keep every iterate of every run (memory: k × max_iter × (2n + 2)
+        floats). By default only the first and last rows of each run.
+    max_iter, tol, ftol, patience, **step_options
+        As in :func:`descend`.
+
+    Examples
+    --------
+    >>> batch = descend_many("x^2 + x*y + y^2", [[1, 1], [-2, 0.5], [3, -1]], lr=0.1)
+    >>> batch.success.tolist(), bool(np.abs(batch.x).max() < 1e-7)
+    ([True, True, True], True)
+    >>> lrs = descend_many("x^2 + x*y + y^2", [1, 1], lr=[0.1, 0.6, 0.7])
+    >>> [Status(s).name for s in lrs.status]
+    ['CONVERGED', 'CONVERGED', 'DIVERGED']
+    """
+    obj = as_objective(objective)
+    if step not in ELEMENTWISE_RULES:
+        raise InputError(f"descend_many steps many runs together, which needs an "
+                         f"element-wise rule ({', '.join(sorted(ELEMENTWISE_RULES))}); for "
+                         f"{step!r} call descend() once per start")
+    if not isinstance(obj.compiled, Compiled):
+        raise InputError("descend_many needs an objective with closed-form derivatives; "
+                         "this data objective is evaluated row by row: call descend() per start")
+    X0, rates = _many_starts(obj, starts, lr)
+    rule = get_rule(step, 1.0, **step_options)       # steps are linear in lr: scaled below
+    limits = _check_limits(max_iter, tol, ftol, patience)
+    return _many_loop(obj, rule, X0, rates, history, limits)
+
+
+def _many_starts(obj: Objective, starts: object, lr: object) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        X0 = np.array(starts, dtype=float)
+        rates = np.array(lr, dtype=float)
+    except (TypeError, ValueError):
+        raise InputTypeError("starts and lr must be numbers or arrays of numbers") from None
+    if X0.ndim == 1 and X0.shape == (obj.n,) or X0.ndim == 0:
+        X0 = np.broadcast_to(obj.point(X0, "start"), (max(rates.size, 1), obj.n)).copy()
+    if X0.ndim != 2 or X0.shape[1] != obj.n:
+        raise InputError(f"starts must have shape (runs, {obj.n}) for the variables "
+                         f"{', '.join(obj.names)}; got shape {X0.shape}")
+    if not np.isfinite(X0).all():
+        raise InputError("every start point must be finite")
+    if rates.ndim == 0 or rates.shape == (1,):
+        rates = np.full(len(X0), float(rates.reshape(-1)[0]))
+    if rates.shape != (len(X0),):
+        raise InputError(f"lr must be one number or one per run ({len(X0)}), got shape "
+                         f"{rates.shape}")
+    if not (np.isfinite(rates).all() and (rates > 0).all()):
+        raise InputError("every lr must be a positive finite number")
+    return X0, rates
+
+
+def _many_loop(obj: Objective, rule: StepRule, X0: np.ndarray, rates: np.ndarray,
+               keep: bool, limits: tuple) -> Batch:
+    """The lockstep loop: the same tests as descend's loop, on arrays of runs.
+
+    While every run is active whole arrays are used; once some have
+    stopped, only the active ones are evaluated and moved.
+    """
+    max_iter, tol, ftol, patience = limits
+    k, n = X0.shape
+    evaluate = obj.compiled.at_array
+    X = X0.copy()
+    state = rule.init(X)
+    active = np.ones(k, dtype=bool)
+    status = np.full(k, int(Status.MAX_ITER))
+    nit = np.zeros(k, dtype=int)
+    rises = np.zeros(k, dtype=int)
+    prev = np.full(k, np.inf)
+    first_loss = np.full(k, np.nan)
+    last = np.full((k, 2 * n + 2), np.nan)
+    rows = [] if keep else None
+    first_rows = None
+    scaled = rates[:, None]
+    for it in range(max_iter + 1):
+        idx = np.flatnonzero(active)
+        if idx.size == 0:
+            break
+        every = idx.size == k
+        sel = slice(None) if every else idx
+        Xa = X[sel]
+        out = evaluate([Xa[:, j] for j in range(n)])
+        f, G = out[0], np.stack(out[1:], axis=1)
+        gn = np.hypot.reduce(G, axis=1)     # as math.hypot in descend's loop
+
+        def rows_of(mask: Any = slice(None)) -> np.ndarray:
+            return np.concatenate([Xa[mask], f[mask, None], G[mask], gn[mask, None]], axis=1)
+
+        if it == 0:
+            first_rows, first_loss[:] = rows_of(), f
+        if keep:
+            current = np.full((k, 2 * n + 2), np.nan) if rows else rows_of()
+            if rows:
+                current[:] = rows[-1]
+                current[sel] = rows_of()
+            rows.append(current)
+        finite = np.isfinite(f) & np.isfinite(gn)
+        r = rises[sel]
+        done = _settle(status, idx, ~finite, np.where(r >= 3, Status.DIVERGED,
+                                                       Status.NOT_FINITE))
+        done |= _settle(status, idx, finite & (gn <= tol), Status.CONVERGED)
+        if it and ftol:
+            p = prev[sel]
+            small = np.abs(p - f) <= ftol * np.maximum(np.maximum(np.abs(p), np.abs(f)), 1.0)
+            done |= _settle(status, idx, ~done & small, Status.SMALL_CHANGE)
+        r = np.where(f > prev[sel], r + 1, 0)
+        rises[sel] = r
+        done |= _settle(status, idx, ~done & (r >= patience) & (f > first_loss[sel]),
+                        Status.DIVERGED)
+        prev[sel] = f
+        if it == max_iter:
+            last[idx] = rows_of()
+            break
+        if done.any():
+            last[idx[done]] = rows_of(done)
+            active[idx[done]] = False
+        moving = idx[~done]
+        nit[moving] = it + 1
+        grad = np.zeros_like(X)
+        grad[moving] = G[~done]
+        with np.errstate(all="ignore"):
+            delta, state = rule.update(grad, state, X, obj)
+            X[moving] -= scaled[moving] * delta[moving]
+    table = np.stack(rows) if keep else None
+    batch = Batch(obj, rule, X0, rates, table, last, nit, status, limits)
+    batch._first = first_rows
+    return batch
+
+
+def _settle(status: np.ndarray, idx: np.ndarray, mask: np.ndarray, code: Any) -> np.ndarray:
+    """Give the runs ``idx[mask]`` their final status; return ``mask``."""
+    if mask.any():
+        status[idx[mask]] = np.broadcast_to(np.asarray(code, dtype=int), idx.shape)[mask]
+    return mask

@@ -411,7 +411,7 @@ def test_bad_lr(lr, error, word):
     ({"ftol": -1}, InputError, "ftol"),
     ({"ftol": float("inf")}, InputError, "ftol"),
     ({"patience": 0}, InputError, "patience"),
-    ({"step": "adam"}, InputError, "fixed"),
+    ({"step": "steepest"}, InputError, "adam, backtracking, exact, fixed"),
     ({"step": 3}, InputError, "step rule"),
 ])
 def test_bad_limits(kw, error, word):
