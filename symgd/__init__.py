@@ -13,21 +13,24 @@ code, and runs gradient descent, recording every step.
 True
 """
 
-from .analysis import StepBound, step_size_bound
+from .analysis import (Analysis, StationaryPoint, StepBound, analyze, local_bounds,
+                       stationary_points, step_size_bound)
 from .data import Dataset, dataset_path, read_table
 from .exceptions import (DataError, InputError, InputTypeError, ObjectiveError,
                          ParseError, SymgdError)
 from .losses import DataObjective, linear_model, log_loss, loss, mae, mse, sse
 from .objective import Objective
 from .parsing import parse
-from .run import History, Iterate, Result, Status, descend
+from .run import Batch, History, Iterate, Result, Status, descend, descend_many
 from .steps import RULES, StepRule
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Objective", "parse", "descend", "Result", "History", "Iterate", "Status",
-    "step_size_bound", "StepBound", "RULES", "StepRule",
+    "Objective", "parse", "descend", "descend_many", "Result", "Batch", "History",
+    "Iterate", "Status", "RULES", "StepRule",
+    "step_size_bound", "StepBound", "stationary_points", "StationaryPoint", "analyze",
+    "Analysis", "local_bounds",
     "DataObjective", "loss", "mse", "sse", "mae", "log_loss", "linear_model",
     "Dataset", "read_table", "dataset_path",
     "SymgdError", "ParseError", "ObjectiveError", "InputError", "InputTypeError",

@@ -76,6 +76,7 @@ def _table_rows(history: Any, every: int, gradient: bool) -> tuple[list[str], li
     if gradient:
         header += [f"df/d{v}" for v in history.names]
     header.append("grad_norm")
+    header += list(history.extra)
     picked = [k for k in range(len(history)) if k % every == 0]
     if len(history) and picked[-1] != len(history) - 1:
         picked.append(len(history) - 1)
@@ -84,7 +85,7 @@ def _table_rows(history: Any, every: int, gradient: bool) -> tuple[list[str], li
         row = [int(history.iteration[k]), *history.x[k], history.loss[k]]
         if gradient:
             row += list(history.grad[k][:n])
-        rows.append([*row, history.grad_norm[k]])
+        rows.append([*row, history.grad_norm[k], *(c[k] for c in history.extra.values())])
     return header, rows
 
 

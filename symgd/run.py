@@ -8,6 +8,7 @@ to try.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import inspect
 import itertools
@@ -86,6 +87,7 @@ class History:
         self.grad_norm = np.asarray(grad_norm, dtype=float).reshape(-1)
         self.iteration = (np.arange(len(self.loss)) if iteration is None
                           else np.asarray(iteration, dtype=int).reshape(-1))
+        self.extra: dict[str, np.ndarray] = {}   # optional columns, e.g. "lr_bound"
 
     def __len__(self) -> int:
         return len(self.loss)
@@ -102,11 +104,11 @@ class History:
     def columns(self) -> tuple[str, ...]:
         """Column names of :meth:`__array__` and :meth:`rows`."""
         return ("iteration", *self.names, "loss",
-                *(f"df/d{v}" for v in self.names), "grad_norm")
+                *(f"df/d{v}" for v in self.names), "grad_norm", *self.extra)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         table = np.column_stack([self.iteration, self.x, self.loss, self.grad,
-                                 self.grad_norm]).astype(float)
+                                 self.grad_norm, *self.extra.values()]).astype(float)
         return table if dtype is None else table.astype(dtype)
 
     def rows(self) -> list[tuple[float, ...]]:
@@ -193,7 +195,8 @@ def _json_number(v: float) -> float | None:
 def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int = 1000,
             tol: float | None = 1e-8, ftol: float = 0.0, step: str | StepRule = "fixed",
             callback: Callable[[Iterate], Any] | None = None, history: bool = True,
-            patience: int = 20, variables: Iterable[str] | None = None,
+            patience: int = 20, record_bound: bool = False,
+            variables: Iterable[str] | None = None,
             constants: Mapping[str, object] | None = None, **step_options: Any) -> Result:
     r"""Minimize by gradient descent: :math:`x_{t+1} = x_t - \gamma \nabla f(x_t)`.
 
@@ -229,6 +232,11 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
     patience : int
         The run is declared diverging when the loss has risen this many
         iterations in a row and is above its starting value.
+    record_bound : bool
+        Add the local step bound 2/λmax of the Hessian at every iterate as
+        the history column ``lr_bound`` (``inf`` where the Hessian has no
+        positive eigenvalue), and say in the message if the learning rate
+        was above it. Costs one Hessian per iterate.
     variables, constants
         Passed to :class:`Objective` when ``objective`` is not one already.
     **step_options
@@ -259,7 +267,24 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
                          "Hessian); use step='backtracking' instead")
     limits = _check_limits(max_iter, tol, ftol, patience)
     fast = rule.plain and obj.n <= FAST_PATH_MAX_VARIABLES and obj.inlinable
-    return _loop(obj, rule, x0, fast, callback, history, *limits)
+    result = _loop(obj, rule, x0, fast, callback, history, *limits)
+    return _with_bounds(obj, rule, result) if record_bound else result
+
+
+def _with_bounds(obj: Objective, rule: StepRule, result: Result) -> Result:
+    """Record 2/λmax at each iterate; note in the message where lr was above it."""
+    from .analysis import local_bounds
+    hist = result.history
+    bounds = local_bounds(obj, hist.x)
+    hist.extra["lr_bound"] = bounds
+    above = np.flatnonzero(rule.lr >= bounds)
+    if not above.size:
+        return result
+    first = int(above[0])
+    note = (f" Note: lr = {rule.lr:g} was at or above the local bound 2/λmax at "
+            f"{above.size} of {len(hist)} recorded iterates (first at iteration "
+            f"{int(hist.iteration[first])}, where the bound is {bounds[first]:.4g}).")
+    return dataclasses.replace(result, message=result.message + note)
 
 
 def _check_limits(max_iter: object, tol: object, ftol: object,
