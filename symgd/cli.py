@@ -17,12 +17,14 @@ from typing import Any, Sequence, TextIO
 import sympy as sp
 
 from . import __version__
+from .analysis import analyze
 from .exceptions import InputError, SymgdError
 from .losses import LOSSES
 from .objective import Objective
 from .parsing import exact_number
 from .reporting import TABLE_FORMATS, derivatives_dict, derivatives_text, point_text
 from .run import descend
+from .steps import RULES
 
 __all__ = ["main", "build_parser"]
 
@@ -80,6 +82,17 @@ def build_parser() -> argparse.ArgumentParser:
     _run_options(fit, start_required=False)
     fit.set_defaults(run=_run_fit)
 
+    ana = sub.add_parser("analyze", help="stationary points and step-size facts",
+                         description="Find and classify the stationary points of EXPR and "
+                         "say which fixed step sizes converge.")
+    _objective_options(ana)
+    ana.add_argument("--lr", type=_number_arg, help="a learning rate to assess")
+    ana.add_argument("--at", metavar="X", help="point for the local facts, e.g. 1,1")
+    ana.add_argument("--bounds", metavar="LOW,HIGH",
+                     help="box for the numeric search (default -5,5 for every variable)")
+    ana.add_argument("--json", action="store_true", help="print one JSON object")
+    ana.set_defaults(run=_run_analyze)
+
     demo = sub.add_parser("demo", help="run a built-in example",
                           description="Run a built-in example from the gradient-descent "
                           "lessons.")
@@ -104,6 +117,13 @@ def _run_options(p: argparse.ArgumentParser, start_required: bool) -> None:
                    "variables" + ("" if start_required else " (default 0)") +
                    "; write --start=-1,2 for a negative first value")
     p.add_argument("--lr", type=_number_arg, default=0.1, help="learning rate (default 0.1)")
+    p.add_argument("--step", choices=sorted(RULES), default="fixed",
+                   help="step rule (default fixed)")
+    p.add_argument("--option", action="append", metavar="NAME=VALUE", default=[],
+                   help="a step-rule option, e.g. beta=0.9 or schedule=exponential "
+                   "(repeatable)")
+    p.add_argument("--record-bound", action="store_true",
+                   help="add the local step bound 2/λmax at every iterate to the table")
     p.add_argument("--max-iter", type=_count, default=1000, help="most steps (default 1000)")
     p.add_argument("--tol", type=_number_arg, default=1e-8,
                    help="stop when the gradient norm is at most this (default 1e-8)")
@@ -228,6 +248,26 @@ def _run_fit(args: argparse.Namespace, out: TextIO) -> int:
     return code
 
 
+def _option_value(text: str) -> Any:
+    """A step-rule option: a whole number, a number, or a word (a schedule)."""
+    if text.lstrip("+-").isdigit():
+        return int(text)
+    try:
+        return float(exact_number(text))
+    except SymgdError:
+        return text
+
+
+def _run_analyze(args: argparse.Namespace, out: TextIO) -> int:
+    obj = _objective(args)
+    at = _start(args.at, obj) if args.at else None
+    bounds = [float(exact_number(v, "bound")) for v in _split_top(args.bounds)] \
+        if args.bounds else None
+    report = analyze(obj, lr=args.lr, at=at, bounds=bounds)
+    out.write((json.dumps(report.to_dict()) if args.json else report.text()) + "\n")
+    return EXIT_OK
+
+
 def _equation(name: str, expr: Any, unicode: bool) -> str:
     if not unicode:
         return f"{name} = {expr}"
@@ -236,8 +276,10 @@ def _equation(name: str, expr: Any, unicode: bool) -> str:
 
 def _descend_and_report(obj: Objective, args: argparse.Namespace, out: TextIO,
                         header: str, extra: dict | None = None) -> int:
+    options = {k: _option_value(v) for k, v in _assignments(args.option, "--option").items()}
     res = descend(obj, _start(args.start, obj), lr=args.lr, max_iter=args.max_iter,
-                  tol=args.tol, ftol=args.ftol)
+                  tol=args.tol, ftol=args.ftol, step=args.step,
+                  record_bound=args.record_bound, **options)
     code = EXIT_OK if res.success else EXIT_NOT_CONVERGED
     if args.json:
         out.write(json.dumps({**res.to_dict(), **(extra or {})}) + "\n")
