@@ -137,6 +137,11 @@ def _run_options(p: argparse.ArgumentParser, start_required: bool) -> None:
     p.add_argument("--format", choices=TABLE_FORMATS, default="text",
                    help="table format (default text)")
     p.add_argument("--gradient", action="store_true", help="add gradient columns to the table")
+    p.add_argument("--first", type=int, default=0, metavar="N",
+                   help="number the table's rows from N (a lesson may count from 1)")
+    p.add_argument("--exact", nargs="?", const=10, type=_positive_int, metavar="N",
+                   help="print the first N iterations (default 10) computed in exact "
+                   "arithmetic")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -279,13 +284,15 @@ def _descend_and_report(obj: Objective, args: argparse.Namespace, out: TextIO,
     options = {k: _option_value(v) for k, v in _assignments(args.option, "--option").items()}
     res = descend(obj, _start(args.start, obj), lr=args.lr, max_iter=args.max_iter,
                   tol=args.tol, ftol=args.ftol, step=args.step,
-                  record_bound=args.record_bound, **options)
+                  record_bound=args.record_bound, exact=args.exact or False, **options)
     code = EXIT_OK if res.success else EXIT_NOT_CONVERGED
     if args.json:
         out.write(json.dumps({**res.to_dict(), **(extra or {})}) + "\n")
         return code
+    show = args.table or bool(args.exact)
     table = res.table(every=args.every, digits=args.digits, fmt=args.format,
-                      gradient=args.gradient) if args.table else None
+                      gradient=args.gradient, first=args.first,
+                      exact=bool(args.exact)) if show else None
     if table is not None and args.format != "text":
         out.write(table + "\n")
         return code

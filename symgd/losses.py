@@ -149,6 +149,33 @@ class DataObjective(Objective):
         x0 = getattr(self, "_theta0", np.zeros(self.n))
         return x0 - np.linalg.lstsq(self.hess(x0), self.grad(x0), rcond=None)[0]
 
+    def exact_parts(self) -> tuple[sp.Expr, tuple[sp.Expr, ...]]:
+        """The loss and gradient with exact sums over the data, as written.
+
+        Each value is read by its shortest decimal form (3.5 is 7/2), so a
+        lesson's table can be reproduced without binary round-off. For
+        losses polynomial in the parameters, on up to 10,000 rows.
+        """
+        if not self.per_sample.is_polynomial(*self._real):
+            raise ObjectiveError("exact arithmetic needs a loss polynomial in the "
+                                 "parameters, such as the MSE of a linear model")
+        if self.rows > 10_000:
+            raise ObjectiveError(f"exact arithmetic sums every row; {self.rows} rows is too "
+                                 "many (at most 10,000)")
+        poly = sp.Poly(self.per_sample, *self._real)
+        symbols = self._data_symbols
+        columns = [[sp.Rational(repr(float(v))) for v in self.data[self.columns[s.name]]]
+                   for s in symbols]
+        total = sp.S.Zero
+        for monomial, coeff in poly.terms():
+            term = sum((coeff.xreplace(dict(zip(symbols, row))) for row in zip(*columns)),
+                       sp.S.Zero)
+            total += term * sp.Mul(*(p ** e for p, e in zip(self._real, monomial)))
+        if self.reduce == "mean":
+            total = total / self.rows
+        expr = sp.expand(total)
+        return expr, tuple(sp.diff(expr, p) for p in self._real)
+
     # ------------------------------------------------------------ display
 
     @cached_property

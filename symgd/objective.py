@@ -294,6 +294,10 @@ class Objective:
         values = self._compiled_hessian.at(self.point(x))
         return np.array(values, dtype=float).reshape(self.n, self.n)
 
+    def exact_parts(self) -> tuple[sp.Expr, tuple[sp.Expr, ...]]:
+        """The objective and its gradient for exact evaluation (real symbols)."""
+        return self._expr, self._gradient
+
     # ---------------------------------------------------------- display
 
     @property

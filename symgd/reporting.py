@@ -6,12 +6,14 @@ Library functions here return strings; only :mod:`symgd.cli` prints.
 from __future__ import annotations
 
 import csv
+import decimal
 import io
 import json
 import math
 import numbers
 from typing import Any, Sequence
 
+import numpy as np
 import sympy as sp
 
 from .exceptions import InputError, InputTypeError
@@ -22,7 +24,7 @@ TABLE_FORMATS = ("text", "markdown", "latex", "csv", "json")
 
 
 def format_table(history: Any, every: int = 1, digits: int = 6, fmt: str = "text",
-                 gradient: bool = False) -> str:
+                 gradient: bool = False, first: int = 0, exact: bool = False) -> str:
     """A table of a run's iterations.
 
     Parameters
@@ -36,6 +38,11 @@ def format_table(history: Any, every: int = 1, digits: int = 6, fmt: str = "text
     fmt : {"text", "markdown", "latex", "csv", "json"}
     gradient : bool
         Add one column per partial derivative.
+    first : int
+        The number of the first row (a lesson may count from 1).
+    exact : bool
+        Print the rows computed in exact arithmetic (``descend(exact=...)``),
+        rounded half up in decimal, instead of the floating-point rows.
 
     Examples
     --------
@@ -50,14 +57,21 @@ def format_table(history: Any, every: int = 1, digits: int = 6, fmt: str = "text
     """
     every = _positive_int(every, "every")
     digits = _positive_int(digits, "digits")
+    if isinstance(first, bool) or not isinstance(first, numbers.Integral):
+        raise InputTypeError(f"first must be an integer, got {first!r}")
     if fmt not in TABLE_FORMATS:
         raise InputError(f"unknown table format {fmt!r}; choose one of "
                          f"{', '.join(TABLE_FORMATS)}")
-    header, rows = _table_rows(history, every, gradient)
+    if exact:
+        header, rows = _exact_table_rows(history, every, gradient)
+    else:
+        header, rows = _table_rows(history, every, gradient)
+    rows = [[int(row[0]) + int(first), *row[1:]] for row in rows]
     if fmt == "json":
         return json.dumps([dict(zip(header, (_json_value(v) for v in row)))
                            for row in rows], indent=1)
-    cells = [[str(int(row[0])), *(_number(v, digits) for v in row[1:])] for row in rows]
+    number = _exact_text if exact else _number
+    cells = [[str(int(row[0])), *(number(v, digits) for v in row[1:])] for row in rows]
     return {"text": _text, "markdown": _markdown, "latex": _latex,
             "csv": _csv}[fmt](header, cells)
 
@@ -89,13 +103,50 @@ def _table_rows(history: Any, every: int, gradient: bool) -> tuple[list[str], li
     return header, rows
 
 
+def _exact_table_rows(history: Any, every: int, gradient: bool) -> tuple[list[str], list]:
+    if not history.exact:
+        raise InputError("this run has no exact rows: call descend(..., exact=True)")
+    n = len(history.names)
+    header = ["iteration", *history.names, "loss"]
+    header += [f"df/d{v}" for v in history.names] if gradient else []
+    header.append("grad_norm")
+    picked = [k for k in range(len(history.exact)) if k % every == 0]
+    if picked[-1] != len(history.exact) - 1:
+        picked.append(len(history.exact) - 1)
+    rows = []
+    for k in picked:
+        row = history.exact[k]
+        grads = list(row[n + 1:2 * n + 1]) if gradient else []
+        rows.append([k, *row[:n + 1], *grads, row[-1]])
+    return header, rows
+
+
+def _exact_text(value: Any, digits: int) -> str:
+    """An exact number rounded half up to ``digits`` significant digits."""
+    if isinstance(value, int):
+        return str(value)
+    value = sp.nsimplify(value) if isinstance(value, float) else value
+    if value.is_Rational:
+        d = decimal.Decimal(int(value.p)) / decimal.Decimal(int(value.q)) if value.q != 1 \
+            else decimal.Decimal(int(value.p))
+    else:
+        d = decimal.Decimal(str(sp.N(value, digits + 15)))
+    with decimal.localcontext() as ctx:
+        ctx.prec, ctx.rounding = digits, decimal.ROUND_HALF_UP
+        d = +d
+    text = format(d.normalize(), "f") if abs(d.adjusted()) < 16 else format(d.normalize(), "g")
+    return "0" if text in ("-0", "0E+0") else text
+
+
 def _number(value: float, digits: int) -> str:
     return f"{float(value):.{digits}g}"
 
 
-def _json_value(value: float) -> float | int | None:
+def _json_value(value: Any) -> float | int | str | None:
     if isinstance(value, int):
         return value
+    if isinstance(value, sp.Basic) and not value.is_Float:
+        return str(value)              # an exact number stays exact: "-41901/350"
     value = float(value)
     return value if math.isfinite(value) else None
 
@@ -198,3 +249,22 @@ def _derivatives_latex(objective: Any) -> str:
 def point_text(names: Sequence[str], values: Sequence[float], digits: int = 6) -> str:
     """``x = 1, y = 2`` style text of a point."""
     return ", ".join(f"{n} = {float(v):.{digits}g}" for n, v in zip(names, values))
+
+
+def result_html(result: Any, rows: int = 6) -> str:
+    """A Result as HTML for notebooks: the message and the first and last rows."""
+    import html
+    h = result.history
+    keep = list(range(min(rows, len(h))))
+    keep += [k for k in range(max(len(h) - 2, rows), len(h)) if k not in keep]
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in h.columns)
+    table = np.asarray(h)
+    body = []
+    for pos, k in enumerate(keep):
+        if pos and k != keep[pos - 1] + 1:
+            body.append(f"<tr><td colspan='{len(h.columns)}'>…</td></tr>")
+        cells = [str(int(table[k, 0]))] + [f"{v:.6g}" for v in table[k, 1:]]
+        body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    state = "converged" if result.success else "did not converge"
+    return (f"<p><b>{html.escape(state)}</b>: {html.escape(result.message)}</p>"
+            f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")

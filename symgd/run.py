@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
 
 import numpy as np
+import sympy as sp
 
 from .compile import MATH_ERRORS, Compiled, python_statements
 from .exceptions import InputError, InputTypeError
@@ -88,6 +89,7 @@ class History:
         self.iteration = (np.arange(len(self.loss)) if iteration is None
                           else np.asarray(iteration, dtype=int).reshape(-1))
         self.extra: dict[str, np.ndarray] = {}   # optional columns, e.g. "lr_bound"
+        self.exact: list[tuple] | None = None    # first rows in exact arithmetic
 
     def __len__(self) -> int:
         return len(self.loss)
@@ -180,11 +182,15 @@ class Result:
                 "message": self.message}
 
     def table(self, every: int = 1, digits: int = 6, fmt: str = "text",
-              gradient: bool = False) -> str:
+              gradient: bool = False, first: int = 0, exact: bool = False) -> str:
         """The history as a table; see :func:`symgd.reporting.format_table`."""
         from .reporting import format_table
         return format_table(self.history, every=every, digits=digits, fmt=fmt,
-                            gradient=gradient)
+                            gradient=gradient, first=first, exact=exact)
+
+    def _repr_html_(self) -> str:
+        from .reporting import result_html
+        return result_html(self)
 
 
 def _json_number(v: float) -> float | None:
@@ -195,7 +201,7 @@ def _json_number(v: float) -> float | None:
 def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int = 1000,
             tol: float | None = 1e-8, ftol: float = 0.0, step: str | StepRule = "fixed",
             callback: Callable[[Iterate], Any] | None = None, history: bool = True,
-            patience: int = 20, record_bound: bool = False,
+            patience: int = 20, record_bound: bool = False, exact: bool | int = False,
             variables: Iterable[str] | None = None,
             constants: Mapping[str, object] | None = None, **step_options: Any) -> Result:
     r"""Minimize by gradient descent: :math:`x_{t+1} = x_t - \gamma \nabla f(x_t)`.
@@ -232,6 +238,12 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
     patience : int
         The run is declared diverging when the loss has risen this many
         iterations in a row and is above its starting value.
+    exact : bool or int
+        Also compute the first iterations (10 for True, or this many) of a
+        fixed step in exact rational arithmetic, from the start, lr and data
+        as written (0.1 is 1/10): ``history.exact`` holds those rows as
+        SymPy numbers and ``result.table(exact=True)`` prints them rounded
+        correctly. The float run is unchanged.
     record_bound : bool
         Add the local step bound 2/λmax of the Hessian at every iterate as
         the history column ``lr_bound`` (``inf`` where the Hessian has no
@@ -267,8 +279,50 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
                          "Hessian); use step='backtracking' instead")
     limits = _check_limits(max_iter, tol, ftol, patience)
     fast = rule.plain and obj.n <= FAST_PATH_MAX_VARIABLES and obj.inlinable
+    steps = _exact_steps(exact, rule)
     result = _loop(obj, rule, x0, fast, callback, history, *limits)
+    if steps:
+        result.history.exact = _exact_rows(obj, start, lr, min(steps, result.nit))
     return _with_bounds(obj, rule, result) if record_bound else result
+
+
+def _exact_steps(exact: bool | int, rule: StepRule) -> int:
+    if exact is False or exact is None or exact == 0:
+        return 0
+    if rule.name != "fixed" or not rule.plain:
+        raise InputError("exact arithmetic is available for the fixed step rule only")
+    if exact is True:
+        return 10
+    if isinstance(exact, bool) or not isinstance(exact, int) or not 0 < exact <= 100:
+        raise InputError(f"exact must be True or a number of iterations from 1 to 100, "
+                         f"got {exact!r}")
+    return exact
+
+
+def _exact_rows(obj: Objective, start: object, lr: object, steps: int) -> list[tuple]:
+    """The first iterates in exact arithmetic: rows (x..., f, g..., |g|)."""
+    from .parsing import exact_number
+    f, grad = obj.exact_parts()
+    names = obj.names
+    if isinstance(start, Mapping):
+        x = [exact_number(start[k], "start") for k in names]
+    elif np.ndim(start) == 0:
+        x = [exact_number(_plain(start), "start")] * obj.n
+    else:
+        x = [exact_number(_plain(v), "start") for v in start]
+    gamma = exact_number(_plain(lr), "lr")
+    rows = []
+    for _ in range(steps + 1):
+        at = dict(zip(obj._real, x))
+        value = f.xreplace(at)
+        g = [d.xreplace(at) for d in grad]
+        rows.append((*x, value, *g, sp.sqrt(sum(gi ** 2 for gi in g))))
+        x = [xi - gamma * gi for xi, gi in zip(x, g)]
+    return rows
+
+
+def _plain(v: object) -> object:
+    return v.item() if isinstance(v, np.generic) else v
 
 
 def _with_bounds(obj: Objective, rule: StepRule, result: Result) -> Result:

@@ -249,3 +249,51 @@ def test_numpy_integers_are_accepted_for_every_and_digits():
     res = descend("x^2 + x*y + y^2", [1, 1], lr=0.1, max_iter=4)
     assert format_table(res.history, every=np.int64(2), digits=np.int32(3)) == \
         format_table(res.history, every=2, digits=3)
+
+
+# ------------------------------------------------------ exact arithmetic
+
+def test_car_lesson_table_in_exact_arithmetic():
+    import symgd
+    cars = symgd.mse("w*weight + b", "cars", target="mpg", params=["w", "b"])
+    res = descend(cars, [0, 0], lr=0.01, max_iter=5, exact=True)
+    import sympy as sp
+    first, second = res.history.exact[0], res.history.exact[1]
+    assert first[2] == sp.Rational(2126, 7)                     # loss 303.71...
+    assert first[3:5] == (sp.Rational(-41901, 350), sp.Rational(-240, 7))
+    assert second[:2] == (sp.Rational(41901, 35000), sp.Rational(12, 35))
+    lines = res.table(first=1, digits=5, exact=True).splitlines()
+    assert lines[1].split() == ["1", "0", "0", "303.71", "124.53"]
+    w, b = lines[2].split()[1:3]
+    assert (round(float(w), 1), round(float(b), 2)) == (1.2, 0.34)  # the lesson's rounding
+    rows = json.loads(res.table(exact=True, fmt="json"))
+    assert rows[1]["w"] == "41901/35000"
+
+
+def test_exact_rows_round_half_up():
+    res = descend("x^2", [0.25], lr=0.25, max_iter=1, exact=1)
+    # x1 = 0.25 - 0.25*0.5 = 0.125 exactly: three digits, then two (half up)
+    assert res.table(exact=True, digits=3).splitlines()[2].split()[1] == "0.125"
+    assert res.table(exact=True, digits=2).splitlines()[2].split()[1] == "0.13"
+
+
+def test_exact_needs_the_fixed_rule_and_a_polynomial_loss():
+    import symgd
+    with pytest.raises(InputError):
+        descend("x^2", 1, lr=0.1, exact=True, step="adam")
+    with pytest.raises(InputError):
+        descend("x^2", 1, lr=0.1, exact=1000)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=20)
+    L = symgd.log_loss("sigmoid(w*x)", {"x": x, "y": (x > 0).astype(float)})
+    with pytest.raises(symgd.ObjectiveError):
+        descend(L, 0, lr=0.1, exact=True)
+    with pytest.raises(InputError, match="exact=True"):
+        descend("x^2", 1, lr=0.1, max_iter=2).table(exact=True)
+
+
+def test_result_html_for_notebooks():
+    res = descend("x^2 + y^2", [1, 2], lr=0.1)
+    html = res._repr_html_()
+    assert "<table>" in html and "converged" in html and "grad_norm" in html
+    assert "…" in html            # long histories are shortened
