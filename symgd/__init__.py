@@ -19,6 +19,7 @@ from .data import Dataset, dataset_path, read_table
 from .exceptions import (DataError, InputError, InputTypeError, ObjectiveError,
                          ParseError, SymgdError)
 from .losses import DataObjective, linear_model, log_loss, loss, mae, mse, sse
+from .networks import MLP, mlp
 from .objective import Objective
 from .parsing import parse
 from .run import Batch, History, Iterate, Result, Status, descend, descend_many
@@ -31,7 +32,7 @@ __all__ = [
     "Iterate", "Status", "RULES", "StepRule",
     "step_size_bound", "StepBound", "stationary_points", "StationaryPoint", "analyze",
     "Analysis", "local_bounds",
-    "DataObjective", "loss", "mse", "sse", "mae", "log_loss", "linear_model",
+    "DataObjective", "loss", "mse", "sse", "mae", "log_loss", "linear_model", "mlp", "MLP",
     "Dataset", "read_table", "dataset_path",
     "SymgdError", "ParseError", "ObjectiveError", "InputError", "InputTypeError",
     "DataError", "__version__",

@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 import sympy as sp
 
-__all__ = ["sigmoid", "softplus", "FUNCTIONS", "BARE_SYMBOL_NAMES", "numeric_namespace"]
+__all__ = ["sigmoid", "softplus", "relu", "FUNCTIONS", "BARE_SYMBOL_NAMES", "numeric_namespace"]
 
 
 class sigmoid(sp.Function):
@@ -84,6 +84,27 @@ class softplus(sp.Function):
         return r"\operatorname{softplus}\left(%s\right)" % printer._print(self.args[0])
 
 
+class relu(sp.Function):
+    r"""The rectifier :math:`\max(0, t)`; its derivative is taken as the step
+    :math:`[t > 0]` (0 at the kink, a valid subgradient).
+
+    >>> t = sp.Symbol("t", real=True)
+    >>> sp.diff(relu(t), t)
+    Heaviside(t, 0)
+    """
+
+    nargs = 1
+
+    def fdiff(self, argindex=1):
+        return sp.Heaviside(self.args[0], 0)
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+    def _latex(self, printer):
+        return r"\operatorname{relu}\left(%s\right)" % printer._print(self.args[0])
+
+
 def _log(x, base=None):
     return sp.log(x) if base is None else sp.log(x, base)
 
@@ -107,6 +128,7 @@ FUNCTIONS: dict[str, tuple[Callable[..., sp.Expr], int, int]] = {
     "erf": (sp.erf, 1, 1), "gamma": (sp.gamma, 1, 1), "beta": (sp.beta, 2, 2),
     "sigmoid": (sigmoid, 1, 1),
     "softplus": (softplus, 1, 1),
+    "relu": (relu, 1, 1),
 }
 
 # Function names that are ordinary symbols when not called: gamma(x) is the
@@ -170,9 +192,12 @@ def numeric_namespace(kind: str) -> dict[str, Callable]:
     """
     if kind == "math":
         return {"sigmoid": _sigmoid_float, "softplus": _softplus_float,
+                "relu": lambda t: t if t > 0 else 0.0,
+                "Heaviside": lambda t, h0=0.5: 1.0 if t > 0 else (h0 if t == 0 else 0.0),
                 "polygamma": _polygamma_float}
     return {
         "sigmoid": _sigmoid_array, "softplus": _softplus_array,
+        "relu": lambda t: np.maximum(t, 0.0),
         "polygamma": _vectorized(_polygamma_float),
         "gamma": _vectorized(math.gamma),
         "erf": _vectorized(math.erf),

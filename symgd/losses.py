@@ -34,6 +34,7 @@ from .compile import Compiled
 from .data import Dataset, as_dataset
 from .exceptions import DataError, InputError, InputTypeError, ObjectiveError
 from .functions import numeric_namespace, sigmoid, softplus
+from .networks import MLP, parse_mlp_spec
 from .objective import Objective, _derivative, natural_key
 from .parsing import check_name, make_symbol, parse
 
@@ -344,7 +345,11 @@ def _model_loss(kind: str, model: str | sp.Expr, data: Any, target: str, *,
                         f"target=... or columns={{{target!r}: 'column name'}}")
     mapping.setdefault(target, y_column)
     symbols = _data_names(dataset, mapping)
-    if isinstance(model, str) and model.strip().split(":")[0].strip() == "linear":
+    if isinstance(model, str) and model.strip().startswith("mlp:"):
+        model = parse_mlp_spec(model)
+    if isinstance(model, MLP):
+        f, params = model.expr, list(params) if params is not None else list(model.params)
+    elif isinstance(model, str) and model.strip().split(":")[0].strip() == "linear":
         f, params = _linear_shorthand(model, dataset, mapping, target, params)
     else:
         f = _as_expr(model, symbols, params, constants, "model")
@@ -708,24 +713,32 @@ class _RowEvaluator:
             self._stack = np.column_stack(cols) if cols else np.empty((self.obj.rows, 0))
         return self._stack
 
-    def _linear_forms(self, theta: Sequence[float]) -> list[np.ndarray]:
+    def _linear_forms(self, theta: Sequence[float], stack: np.ndarray | None) -> list:
         if not self.forms:
             return []
         k = len(self.stacked)
         coeffs = np.array(self._coefficients.at(theta), dtype=float).reshape(-1, k + 1)
-        z = self.stack @ coeffs[:, 1:].T + coeffs[:, 0]
+        z = stack @ coeffs[:, 1:].T + coeffs[:, 0]
         return [np.ascontiguousarray(z[:, m]) for m in range(len(self.forms))]
 
-    def reduced(self, theta: Sequence[float]) -> tuple[float, ...]:
-        """Each output, reduced over all rows (mean or sum)."""
+    def reduced(self, theta: Sequence[float], rows: np.ndarray | None = None) -> tuple:
+        """Each output, reduced over all rows (mean or sum), or over ``rows`` only
+        (then a sum is scaled up to estimate the sum over every row)."""
         theta = [float(t) for t in theta]
         columns = [self.obj.data[self.obj.columns[d.name]] for d in self.obj._data_symbols]
+        stack = self.stack if self.forms else None
+        scale = self.scale
+        if rows is not None:
+            columns = [c[rows] for c in columns]
+            stack = stack[rows] if stack is not None else None
+            scale = 1.0 / len(rows) if self.obj.reduce == "mean" else self.obj.rows / len(rows)
         with np.errstate(all="ignore"):
-            values = self.fn.at_array([*theta, *self._linear_forms(theta), *columns])
-            results = self._reduce(values)
-        return tuple(float(v) * self.scale for v in results)
+            values = self.fn.at_array([*theta, *self._linear_forms(theta, stack), *columns])
+            results = self._reduce(values, stack, columns)
+        return tuple(float(v) * scale for v in results)
 
-    def _reduce(self, values: list[np.ndarray]) -> list[float]:
+    def _reduce(self, values: list[np.ndarray], stack: np.ndarray | None,
+                columns: list[np.ndarray]) -> list[float]:
         results: list[float] = [0.0] * len(self.plan)
         together: dict[int, list[int]] = {}
         for k, (column, rest) in enumerate(self.plan):
@@ -736,12 +749,12 @@ class _RowEvaluator:
         for rest, ks in together.items():
             cols = [self.plan[k][0] for k in ks]
             if cols == self.stacked:
-                for k, v in zip(ks, values[rest] @ self.stack):
+                for k, v in zip(ks, values[rest] @ stack):
                     results[k] = float(v)
                 continue
+            index = {d: c for d, c in zip(self.obj._data_symbols, columns)}
             for k, col in zip(ks, cols):
-                results[k] = float(np.dot(self.obj.data[self.obj.columns[col.name]],
-                                          values[rest]))
+                results[k] = float(np.dot(index[col], values[rest]))
         return results
 
     def at(self, point: Sequence[float]) -> tuple[float, ...]:
