@@ -20,6 +20,7 @@ from . import __version__
 from .analysis import analyze
 from .exceptions import InputError, SymgdError
 from .losses import LOSSES
+from .networks import INITIALIZERS, MLP, parse_mlp_spec
 from .objective import Objective
 from .parsing import exact_number
 from .reporting import TABLE_FORMATS, derivatives_dict, derivatives_text, point_text
@@ -79,6 +80,15 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--const", action="append", metavar="NAME=VALUE", default=[],
                      help="a constant, e.g. a=2.5 (repeatable)")
     fit.add_argument("--debug", action="store_true", help="show tracebacks")
+    fit.add_argument("--init", choices=INITIALIZERS, default="xavier",
+                     help="random start for a network model (default xavier)")
+    fit.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    fit.add_argument("--batch-size", type=_positive_int, metavar="B",
+                     help="mini-batch descent with B rows a step")
+    fit.add_argument("--epochs", type=_positive_int, help="passes over the data (with "
+                     "--batch-size)")
+    fit.add_argument("--no-shuffle", action="store_true",
+                     help="take the batches in the data's order")
     _run_options(fit, start_required=False)
     fit.set_defaults(run=_run_fit)
 
@@ -112,9 +122,10 @@ def _objective_options(p: argparse.ArgumentParser) -> None:
 
 
 def _run_options(p: argparse.ArgumentParser, start_required: bool) -> None:
-    p.add_argument("--start", required=start_required, default=None if start_required else "0",
+    p.add_argument("--start", required=start_required, default=None,
                    metavar="X0", help="start point: 1,1 or x=1,y=2 or one number for all "
-                   "variables" + ("" if start_required else " (default 0)") +
+                   "variables" + ("" if start_required else " (default 0; a network starts "
+                                  "from --init)") +
                    "; write --start=-1,2 for a negative first value")
     p.add_argument("--lr", type=_number_arg, default=0.1, help="learning rate (default 0.1)")
     p.add_argument("--step", choices=sorted(RULES), default="fixed",
@@ -235,19 +246,36 @@ def _run_fit(args: argparse.Namespace, out: TextIO) -> int:
     columns = _assignments([args.columns], "--columns") if args.columns else None
     params = _split_top(args.params) if args.params else None
     constants = _assignments(args.const, "--const") or None
-    obj = LOSSES[args.loss](args.model, args.data, target=args.target, columns=columns,
+    model: Any = args.model
+    if model.strip().startswith("mlp:"):
+        model = parse_mlp_spec(model)
+        if args.start is None:
+            start = model.init(seed=args.seed, scheme=args.init)
+            args.start = ",".join(f"{k}={v!r}" for k, v in start.items())
+    obj = LOSSES[args.loss](model, args.data, target=args.target, columns=columns,
                             params=params, constants=constants)
+    if args.start is None:
+        args.start = "0"
+    batches = {}
+    if args.batch_size is not None:
+        batches = {"batch_size": args.batch_size, "epochs": args.epochs,
+                   "shuffle": not args.no_shuffle, "seed": args.seed}
+    elif args.epochs is not None:
+        raise InputError("--epochs needs --batch-size")
     unicode = _stdout_symbols(out)
     d = "∂" if unicode else "d"
-    lines = [f"{obj.rows} rows of {args.data}; model {obj.model}, {args.loss} loss", ""]
+    what = str(model) if isinstance(model, MLP) else f"model {obj.model}"
+    lines = [f"{obj.rows} rows of {args.data}; {what}, {args.loss} loss", ""]
     lines.append(_equation(obj.label, obj.expr, unicode))
-    lines += [_equation(f"{d}{obj.label}/{d}{v}", g, unicode)
-              for v, g in zip(obj.names, obj.gradient)]
+    if not isinstance(model, MLP):        # a network's partials are long: see explain
+        lines += [_equation(f"{d}{obj.label}/{d}{v}", g, unicode)
+                  for v, g in zip(obj.names, obj.gradient)]
     extra = {}
     if obj.is_quadratic:
         solution = obj.least_squares()
         extra["least_squares"] = dict(zip(obj.names, solution.tolist()))
-    code = _descend_and_report(obj, args, out, header="\n".join(lines) + "\n", extra=extra)
+    code = _descend_and_report(obj, args, out, header="\n".join(lines) + "\n", extra=extra,
+                               **batches)
     if extra and not args.json and not (args.table and args.format != "text"):
         out.write(f"least squares: {point_text(obj.names, solution, args.digits)}\n")
     return code
@@ -280,11 +308,12 @@ def _equation(name: str, expr: Any, unicode: bool) -> str:
 
 
 def _descend_and_report(obj: Objective, args: argparse.Namespace, out: TextIO,
-                        header: str, extra: dict | None = None) -> int:
+                        header: str, extra: dict | None = None, **batches: Any) -> int:
     options = {k: _option_value(v) for k, v in _assignments(args.option, "--option").items()}
     res = descend(obj, _start(args.start, obj), lr=args.lr, max_iter=args.max_iter,
                   tol=args.tol, ftol=args.ftol, step=args.step,
-                  record_bound=args.record_bound, exact=args.exact or False, **options)
+                  record_bound=args.record_bound, exact=args.exact or False, **batches,
+                  **options)
     code = EXIT_OK if res.success else EXIT_NOT_CONVERGED
     if args.json:
         out.write(json.dumps({**res.to_dict(), **(extra or {})}) + "\n")

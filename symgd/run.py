@@ -202,6 +202,8 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
             tol: float | None = 1e-8, ftol: float = 0.0, step: str | StepRule = "fixed",
             callback: Callable[[Iterate], Any] | None = None, history: bool = True,
             patience: int = 20, record_bound: bool = False, exact: bool | int = False,
+            batch_size: int | None = None, epochs: int | None = None, shuffle: bool = True,
+            seed: int = 0,
             variables: Iterable[str] | None = None,
             constants: Mapping[str, object] | None = None, **step_options: Any) -> Result:
     r"""Minimize by gradient descent: :math:`x_{t+1} = x_t - \gamma \nabla f(x_t)`.
@@ -238,6 +240,14 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
     patience : int
         The run is declared diverging when the loss has risen this many
         iterations in a row and is above its starting value.
+    batch_size, epochs, shuffle, seed
+        Mini-batch (stochastic) descent for a data objective: each step uses
+        ``batch_size`` rows (1 is plain stochastic gradient descent), an
+        epoch passes over every row once, in an order shuffled with
+        ``seed`` when ``shuffle`` is true. ``epochs`` sets ``max_iter`` to
+        that many passes. The history records each batch's loss and
+        gradient, with the epoch as the column ``epoch``; the gradient test
+        ``tol`` then applies to batch gradients.
     exact : bool or int
         Also compute the first iterations (10 for True, or this many) of a
         fixed step in exact rational arithmetic, from the start, lr and data
@@ -277,10 +287,17 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
     if rule.name == "exact" and not obj.is_quadratic:
         raise InputError("the exact line search needs a quadratic objective (a constant "
                          "Hessian); use step='backtracking' instead")
+    batches = _batches(obj, batch_size, epochs, shuffle, seed)
+    if batches is not None and epochs is not None:
+        max_iter = epochs * batches.per_epoch
     limits = _check_limits(max_iter, tol, ftol, patience)
-    fast = rule.plain and obj.n <= FAST_PATH_MAX_VARIABLES and obj.inlinable
+    fast = rule.plain and obj.n <= FAST_PATH_MAX_VARIABLES and obj.inlinable \
+        and batches is None
     steps = _exact_steps(exact, rule)
-    result = _loop(obj, rule, x0, fast, callback, history, *limits)
+    advance = None if batches is None else _batch_advance(obj, rule, x0, batches)
+    result = _loop(obj, rule, x0, fast, callback, history, *limits, advance=advance)
+    if batches is not None:
+        result.history.extra["epoch"] = result.history.iteration // batches.per_epoch
     if steps:
         result.history.exact = _exact_rows(obj, start, lr, min(steps, result.nit))
     return _with_bounds(obj, rule, result) if record_bound else result
@@ -460,10 +477,12 @@ def _fast_loop(obj: Objective) -> Callable[..., tuple]:
 
 def _loop(obj: Objective, rule: StepRule, x0: np.ndarray, fast: bool,
           callback: Callable[[Iterate], Any] | None, keep: bool,
-          max_iter: int, tol: float, ftol: float, patience: int) -> Result:
+          max_iter: int, tol: float, ftol: float, patience: int,
+          advance: Callable[[tuple], tuple] | None = None) -> Result:
     n = obj.n
     loop = _fast_loop(obj) if fast else _general_loop
-    advance = None if fast else _rule_advance(obj, rule, x0)
+    if advance is None and not fast:
+        advance = _rule_advance(obj, rule, x0)
     status, it, rows, last, rises = loop(
         tuple(x0.tolist()), rule.lr, max_iter, tol, ftol, patience, keep,
         _callback(callback, n), advance, n + 1)
@@ -499,6 +518,61 @@ def _rule_advance(obj: Objective, rule: StepRule,
         nonlocal state
         x = np.array(point, dtype=float)
         out = at(x)
+        with np.errstate(all="ignore"):
+            delta, state = rule.update(np.array(out[1:], dtype=float), state, x, *extra)
+            return (*out, *(x - delta).tolist())
+
+    return advance
+
+
+class _Batches(NamedTuple):
+    rows: int
+    size: int
+    per_epoch: int
+    shuffle: bool
+    seed: int
+
+
+def _batches(obj: Objective, batch_size: object, epochs: object, shuffle: bool,
+             seed: object) -> _Batches | None:
+    if batch_size is None:
+        if epochs is not None:
+            raise InputError("epochs needs batch_size (mini-batch descent)")
+        return None
+    from .losses import DataObjective
+    if not isinstance(obj, DataObjective):
+        raise InputError("mini-batch descent needs a data objective (mse, log_loss, ...)")
+    for name, value in (("batch_size", batch_size), ("seed", seed)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise InputTypeError(f"{name} must be an integer, got {value!r}")
+    if not 1 <= batch_size <= obj.rows:
+        raise InputError(f"batch_size must be between 1 and the {obj.rows} rows, got "
+                         f"{batch_size}")
+    if epochs is not None and (isinstance(epochs, bool) or not isinstance(epochs, int)
+                               or epochs < 1):
+        raise InputError(f"epochs must be a positive integer, got {epochs!r}")
+    per_epoch = -(-obj.rows // int(batch_size))
+    return _Batches(obj.rows, int(batch_size), per_epoch, bool(shuffle), int(seed))
+
+
+def _batch_advance(obj: Objective, rule: StepRule, x0: np.ndarray,
+                   batches: _Batches) -> Callable[[tuple], tuple]:
+    """``x -> (f, g, next x)`` on the next mini-batch; a new order every epoch."""
+    evaluator = obj.evaluator
+    rng = np.random.default_rng(batches.seed)
+    state = rule.init(x0)
+    order, position = np.arange(batches.rows), batches.rows
+    extra = (_Problem(obj),) if _takes_problem(rule.update) else ()
+
+    def advance(point: tuple) -> tuple:
+        nonlocal state, order, position
+        if position >= batches.rows:
+            order = rng.permutation(batches.rows) if batches.shuffle else order
+            position = 0
+        rows = order[position:position + batches.size]
+        position += batches.size
+        x = np.array(point, dtype=float)
+        out = evaluator.reduced(x, rows)
         with np.errstate(all="ignore"):
             delta, state = rule.update(np.array(out[1:], dtype=float), state, x, *extra)
             return (*out, *(x - delta).tolist())
