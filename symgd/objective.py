@@ -362,7 +362,8 @@ def _check_expression(expr: object) -> sp.Expr:
     if isinstance(expr, sp.MatrixBase):
         raise ObjectiveError(f"the objective must be a scalar, got a matrix of shape "
                              f"{expr.shape}; minimize a scalar such as its squared norm")
-    if isinstance(expr, (sp.logic.boolalg.Boolean, sp.Rel)):
+    if isinstance(expr, sp.Rel) or isinstance(expr, sp.logic.boolalg.Boolean) \
+            and not isinstance(expr, sp.Expr):      # a Symbol is both Expr and Boolean
         raise ObjectiveError(f"the objective must be an expression to minimize, got the "
                              f"condition {expr}")
     if not isinstance(expr, sp.Expr):

@@ -756,3 +756,11 @@ def test_package_exports_the_tested_names():
     assert symgd.step_size_bound is step_size_bound
     assert issubclass(symgd.InputTypeError, symgd.InputError)
     assert issubclass(symgd.ObjectiveError, ValueError)
+
+
+def test_a_single_symbol_is_an_objective():
+    x = sp.Symbol("x", real=True)
+    obj = Objective(x)
+    assert obj.gradient == (1,) and obj.names == ("x",)
+    with pytest.raises(ObjectiveError, match="condition"):
+        Objective(sp.Gt(x, 1))
