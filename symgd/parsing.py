@@ -35,7 +35,7 @@ import sympy as sp
 from .exceptions import InputError, InputTypeError, ParseError
 from .functions import BARE_SYMBOL_NAMES, FUNCTIONS
 
-__all__ = ["parse", "parse_definition", "Definition", "make_symbol",
+__all__ = ["parse", "parse_definition", "Definition", "make_symbol", "split_top_level",
            "check_name", "exact_number", "MAX_LENGTH", "MAX_DEPTH",
            "MAX_EXPONENT", "MAX_NUMBER_BITS"]
 
@@ -150,6 +150,25 @@ def _names_list(variables: object) -> list[object]:
     except TypeError:
         raise InputTypeError(f"variables must be names such as ('x', 'y') or 'x, y', got "
                              f"{type(variables).__name__} {variables!r:.40}") from None
+
+
+def split_top_level(text: str, sep: str = ",") -> list[str]:
+    """Split ``text`` at ``sep`` outside parentheses and brackets, stripped.
+
+    >>> split_top_level("2x + y, atan2(y, x), [1, 2]")
+    ['2x + y', 'atan2(y, x)', '[1, 2]']
+    """
+    parts, depth, start = [], 0, 0
+    for k, ch in enumerate(text):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == sep and depth == 0:
+            parts.append(text[start:k].strip())
+            start = k + 1
+    parts.append(text[start:].strip())
+    return parts
 
 
 def parse(text: str, *, variables: Iterable[object] | None = None,
