@@ -15,6 +15,9 @@ True
 
 from .analysis import (Analysis, StationaryPoint, StepBound, analyze, local_bounds,
                        stationary_points, step_size_bound)
+from .checking import (ComponentCheck, GradientReport, HessianReport, NumericReport,
+                       StepsReport, check_grad, check_gradient, check_hessian,
+                       check_report_exit_code, check_steps)
 from .data import Dataset, dataset_path, read_table
 from .exceptions import (DataError, InputError, InputTypeError, ObjectiveError,
                          ParseError, SymgdError)
@@ -34,6 +37,8 @@ __all__ = [
     "Analysis", "local_bounds",
     "DataObjective", "loss", "mse", "sse", "mae", "log_loss", "linear_model", "mlp", "MLP",
     "Dataset", "read_table", "dataset_path",
+    "check_gradient", "check_hessian", "check_grad", "check_steps", "check_report_exit_code",
+    "GradientReport", "HessianReport", "ComponentCheck", "NumericReport", "StepsReport",
     "SymgdError", "ParseError", "ObjectiveError", "InputError", "InputTypeError",
     "DataError", "__version__",
 ]

@@ -18,11 +18,12 @@ import sympy as sp
 
 from . import __version__
 from .analysis import analyze
+from .checking import check_gradient, check_hessian, check_report_exit_code
 from .exceptions import InputError, SymgdError
 from .losses import LOSSES
 from .networks import INITIALIZERS, MLP, parse_mlp_spec
 from .objective import Objective
-from .parsing import exact_number
+from .parsing import exact_number, split_top_level
 from .reporting import TABLE_FORMATS, derivatives_dict, derivatives_text, point_text
 from .run import descend
 from .steps import RULES
@@ -103,6 +104,22 @@ def build_parser() -> argparse.ArgumentParser:
     ana.add_argument("--json", action="store_true", help="print one JSON object")
     ana.set_defaults(run=_run_analyze)
 
+    check = sub.add_parser("check", help="check claimed derivatives",
+                           description="Check claimed derivatives of EXPR against the exact "
+                           "ones. Exit code 0 when all are right, 1 when one is wrong or "
+                           "could not be checked, 2 for invalid input.")
+    _objective_options(check)
+    check.add_argument("--grad", metavar="PARTIALS",
+                       help='claimed partials in variable order: "2x + y, 2y + x"')
+    check.add_argument("--hessian", metavar="ROWS", help='claimed Hessian: "2, 1; 1, 2"')
+    check.add_argument("--points", type=_positive_int, default=20,
+                       help="random points (default 20)")
+    check.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    check.add_argument("--timeout", type=_number_arg, default=2.0,
+                       help="seconds for simplification (default 2)")
+    check.add_argument("--json", action="store_true", help="print one JSON object")
+    check.set_defaults(run=_run_check)
+
     demo = sub.add_parser("demo", help="run a built-in example",
                           description="Run a built-in example from the gradient-descent "
                           "lessons.")
@@ -180,24 +197,10 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _split_top(text: str) -> list[str]:
-    """Split at commas that are not inside parentheses."""
-    parts, depth, current = [], 0, []
-    for ch in text:
-        depth += (ch == "(") - (ch == ")")
-        if ch == "," and depth == 0:
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(ch)
-    parts.append("".join(current))
-    return [p.strip() for p in parts]
-
-
 def _assignments(items: Sequence[str], what: str) -> dict[str, str]:
     pairs: dict[str, str] = {}
     for item in items:
-        for part in _split_top(item):
+        for part in split_top_level(item):
             name, eq, value = part.partition("=")
             if not eq or not name.strip() or not value.strip():
                 raise InputError(f"{what} {part!r} must look like name=value, e.g. a=2.5")
@@ -206,13 +209,13 @@ def _assignments(items: Sequence[str], what: str) -> dict[str, str]:
 
 
 def _objective(args: argparse.Namespace) -> Objective:
-    variables = _split_top(args.vars) if args.vars else None
+    variables = split_top_level(args.vars) if args.vars else None
     constants = _assignments(args.const, "--const")
     return Objective(args.expr, variables, constants=constants or None)
 
 
 def _start(text: str, obj: Objective) -> Any:
-    parts = _split_top(text)
+    parts = split_top_level(text)
     if any("=" in p for p in parts):
         return {k: float(exact_number(v, f"start value {k!r}"))
                 for k, v in _assignments([text], "--start").items()}
@@ -244,7 +247,7 @@ def _run_descend(args: argparse.Namespace, out: TextIO) -> int:
 
 def _run_fit(args: argparse.Namespace, out: TextIO) -> int:
     columns = _assignments([args.columns], "--columns") if args.columns else None
-    params = _split_top(args.params) if args.params else None
+    params = split_top_level(args.params) if args.params else None
     constants = _assignments(args.const, "--const") or None
     model: Any = args.model
     if model.strip().startswith("mlp:"):
@@ -294,11 +297,37 @@ def _option_value(text: str) -> Any:
 def _run_analyze(args: argparse.Namespace, out: TextIO) -> int:
     obj = _objective(args)
     at = _start(args.at, obj) if args.at else None
-    bounds = [float(exact_number(v, "bound")) for v in _split_top(args.bounds)] \
+    bounds = [float(exact_number(v, "bound")) for v in split_top_level(args.bounds)] \
         if args.bounds else None
     report = analyze(obj, lr=args.lr, at=at, bounds=bounds)
     out.write((json.dumps(report.to_dict()) if args.json else report.text()) + "\n")
     return EXIT_OK
+
+
+def _run_check(args: argparse.Namespace, out: TextIO) -> int:
+    if args.grad is None and args.hessian is None:
+        raise InputError("give --grad and/or --hessian: the claimed derivatives to check")
+    obj = _objective(args)
+    options = dict(points=args.points, seed=args.seed, timeout=args.timeout)
+    reports = {}
+    if args.grad is not None:
+        reports["gradient"] = check_gradient(obj, args.grad, **options)
+    if args.hessian is not None:
+        reports["hessian"] = check_hessian(obj, args.hessian, **options)
+    if args.json:
+        out.write(json.dumps({k: r.to_dict() for k, r in reports.items()}) + "\n")
+    else:
+        text = "\n\n".join(str(r) for r in reports.values()) + "\n"
+        out.write(text if _stdout_symbols(out) else _ascii(text))
+    return max(check_report_exit_code(r) for r in reports.values())
+
+
+def _ascii(text: str) -> str:
+    """Reports written for a terminal that cannot show ∂, ², ≈, –."""
+    table = {"∂": "d", "²": "^2", "≈": "~", "–": "-", "∇": "grad ", "λ": "lambda",
+             "×": "x", "≤": "<=", "≥": ">=", "→": "->", "…": "..."}
+    text = "".join(table.get(c, c) for c in text)
+    return text.encode("ascii", "replace").decode("ascii")
 
 
 def _equation(name: str, expr: Any, unicode: bool) -> str:

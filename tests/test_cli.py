@@ -444,3 +444,38 @@ def test_fit_bad_cell_names_line_and_column(tmp_path):
     path.write_text("x y\n1 2\n3 oops\n")
     code, out, err = cli("fit", str(path), "--model", "w*x + b")
     assert code == 2 and "line 3, column 'y'" in err
+
+
+# ------------------------------------------------------------ check
+
+def test_check_right_gradient_exits_0():
+    code, out, err = cli("check", "x^2 + xy + y^2", "--grad", "2x + y, 2y + x")
+    assert code == 0 and "All 2 partials are right." in out
+
+
+def test_check_sign_error_exits_1_and_names_it():
+    code, out, err = cli("check", "z = x^2*y - 3y", "--grad", "2xy, 3 - x^2")
+    assert code == 1 and "sign error" in out and "dz/dy" in out      # ASCII stream
+
+
+def test_check_json_has_gradient_and_hessian():
+    code, out, err = cli("check", "x^2 + x*y + y^2", "--grad", "2x + y, x + 2y",
+                         "--hessian", "2, 1; 1, 2", "--json")
+    d = json.loads(out)
+    assert code == 0 and set(d) == {"gradient", "hessian"}
+
+
+def test_check_ascii_terminal_gets_no_unicode():
+    class Ascii(io.StringIO):
+        encoding = "ascii"
+    out, err = Ascii(), io.StringIO()
+    code = symgd.cli.main(["check", "x^2 + y^2", "--grad", "2x, 2y"], out=out, err=err)
+    assert code == 0 and out.getvalue().isascii() and "df/dx" in out.getvalue()
+
+
+@pytest.mark.parametrize("argv", [["check", "x^2"], ["check", "x^2", "--grad", "2x +"],
+                                  ["check", "x^2 + y^2", "--grad", "2x"],
+                                  ["check", "x^2", "--hessian", "1, 2; 3"]])
+def test_check_bad_input_exits_2(argv):
+    code, out, err = cli(*argv)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
