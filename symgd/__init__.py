@@ -25,6 +25,9 @@ from .losses import DataObjective, linear_model, log_loss, loss, mae, mse, sse
 from .networks import MLP, mlp
 from .objective import Objective
 from .parsing import parse
+from .plotting import (Drawn, plot_basins, plot_contour, plot_fit, plot_learning_rates,
+                       plot_loss, plot_lr_sweep, plot_slice, plot_snapshots, plot_surface)
+from .plotting import save as save_figure
 from .run import Batch, History, Iterate, Result, Status, descend, descend_many
 from .steps import RULES, StepRule
 
@@ -39,6 +42,8 @@ __all__ = [
     "Dataset", "read_table", "dataset_path",
     "check_gradient", "check_hessian", "check_grad", "check_steps", "check_report_exit_code",
     "GradientReport", "HessianReport", "ComponentCheck", "NumericReport", "StepsReport",
+    "Drawn", "plot_loss", "plot_contour", "plot_surface", "plot_slice", "plot_fit",
+    "plot_snapshots", "plot_learning_rates", "plot_basins", "plot_lr_sweep", "save_figure",
     "SymgdError", "ParseError", "ObjectiveError", "InputError", "InputTypeError",
     "DataError", "__version__",
 ]

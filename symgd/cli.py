@@ -20,7 +20,7 @@ from . import __version__
 from .analysis import analyze
 from .checking import check_gradient, check_hessian, check_report_exit_code
 from .exceptions import InputError, SymgdError
-from .losses import LOSSES
+from .losses import LOSSES, DataObjective
 from .networks import INITIALIZERS, MLP, parse_mlp_spec
 from .objective import Objective
 from .parsing import exact_number, split_top_level
@@ -31,6 +31,8 @@ from .steps import RULES
 __all__ = ["main", "build_parser"]
 
 EXIT_OK, EXIT_NOT_CONVERGED, EXIT_BAD_INPUT = 0, 1, 2
+PLOT_KINDS = ("loss", "contour", "surface", "slice", "fit", "snapshots", "learning-rates",
+              "basins", "lr-sweep")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -120,6 +122,31 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="print one JSON object")
     check.set_defaults(run=_run_check)
 
+    plot = sub.add_parser("plot", help="draw a figure to a file",
+                          description="Draw a figure of a descent to a PNG, SVG or PDF file. "
+                          "The objective is EXPR, or a loss of --model on --data.")
+    plot.add_argument("kind", choices=PLOT_KINDS, help="which figure")
+    plot.add_argument("expr", metavar="EXPR", nargs="?", help="the objective (or use --data)")
+    plot.add_argument("--out", required=True, metavar="FILE", help="where to save: .png, .svg "
+                      "or .pdf")
+    plot.add_argument("--vars", metavar="NAMES", help="variables in order, e.g. x,y")
+    plot.add_argument("--const", action="append", metavar="NAME=VALUE", default=[])
+    plot.add_argument("--data", metavar="DATA", help="data file or built-in name")
+    plot.add_argument("--model", help="the model, with --data")
+    plot.add_argument("--loss", choices=sorted(LOSSES), default="mse")
+    plot.add_argument("--columns", metavar="SYM=COLUMN,...")
+    plot.add_argument("--target", default="y")
+    plot.add_argument("--params", metavar="NAMES")
+    plot.add_argument("--var", help="slice: the variable to vary")
+    plot.add_argument("--tangent-at", type=_number_arg, help="slice: where to draw the tangent")
+    plot.add_argument("--bounds", metavar="LOW,HIGH", help="the plotted range")
+    plot.add_argument("--log", action="store_true", help="loss: a logarithmic scale")
+    plot.add_argument("--lrs", metavar="A,B,C", help="learning-rates and lr-sweep: the rates")
+    plot.add_argument("--dpi", type=_positive_int, default=120)
+    plot.add_argument("--debug", action="store_true", help="show tracebacks")
+    _run_options(plot, start_required=False)
+    plot.set_defaults(run=_run_plot, lr=None)     # basins choose their own lr by default
+
     demo = sub.add_parser("demo", help="run a built-in example",
                           description="Run a built-in example from the gradient-descent "
                           "lessons.")
@@ -152,6 +179,9 @@ def _run_options(p: argparse.ArgumentParser, start_required: bool) -> None:
                    "(repeatable)")
     p.add_argument("--record-bound", action="store_true",
                    help="add the local step bound 2/λmax at every iterate to the table")
+    p.add_argument("--plot", metavar="FILE", help="also draw the run to FILE (.png, .svg, "
+                   ".pdf): the contour for two variables, the fit for a one-feature model, "
+                   "else the loss curve")
     p.add_argument("--max-iter", type=_count, default=1000, help="most steps (default 1000)")
     p.add_argument("--tol", type=_number_arg, default=1e-8,
                    help="stop when the gradient norm is at most this (default 1e-8)")
@@ -336,13 +366,87 @@ def _equation(name: str, expr: Any, unicode: bool) -> str:
     return sp.pretty(sp.Eq(sp.Symbol(name), expr, evaluate=False), use_unicode=True)
 
 
+def _run(obj: Objective, args: argparse.Namespace, **batches: Any) -> Any:
+    options = {k: _option_value(v) for k, v in _assignments(args.option, "--option").items()}
+    lr = 0.1 if args.lr is None else args.lr
+    return descend(obj, _start(args.start or "0", obj), lr=lr, max_iter=args.max_iter,
+                   tol=args.tol, ftol=args.ftol, step=args.step,
+                   record_bound=args.record_bound, exact=args.exact or False, **batches,
+                   **options)
+
+
+def _natural_figure(obj: Objective, res: Any) -> Any:
+    from . import plotting
+    if isinstance(obj, DataObjective) and _one_feature(obj):
+        return plotting.plot_fit(obj, res)
+    if obj.n == 2:
+        return plotting.plot_contour(obj, res)
+    return plotting.plot_loss(res, log=True)
+
+
+def _one_feature(obj: DataObjective) -> bool:
+    features = [s for s in obj.columns if s != obj.target]
+    return obj.model is not None and len(features) == 1
+
+
+def _save(drawn: Any, path: str, dpi: int = 120) -> None:
+    from . import plotting
+    try:
+        plotting.save(drawn, path, dpi=dpi)
+    finally:
+        drawn.close()
+
+
+def _run_plot(args: argparse.Namespace, out: TextIO) -> int:
+    from . import plotting
+    if args.data is not None:
+        if args.model is None or args.expr is not None:
+            raise InputError("give either EXPR, or --data with --model")
+        columns = _assignments([args.columns], "--columns") if args.columns else None
+        params = split_top_level(args.params) if args.params else None
+        obj = LOSSES[args.loss](args.model, args.data, target=args.target, columns=columns,
+                                params=params,
+                                constants=_assignments(args.const, "--const") or None)
+    elif args.expr is not None:
+        obj = _objective(args)
+    else:
+        raise InputError("give the objective: EXPR, or --data with --model")
+    bounds = [float(exact_number(v, "bound")) for v in split_top_level(args.bounds)] \
+        if args.bounds else None
+    lrs = [float(exact_number(v, "lr")) for v in split_top_level(args.lrs)] \
+        if args.lrs else None
+    kind = args.kind
+    if kind in ("learning-rates", "lr-sweep"):
+        start = obj.point(_start(args.start or "0", obj), "start")
+        drawn = plotting.plot_learning_rates(obj, start, lrs, max_iter=args.max_iter) \
+            if kind == "learning-rates" else \
+            plotting.plot_lr_sweep(obj, start, lrs, max_iter=args.max_iter)
+    elif kind == "basins":
+        drawn = plotting.plot_basins(obj, bounds, args.lr, step=args.step,
+                                     max_iter=args.max_iter)
+    elif kind == "slice":
+        if not args.var:
+            raise InputError("a slice needs --var, the variable to vary")
+        at = _start(args.start, obj) if args.start else None
+        drawn = plotting.plot_slice(obj, args.var, at=at, bounds=bounds,
+                                    tangent_at=args.tangent_at)
+    else:
+        res = _run(obj, args)
+        drawn = {"loss": lambda: plotting.plot_loss(res, log=args.log),
+                 "contour": lambda: plotting.plot_contour(obj, res, bounds=bounds),
+                 "surface": lambda: plotting.plot_surface(obj, res, bounds=bounds),
+                 "fit": lambda: plotting.plot_fit(obj, res),
+                 "snapshots": lambda: plotting.plot_snapshots(obj, res)}[kind]()
+    _save(drawn, args.out, args.dpi)
+    out.write(f"saved {kind} to {args.out}\n")
+    return EXIT_OK
+
+
 def _descend_and_report(obj: Objective, args: argparse.Namespace, out: TextIO,
                         header: str, extra: dict | None = None, **batches: Any) -> int:
-    options = {k: _option_value(v) for k, v in _assignments(args.option, "--option").items()}
-    res = descend(obj, _start(args.start, obj), lr=args.lr, max_iter=args.max_iter,
-                  tol=args.tol, ftol=args.ftol, step=args.step,
-                  record_bound=args.record_bound, exact=args.exact or False, **batches,
-                  **options)
+    res = _run(obj, args, **batches)
+    if args.plot:
+        _save(_natural_figure(obj, res), args.plot)
     code = EXIT_OK if res.success else EXIT_NOT_CONVERGED
     if args.json:
         out.write(json.dumps({**res.to_dict(), **(extra or {})}) + "\n")
@@ -354,7 +458,7 @@ def _descend_and_report(obj: Objective, args: argparse.Namespace, out: TextIO,
     if table is not None and args.format != "text":
         out.write(table + "\n")
         return code
-    out.write(f"{header}lr = {args.lr:g}, start: {point_text(obj.names, res.history.x[0])}\n\n")
+    out.write(f"{header}lr = {res.lr:g}, start: {point_text(obj.names, res.history.x[0])}\n\n")
     if table is not None:
         out.write(table + "\n\n")
     out.write(res.message + "\n")

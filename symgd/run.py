@@ -149,6 +149,10 @@ class Result:
         Every iterate.
     names : tuple of str
         The variables' names.
+    lr : float
+        The (base) learning rate of the run.
+    tol : float or None
+        The gradient-norm tolerance; None when the test was off.
     """
 
     x: np.ndarray
@@ -160,6 +164,8 @@ class Result:
     message: str
     history: History
     names: tuple[str, ...] = field(default=())
+    lr: float | None = None
+    tol: float | None = None
 
     @property
     def point(self) -> dict[str, float]:
@@ -499,7 +505,7 @@ def _loop(obj: Objective, rule: StepRule, x0: np.ndarray, fast: bool,
     success = status in (Status.CONVERGED, Status.SMALL_CHANGE)
     return Result(np.array(last[:n], dtype=float), float(last[n]),
                   np.array(last[n + 1:2 * n + 1], dtype=float), it, success, int(status),
-                  message, hist, obj.names)
+                  message, hist, obj.names, rule.lr, None if tol < 0 else tol)
 
 
 def _robust_row(obj: Objective, point: tuple) -> tuple:
@@ -772,7 +778,8 @@ class Batch:
         status = Status(int(self.status[i]))
         message = _message(status, self._obj, rule, hist, it, tol, ftol, patience, max_iter)
         return Result(self.x[i].copy(), float(self.fun[i]), self.jac[i].copy(), it,
-                      bool(self.success[i]), int(status), message, hist, self.names)
+                      bool(self.success[i]), int(status), message, hist, self.names,
+                      float(self.lr[i]), None if tol < 0 else tol)
 
     def __iter__(self):
         return (self[i] for i in range(len(self)))

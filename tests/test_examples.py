@@ -46,3 +46,12 @@ def test_car_mileage():
     out = run("car_mileage.py")
     assert "loss 303.71, slopes dL/dw = -119.7, dL/db = -34.3" in out
     assert "w = -4.569109, b = 33.585124" in out
+
+
+def test_figures_example_draws_every_lesson_figure(tmp_path):
+    done = subprocess.run([sys.executable, str(EXAMPLES / "figures.py"), str(tmp_path)],
+                          capture_output=True, text=True, timeout=300,
+                          env={"MPLBACKEND": "Agg", "PATH": ""}, cwd=EXAMPLES.parent)
+    assert done.returncode == 0, done.stderr
+    pngs = {p.name for p in tmp_path.glob("*.png")}
+    assert len(pngs) >= 8 and all((tmp_path / p).stat().st_size > 5000 for p in pngs)
