@@ -369,7 +369,8 @@ def _equation(name: str, expr: Any, unicode: bool) -> str:
 def _run(obj: Objective, args: argparse.Namespace, **batches: Any) -> Any:
     options = {k: _option_value(v) for k, v in _assignments(args.option, "--option").items()}
     lr = 0.1 if args.lr is None else args.lr
-    return descend(obj, _start(args.start or "0", obj), lr=lr, max_iter=args.max_iter,
+    start = _start("0" if args.start is None else args.start, obj)
+    return descend(obj, start, lr=lr, max_iter=args.max_iter,
                    tol=args.tol, ftol=args.ftol, step=args.step,
                    record_bound=args.record_bound, exact=args.exact or False, **batches,
                    **options)
@@ -417,7 +418,7 @@ def _run_plot(args: argparse.Namespace, out: TextIO) -> int:
         if args.lrs else None
     kind = args.kind
     if kind in ("learning-rates", "lr-sweep"):
-        start = obj.point(_start(args.start or "0", obj), "start")
+        start = obj.point(_start("0" if args.start is None else args.start, obj), "start")
         drawn = plotting.plot_learning_rates(obj, start, lrs, max_iter=args.max_iter) \
             if kind == "learning-rates" else \
             plotting.plot_lr_sweep(obj, start, lrs, max_iter=args.max_iter)
@@ -427,7 +428,7 @@ def _run_plot(args: argparse.Namespace, out: TextIO) -> int:
     elif kind == "slice":
         if not args.var:
             raise InputError("a slice needs --var, the variable to vary")
-        at = _start(args.start, obj) if args.start else None
+        at = _start(args.start, obj) if args.start is not None else None
         drawn = plotting.plot_slice(obj, args.var, at=at, bounds=bounds,
                                     tangent_at=args.tangent_at)
     else:
