@@ -23,7 +23,7 @@ from .exceptions import InputError, SymgdError
 from .losses import LOSSES, DataObjective
 from .networks import INITIALIZERS, MLP, parse_mlp_spec
 from .objective import Objective
-from .parsing import exact_number, split_top_level
+from .parsing import float_number, split_top_level
 from .reporting import TABLE_FORMATS, derivatives_dict, derivatives_text, point_text
 from .run import descend
 from .steps import RULES
@@ -205,7 +205,7 @@ def _run_options(p: argparse.ArgumentParser, start_required: bool) -> None:
 
 def _number_arg(text: str) -> float:
     try:
-        return float(exact_number(text.strip()))
+        return float_number(text.strip())
     except SymgdError as err:
         raise argparse.ArgumentTypeError(str(err)) from None
 
@@ -247,9 +247,9 @@ def _objective(args: argparse.Namespace) -> Objective:
 def _start(text: str, obj: Objective) -> Any:
     parts = split_top_level(text)
     if any("=" in p for p in parts):
-        return {k: float(exact_number(v, f"start value {k!r}"))
+        return {k: float_number(v, f"start value {k!r}")
                 for k, v in _assignments([text], "--start").items()}
-    values = [float(exact_number(p, "start value")) for p in parts]
+    values = [float_number(p, "start value") for p in parts]
     return values[0] if len(values) == 1 else values
 
 
@@ -319,7 +319,7 @@ def _option_value(text: str) -> Any:
     if text.lstrip("+-").isdigit():
         return int(text)
     try:
-        return float(exact_number(text))
+        return float_number(text)
     except SymgdError:
         return text
 
@@ -327,7 +327,7 @@ def _option_value(text: str) -> Any:
 def _run_analyze(args: argparse.Namespace, out: TextIO) -> int:
     obj = _objective(args)
     at = _start(args.at, obj) if args.at else None
-    bounds = [float(exact_number(v, "bound")) for v in split_top_level(args.bounds)] \
+    bounds = [float_number(v, "bound") for v in split_top_level(args.bounds)] \
         if args.bounds else None
     report = analyze(obj, lr=args.lr, at=at, bounds=bounds)
     out.write((json.dumps(report.to_dict()) if args.json else report.text()) + "\n")
@@ -412,9 +412,9 @@ def _run_plot(args: argparse.Namespace, out: TextIO) -> int:
         obj = _objective(args)
     else:
         raise InputError("give the objective: EXPR, or --data with --model")
-    bounds = [float(exact_number(v, "bound")) for v in split_top_level(args.bounds)] \
+    bounds = [float_number(v, "bound") for v in split_top_level(args.bounds)] \
         if args.bounds else None
-    lrs = [float(exact_number(v, "lr")) for v in split_top_level(args.lrs)] \
+    lrs = [float_number(v, "lr") for v in split_top_level(args.lrs)] \
         if args.lrs else None
     kind = args.kind
     if kind in ("learning-rates", "lr-sweep"):

@@ -8,6 +8,8 @@ A run that does not converge is *not* an error: it is reported in
 
 from __future__ import annotations
 
+import re
+
 __all__ = [
     "SymgdError",
     "ParseError",
@@ -18,8 +20,37 @@ __all__ = [
 ]
 
 
+_LONG_WORD = re.compile(r"\S{81,}")
+MAX_MESSAGE = 1500
+
+
+def shorten(message: str) -> str:
+    """``message`` with each very long word (a pasted number, a name of
+    100,000 letters) shortened in the middle, and at most MAX_MESSAGE characters.
+
+    >>> shorten("variable '" + "x" * 500 + "' is too long")
+    "variable 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...xxxxxxxxxxxxxxxxxxx' (502 characters) is too long"
+    """
+    def cut(m: re.Match[str]) -> str:
+        word = m.group(0)
+        return f"{word[:40]}...{word[-20:]} ({len(word)} characters)"
+    message = _LONG_WORD.sub(cut, message)
+    if len(message) > MAX_MESSAGE:
+        message = message[:MAX_MESSAGE - 200] + " ... " + message[-195:]
+    return message
+
+
 class SymgdError(Exception):
-    """Base class of every error symgd raises on purpose."""
+    """Base class of every error symgd raises on purpose.
+
+    A single message is kept to one readable line: very long words quoted from
+    the input are shortened (see :func:`shorten`).
+    """
+
+    def __init__(self, *args: object) -> None:
+        if len(args) == 1 and isinstance(args[0], str):
+            args = (shorten(args[0]),)
+        super().__init__(*args)
 
 
 class ParseError(SymgdError, ValueError):

@@ -12,7 +12,8 @@ import sympy as sp
 
 from .compile import Compiled
 from .exceptions import InputError, InputTypeError, ObjectiveError
-from .parsing import check_name, exact_number, make_symbol, parse_definition
+from .parsing import (_constant_values, _names_list, check_name, make_symbol,
+                      parse_definition)
 
 __all__ = ["Objective", "as_objective", "natural_key"]
 
@@ -68,8 +69,9 @@ class Objective:
                  variables: Iterable[str | sp.Symbol] | None = None, *,
                  constants: Mapping[str, object] | None = None,
                  name: str | None = None) -> None:
-        if variables is not None and isinstance(variables, (str, sp.Symbol)):
-            variables = _split_names(variables)
+        if variables is not None:
+            variables = _split_names(variables) if isinstance(variables, (str, sp.Symbol)) \
+                else _names_list(variables)
         given = {} if variables is None else \
             {v.name: v for v in variables if isinstance(v, sp.Symbol)}
         names = None if variables is None else [check_name(v, "variable") for v in variables]
@@ -398,11 +400,10 @@ def _integral_floats(expr: sp.Expr) -> sp.Expr:
 
 
 def _substitute(expr: sp.Expr, constants: Mapping[str, object] | None) -> sp.Expr:
-    if not constants:
+    if constants is None:
         return expr
     by_name = {s.name: s for s in expr.free_symbols}
-    values = {by_name[check_name(k, "constant")]: exact_number(v, f"constant {k!r}")
-              for k, v in constants.items() if k in by_name}
+    values = {by_name[k]: v for k, v in _constant_values(constants).items() if k in by_name}
     return expr.xreplace(values)
 
 

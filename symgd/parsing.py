@@ -128,10 +128,11 @@ def check_name(name: object, what: str = "name") -> str:
         name = name.name
     if not isinstance(name, str):
         raise InputTypeError(f"{what} must be a string, got {type(name).__name__} {name!r}")
-    if not _NAME.match(name) or len(name) > MAX_NAME_LENGTH:
+    if not _NAME.match(name) or len(name) > MAX_NAME_LENGTH or _confusable_at(name) is not None:
         raise InputError(
             f"{what} {name!r} is not a valid name: use a letter followed by "
-            f"letters, digits or '_' (at most {MAX_NAME_LENGTH} characters)")
+            f"letters, digits or '_' (at most {MAX_NAME_LENGTH} characters; no Greek "
+            "letter that looks like a Latin one)")
     if name in _NOT_NUMBERS or name in FUNCTIONS and name not in BARE_SYMBOL_NAMES:
         raise InputError(f"{what} {name!r} is reserved: choose another name")
     return name
@@ -269,6 +270,7 @@ def _read_token(text: str, i: int, spaced: bool) -> tuple[_Token, int]:
     ch = text[i]
     if ch in _DIGITS or ch == "." and text[i + 1:i + 2] in _DIGITS and i + 1 < len(text):
         m = _NUMBER.match(text, i)
+        _check_number_end(text, m)
         return _Token("num", m.group(0), i, spaced), m.end()
     if ch == "π":
         return _Token("name", "pi", i, spaced), i + 1
@@ -278,6 +280,12 @@ def _read_token(text: str, i: int, spaced: bool) -> tuple[_Token, int]:
         j = i
         while j < len(text) and _NAME_CHAR.match(text[j]) and text[j] != "π":
             j += 1
+        k = _confusable_at(text[i:j])
+        if k is not None:
+            ch = text[i + k]
+            raise ParseError(f"{ch!r} ({_CONFUSABLE[ch]}) looks exactly like the Latin "
+                             f"letter {_LATIN_TWIN[ch]!r}", text, i + k,
+                             f"type the Latin letter {_LATIN_TWIN[ch]!r}")
         return _Token("name", text[i:j], i, spaced), j
     if text.startswith("**", i):
         return _Token("op", "**", i, spaced), i + 2
@@ -292,6 +300,36 @@ def _read_token(text: str, i: int, spaced: bool) -> tuple[_Token, int]:
         sup = "".join(_SUPERSCRIPTS[c] for c in text[i:j])
         return _Token("sup", sup, i, spaced), j
     raise _bad_character(text, i)
+
+
+_RADIX_LITERAL = re.compile(r"[xXbBoO][0-9A-Fa-f]")
+
+
+def _check_number_end(text: str, m: re.Match[str]) -> None:
+    """Refuse ``0x10``, ``0b1`` and ``1e``: read as ``0*x10`` or ``1*e``
+    they would silently mean something else than what was typed."""
+    end = m.end()
+    if m.group(0) == "0" and _RADIX_LITERAL.match(text, end):
+        raise ParseError("hexadecimal, binary and octal literals are not supported", text,
+                         m.start(), "write the number in decimal, or 0*x10 for a product")
+    after = text[end + 1:end + 2]
+    if (m.group(2) is None and text[end:end + 1] in ("e", "E")
+            and not (after.isalnum() or after == "_")):
+        raise ParseError(f"'{text[m.start():end + 1]}' is a number with an 'e' but no "
+                         "exponent", text, m.start(),
+                         f"write {m.group(0)}e3 for {m.group(0)}×10³, or "
+                         f"{m.group(0)}*e for {m.group(0)} times Euler's number")
+
+
+# Greek letters drawn exactly like a Latin letter: as names they would be a
+# second variable that prints like the first.
+_CONFUSABLE = {ch: unicodedata.name(ch).title().replace("Letter ", "")
+               for ch in "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧο"}
+_LATIN_TWIN = dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧο", "ABEZHIKMNOPTYXo"))
+
+
+def _confusable_at(name: str) -> int | None:
+    return next((k for k, ch in enumerate(name) if ch in _CONFUSABLE), None)
 
 
 def _bad_character(text: str, i: int) -> ParseError:
@@ -384,7 +422,7 @@ def exact_number(value: object, what: str = "value") -> sp.Expr:
         if number.free_symbols:
             raise InputError(f"{what} {value!r} must be a number, not an expression "
                              "with names")
-        return number
+        return _checked_size(number, what)
     if isinstance(value, sp.Expr):
         number = value
     elif isinstance(value, (int, Fraction)):
@@ -404,6 +442,15 @@ def exact_number(value: object, what: str = "value") -> sp.Expr:
     return _checked_size(number, what)
 
 
+def float_number(value: object, what: str = "value") -> float:
+    """:func:`exact_number` as a float64, refusing values that overflow it.
+
+    >>> float_number("1/4"), float_number("exp(-1)") > 0.36
+    (0.25, True)
+    """
+    return float(exact_number(value, what))
+
+
 def _constant_values(constants: Mapping[str, object] | None) -> dict[str, sp.Expr]:
     if constants is None:
         return {}
@@ -420,7 +467,24 @@ def _checked_size(number: sp.Expr, what: str) -> sp.Expr:
         if bits > MAX_NUMBER_BITS:
             raise InputError(f"{what} is outside the range of float64 (an exact number of "
                              f"{bits} bits; symgd keeps numbers between ~1e-308 and ~1e308)")
+        return number
+    if not _has_float_value(number):
+        raise InputError(f"{what} {_short(number)} has no float64 value (it overflows or "
+                         "cannot be evaluated); symgd keeps numbers between ~1e-308 and "
+                         "~1e308")
     return number
+
+
+def _has_float_value(number: sp.Expr) -> bool:
+    try:
+        return math.isfinite(float(number.evalf(30)))
+    except (OverflowError, TypeError, ValueError, ZeroDivisionError, RecursionError):
+        return False
+
+
+def _short(number: sp.Expr) -> str:
+    text = str(number)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 # --------------------------------------------------- names and products
@@ -490,17 +554,30 @@ def _split_product(tok: _Token, atoms: set[str], text: str) -> list[_Token] | No
 
 
 def _decompositions(word: str, atoms: set[str], limit: int) -> list[list[str]]:
-    if not word:
-        return [[]]
-    found: list[list[str]] = []
-    for end in range(len(word), 0, -1):
-        head = word[:end]
-        if head in atoms:
-            for rest in _decompositions(word[end:], atoms, limit - len(found)):
+    """Up to ``limit`` ways to write ``word`` as a concatenation of ``atoms``.
+
+    Built from the end of the word (each suffix's ways computed once), so a
+    long word costs O(len(word)**2) and never backtracks exponentially.
+
+    >>> _decompositions("xyx", {"x", "y", "xy"}, 2)
+    [['xy', 'x'], ['x', 'y', 'x']]
+    """
+    ways: list[list[list[str]]] = [[] for _ in range(len(word) + 1)]
+    ways[len(word)] = [[]]
+    for start in range(len(word) - 1, -1, -1):
+        found: list[list[str]] = []
+        for end in range(len(word), start, -1):
+            head = word[start:end]
+            if head not in atoms:
+                continue
+            for rest in ways[end]:
                 found.append([head, *rest])
                 if len(found) >= limit:
-                    return found
-    return found
+                    break
+            if len(found) >= limit:
+                break
+        ways[start] = found
+    return ways[0]
 
 
 def _expand_superscripts(tokens: list[_Token], text: str) -> list[_Token]:
@@ -908,7 +985,12 @@ class _Builder:
         except (ValueError, TypeError, ArithmeticError) as err:
             raise ParseError(f"{tok.text}() cannot take these arguments ({err})", self.text,
                              tok.pos, "") from None
-        return self._real(value, node)
+        value = self._real(value, node)
+        if not value.free_symbols and not value.is_Rational and not _has_float_value(value):
+            raise ParseError(f"{_short(value)} has no float64 value (it overflows or cannot be "
+                             "evaluated)", self.text, tok.pos,
+                             "symgd keeps numbers between ~1e-308 and ~1e308")
+        return value
 
     def _position(self, node: ast.AST) -> int | None:
         while not isinstance(node, ast.Name):

@@ -846,3 +846,47 @@ _FUZZ_TOKENS = ["sin", "cos", "log", "sqrt", "beta", "gamma", "99999", "atan2", 
 @given(st.lists(st.sampled_from(_FUZZ_TOKENS), max_size=20).map("".join))
 def test_fuzz_tokens_only_raise_symgd_errors(text):
     _parse_or_symgd_error(text)
+
+
+# ----------------------------------------------- look-alikes and glued numbers
+
+@pytest.mark.parametrize("text, where", [
+    ("x + 0x10", "hexadecimal"),
+    ("0b101 * x", "hexadecimal, binary and octal"),
+    ("x + 1e", "no exponent"),
+    ("2.5E - x", "no exponent"),
+    ("x + ο", "Latin letter 'o'"),          # Greek omicron
+    ("Α + A", "Latin letter 'A'"),          # Greek capital alpha
+])
+def test_text_that_would_silently_mean_something_else_is_refused(text, where):
+    with pytest.raises(ParseError, match=where):
+        parse(text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2ex", "2*ex"),            # a name that starts with e
+    ("2e3x", "2000*x"),         # a real exponent, then a product
+    ("α + β", "α + β"),         # Greek letters that look like no Latin letter
+])
+def test_numbers_and_greek_letters_that_stay_legal(text, expected):
+    assert str(parse(text)) == expected
+
+
+def test_splitting_a_long_word_into_declared_names_is_linear_not_exponential():
+    # 40 letters that split into 'a' and 'aa' in ~10^8 ways: the search keeps two
+    assert str(parse("f(a, aa) = " + "a" * 40 + "b")) == "a" * 40 + "b"
+    with pytest.raises(ParseError, match="ambiguous"):
+        parse("f(a, aa) = aaa")
+
+
+def test_a_constant_part_that_overflows_float64_is_named():
+    with pytest.raises(ParseError, match=r"exp\(1000\) has no float64 value"):
+        parse("x + exp(1000)")
+    assert parse("x + exp(-1000)").free_symbols  # underflows to 0.0: still a number
+
+
+def test_long_input_is_shortened_in_messages():
+    from symgd import InputError, Objective
+    with pytest.raises(InputError) as err:
+        Objective("x + y", variables="x" * 100_000)
+    assert len(str(err.value)) < 300 and "(100002 characters)" in str(err.value)
