@@ -19,6 +19,7 @@ from .checking import (ComponentCheck, GradientReport, HessianReport, NumericRep
                        StepsReport, check_grad, check_gradient, check_hessian,
                        check_report_exit_code, check_steps)
 from .data import Dataset, dataset_path, read_table
+from .explain import Derivation, Explanation, explain
 from .exceptions import (DataError, InputError, InputTypeError, ObjectiveError,
                          ParseError, SymgdError)
 from .losses import DataObjective, linear_model, log_loss, loss, mae, mse, sse
@@ -42,6 +43,7 @@ __all__ = [
     "Dataset", "read_table", "dataset_path",
     "check_gradient", "check_hessian", "check_grad", "check_steps", "check_report_exit_code",
     "GradientReport", "HessianReport", "ComponentCheck", "NumericReport", "StepsReport",
+    "explain", "Explanation", "Derivation",
     "Drawn", "plot_loss", "plot_contour", "plot_surface", "plot_slice", "plot_fit",
     "plot_snapshots", "plot_learning_rates", "plot_basins", "plot_lr_sweep", "save_figure",
     "SymgdError", "ParseError", "ObjectiveError", "InputError", "InputTypeError",

@@ -122,6 +122,22 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="print one JSON object")
     check.set_defaults(run=_run_check)
 
+    expl = sub.add_parser("explain", help="derive the partial derivatives step by step",
+                          description="Show how each partial derivative of EXPR is obtained, "
+                          "one rule per line (sum, constant multiple, power, product, "
+                          "quotient and chain rules...). With --data and --model: the "
+                          "textbook derivation of the loss over the data.")
+    expl.add_argument("expr", metavar="EXPR", nargs="?", help="the objective (or use --data)")
+    expl.add_argument("--wrt", metavar="NAMES",
+                      help="the variable(s) to differentiate by, e.g. x or w,b (default all)")
+    expl.add_argument("--format", choices=("text", "markdown", "latex"), default="text",
+                      help="default text")
+    expl.add_argument("--vars", metavar="NAMES", help="variables in order, e.g. x,y")
+    expl.add_argument("--const", action="append", metavar="NAME=VALUE", default=[])
+    _data_options(expl)
+    expl.add_argument("--debug", action="store_true", help="show tracebacks")
+    expl.set_defaults(run=_run_explain)
+
     plot = sub.add_parser("plot", help="draw a figure to a file",
                           description="Draw a figure of a descent to a PNG, SVG or PDF file. "
                           "The objective is EXPR, or a loss of --model on --data.")
@@ -131,12 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
                       "or .pdf")
     plot.add_argument("--vars", metavar="NAMES", help="variables in order, e.g. x,y")
     plot.add_argument("--const", action="append", metavar="NAME=VALUE", default=[])
-    plot.add_argument("--data", metavar="DATA", help="data file or built-in name")
-    plot.add_argument("--model", help="the model, with --data")
-    plot.add_argument("--loss", choices=sorted(LOSSES), default="mse")
-    plot.add_argument("--columns", metavar="SYM=COLUMN,...")
-    plot.add_argument("--target", default="y")
-    plot.add_argument("--params", metavar="NAMES")
+    _data_options(plot)
     plot.add_argument("--var", help="slice: the variable to vary")
     plot.add_argument("--tangent-at", type=_number_arg, help="slice: where to draw the tangent")
     plot.add_argument("--bounds", metavar="LOW,HIGH", help="the plotted range")
@@ -155,6 +166,17 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--debug", action="store_true", help="show tracebacks")
     demo.set_defaults(run=_run_demo)
     return parser
+
+
+def _data_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", metavar="DATA", help="data file or built-in name (cars, pizza)")
+    p.add_argument("--model", help='the model, with --data: "w*x + b", linear, '
+                   "mlp:2-3-1:tanh")
+    p.add_argument("--loss", choices=sorted(LOSSES), default="mse", help="default mse")
+    p.add_argument("--columns", metavar="SYM=COLUMN,...",
+                   help="map model symbols to columns, e.g. x=Reservations,y=Pizzas")
+    p.add_argument("--target", default="y", help="the target symbol (default y)")
+    p.add_argument("--params", metavar="NAMES", help="parameters in order, e.g. w,b")
 
 
 def _objective_options(p: argparse.ArgumentParser) -> None:
@@ -398,20 +420,42 @@ def _save(drawn: Any, path: str, dpi: int = 120) -> None:
         drawn.close()
 
 
-def _run_plot(args: argparse.Namespace, out: TextIO) -> int:
-    from . import plotting
+def _expr_or_data(args: argparse.Namespace) -> Any:
+    """The objective of ``plot`` and ``explain``: EXPR, or --model's loss on --data."""
     if args.data is not None:
         if args.model is None or args.expr is not None:
             raise InputError("give either EXPR, or --data with --model")
         columns = _assignments([args.columns], "--columns") if args.columns else None
         params = split_top_level(args.params) if args.params else None
-        obj = LOSSES[args.loss](args.model, args.data, target=args.target, columns=columns,
-                                params=params,
-                                constants=_assignments(args.const, "--const") or None)
-    elif args.expr is not None:
-        obj = _objective(args)
-    else:
-        raise InputError("give the objective: EXPR, or --data with --model")
+        model: Any = args.model
+        if model.strip().startswith("mlp:"):
+            model = parse_mlp_spec(model)
+        return LOSSES[args.loss](model, args.data, target=args.target, columns=columns,
+                                 params=params,
+                                 constants=_assignments(args.const, "--const") or None)
+    if args.model is not None:
+        raise InputError("--model needs --data")
+    if args.expr is not None:
+        return _objective(args)
+    raise InputError("give the objective: EXPR, or --data with --model")
+
+
+def _run_explain(args: argparse.Namespace, out: TextIO) -> int:
+    from .explain import explain
+    obj = _expr_or_data(args)
+    wrt = split_top_level(args.wrt) if args.wrt else None
+    text = explain(obj, wrt=wrt, fmt=args.format).format(args.format)
+    if not _stdout_symbols(out):
+        encoding = out.encoding or "ascii"
+        text = text.replace("∂", "d").replace("Σ", "sum").replace("&emsp;", "  ")
+        text = text.encode(encoding, "backslashreplace").decode(encoding)
+    out.write(text.rstrip("\n") + "\n")
+    return 0
+
+
+def _run_plot(args: argparse.Namespace, out: TextIO) -> int:
+    from . import plotting
+    obj = _expr_or_data(args)
     bounds = [float_number(v, "bound") for v in split_top_level(args.bounds)] \
         if args.bounds else None
     lrs = [float_number(v, "lr") for v in split_top_level(args.lrs)] \
