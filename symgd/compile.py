@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from functools import cached_property
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import sympy as sp
@@ -68,6 +68,37 @@ def _nodes(expr: sp.Basic, limit: int = FULL_CSE_NODES + 1) -> int:
 MATH_ERRORS = (ValueError, ArithmeticError, TypeError)
 
 
+SORTED_SUM_TERMS = 200
+"""Sums with more terms are printed in SymPy's stored order: sorting a sum of
+2,000 terms for display took over a second."""
+
+
+def _unsorted_large_sums(printer: type) -> type:
+    class Printer(printer):  # type: ignore[misc, valid-type]
+        def _as_ordered_terms(self, expr: sp.Expr, order: Any = None) -> list:
+            if len(expr.args) > SORTED_SUM_TERMS:
+                return list(expr.args)
+            return super()._as_ordered_terms(expr, order=order)
+    Printer.__name__ = printer.__name__
+    return Printer
+
+
+def _printer(kind: str, namespace: Mapping[str, Any]) -> Any:
+    """The printer lambdify would choose for ``kind``, with
+    :data:`SORTED_SUM_TERMS`."""
+    from sympy.printing.numpy import NumPyPrinter
+    printer = _PRINTERS.get(kind)
+    if printer is None:
+        base = NumPyPrinter if kind == "numpy" else PythonCodePrinter
+        printer = _PRINTERS[kind] = _unsorted_large_sums(base)
+    return printer({"fully_qualified_modules": False, "inline": True,
+                    "allow_unknown_functions": True,
+                    "user_functions": {k: k for k in namespace}})
+
+
+_PRINTERS: dict[str, type] = {}
+
+
 class Compiled:
     """Numeric forms of a tuple of expressions in the given arguments.
 
@@ -93,9 +124,10 @@ class Compiled:
         self.outputs = tuple(outputs)
 
     def _lambdify(self, kind: str) -> Callable:
+        namespace = numeric_namespace(kind)
         try:
-            return sp.lambdify(self.arguments, self.outputs,
-                               modules=[numeric_namespace(kind), kind], cse=auto_cse)
+            return sp.lambdify(self.arguments, self.outputs, modules=[namespace, kind],
+                               cse=auto_cse, printer=_printer(kind, namespace))
         except Exception as err:  # SymPy's printers raise many kinds
             raise ObjectiveError(
                 f"cannot compile the expression for numeric evaluation ({err}); "
@@ -167,9 +199,7 @@ def python_statements(arguments: Sequence[sp.Symbol], outputs: Sequence[sp.Expr]
     temporaries, reduced = auto_cse(exprs, prefix="_t")
     namespace: dict[str, Any] = {k: v for k, v in vars(math).items() if not k.startswith("_")}
     namespace.update(numeric_namespace("math"))
-    printer = PythonCodePrinter({"fully_qualified_modules": False, "inline": True,
-                                 "allow_unknown_functions": True,
-                                 "user_functions": {k: k for k in numeric_namespace("math")}})
+    printer = _printer("math", numeric_namespace("math"))
     try:
         lines = [f"{t} = {printer.doprint(e)}" for t, e in temporaries]
         lines += [f"{nm} = {printer.doprint(e)}" for nm, e in zip(output_names, reduced)]

@@ -214,7 +214,7 @@ class Objective:
 
     @cached_property
     def _gradient(self) -> tuple[sp.Expr, ...]:
-        return tuple(_derivative(self._expr, v) for v in self._real)
+        return gradient_of(self._expr, self._real)
 
     @cached_property
     def _hessian(self) -> sp.Matrix:
@@ -347,7 +347,79 @@ def _latex_name(name: str) -> str:
     return sp.latex(sp.Symbol(name))
 
 
+MAX_DERIVATIVE_SIZE = 250_000
+"""The most new SymPy nodes one partial derivative may take (see
+:func:`derivative_size`); a product of 999 factors would take ~10^6."""
+
+
+def gradient_of(expr: sp.Expr, variables: Sequence[sp.Symbol]) -> tuple[sp.Expr, ...]:
+    """The partial derivatives of ``expr``, one per variable.
+
+    The terms of a sum are sorted by the variables they contain first, so
+    that each derivative only looks at its own terms: a sum of n variables
+    costs O(n), not O(n²).
+
+    >>> x, y = sp.symbols("x y")
+    >>> gradient_of(x**2 + x*y + 3, (x, y))
+    (2*x + y, x)
+    """
+    terms = expr.args if isinstance(expr, sp.Add) else (expr,)
+    wanted = set(variables)
+    touching: dict[sp.Symbol, list[sp.Expr]] = {v: [] for v in variables}
+    for term in terms:
+        for s in term.free_symbols & wanted:
+            touching[s].append(term)
+    return tuple(_derivative(sp.Add(*touching[v]), v) for v in variables)
+
+
+def derivative_size(expr: sp.Expr, var: sp.Symbol) -> int:
+    """About how many new SymPy nodes ``diff(expr, var)`` creates.
+
+    Counted once per distinct subexpression that contains ``var``: a product
+    of k such factors costs k*k (the product rule copies the other factors
+    into each of k terms), a sum one node per term, anything else a few.
+
+    >>> x = sp.Symbol("x")
+    >>> derivative_size(sp.Mul(*[x + i for i in range(1, 11)]), x)
+    110
+    """
+    contains: dict[sp.Basic, bool] = {}
+    total = 0
+    stack: list[tuple[sp.Basic, bool]] = [(expr, False)]
+    while stack:
+        node, done = stack.pop()
+        if node in contains and not done:
+            continue
+        if not done:
+            if node == var:
+                contains[node] = True
+                continue
+            if not node.args:
+                contains[node] = False
+                continue
+            stack.append((node, True))
+            stack.extend((a, False) for a in node.args if a not in contains)
+            continue
+        hits = sum(contains[a] for a in node.args)
+        contains[node] = hits > 0
+        if hits:
+            if isinstance(node, sp.Mul):
+                total += hits * len(node.args)
+            elif isinstance(node, sp.Add):
+                total += hits
+            else:
+                total += 2 + len(node.args)
+    return total
+
+
 def _derivative(expr: sp.Expr, var: sp.Symbol) -> sp.Expr:
+    size = derivative_size(expr, var)
+    if size > MAX_DERIVATIVE_SIZE:
+        raise ObjectiveError(
+            f"the derivative with respect to {var} would be too large (about {size:,} "
+            f"SymPy terms; symgd stops at {MAX_DERIVATIVE_SIZE:,}): the product rule "
+            "copies every factor of a long product; write the objective as a sum or "
+            "with fewer factors")
     try:
         d = sp.diff(expr, var)
     except RecursionError:
