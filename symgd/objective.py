@@ -347,7 +347,7 @@ def _latex_name(name: str) -> str:
     return sp.latex(sp.Symbol(name))
 
 
-MAX_DERIVATIVE_SIZE = 250_000
+MAX_DERIVATIVE_SIZE = 50_000
 """The most new SymPy nodes one partial derivative may take (see
 :func:`derivative_size`); a product of 999 factors would take ~10^6."""
 

@@ -764,3 +764,25 @@ def test_a_single_symbol_is_an_objective():
     assert obj.gradient == (1,) and obj.names == ("x",)
     with pytest.raises(ObjectiveError, match="condition"):
         Objective(sp.Gt(x, 1))
+
+
+def test_gradient_of_a_long_sum_matches_sympy_diff_term_by_term():
+    import sympy as sp
+    text = " + ".join(f"{k}*x{k}^2" for k in range(1, 301)) + " + x1*x300"
+    obj = Objective(text)
+    grad = obj.gradient
+    assert len(grad) == 300
+    for k in (1, 2, 150, 300):
+        v = obj.symbol(f"x{k}")
+        assert sp.simplify(grad[k - 1] - sp.diff(obj.expr, v)) == 0
+    assert obj.grad(np.ones(300))[0] == pytest.approx(2 + 1)        # 2*x1 + x300
+
+
+def test_a_derivative_too_large_to_build_is_refused_with_the_reason():
+    from symgd.objective import MAX_DERIVATIVE_SIZE
+    with pytest.raises(ObjectiveError, match="product rule") as err:
+        Objective("".join(f"(x+{i})" for i in range(1, 1000))).gradient
+    assert f"{MAX_DERIVATIVE_SIZE:,}" in str(err.value)
+    # a short product stays inside the bound: d/dx of (x+1)...(x+7) at 0 is 7!·Σ 1/i
+    obj = Objective("".join(f"(x+{i})" for i in range(1, 8)))
+    assert obj.grad([0.0])[0] == pytest.approx(float(sum(5040 // i for i in range(1, 8))))
