@@ -47,6 +47,7 @@ RULES = (
 )
 
 _INNER_NAMES = ("u", "v", "t", "s", "r", "q", "p", "g", "h")
+_SHORTHAND_LENGTH = 160  # results printed longer than this also get a short form
 _RATIONAL_OPS = 60      # cancel/factor rational results up to this size (count_ops)
 
 
@@ -753,6 +754,9 @@ class Derivation:
                     f"{self._rhs(step, pr)}")
             lines.append(f"{line}  ({note})" if note else line)
         lines.append(f"so {self._name()} = {self._final(pr)}")
+        short = self._shorthand_text(pr)
+        if short:
+            lines.append(f"in short: {short[0]}  with {short[1]}")
         return "\n".join(lines)
 
     def _final(self, pr: Any) -> str:
@@ -761,6 +765,37 @@ class Derivation:
             return result
         summed = pr._print(self.summed)
         return result if summed == result else f"{summed} = {result}"
+
+    def shorthand(self) -> tuple[tuple[tuple[sp.Symbol, sp.Expr], ...], sp.Expr] | None:
+        """The result with its repeated parts named, or None when it is short.
+
+        A long result (backpropagation through a network, say) repeats whole
+        subexpressions; :func:`sympy.cse` names them ``a1, a2, ...`` (the
+        activations), which is how the derivative is read and computed.
+        Returns ``(((a1, part), ...), result in terms of a1, a2, ...)``.
+        """
+        if len(str(self.result)) <= _SHORTHAND_LENGTH:
+            return None
+        taken = {s.name for s in self.result.free_symbols} | {self.label}
+        prefix = next(p for p in ("a", "h", "s", "q") if not any(
+            t.startswith(p) and t[1:].isdigit() for t in taken))
+        try:
+            parts, (short,) = sp.cse(self.result, symbols=sp.numbered_symbols(prefix, start=1),
+                                     optimizations=None)
+        except Exception:  # noqa: BLE001 - a display aid only; never fail the derivation
+            return None
+        if not parts:
+            return None
+        return tuple(parts), short
+
+    def _shorthand_text(self, pr: Any, latex: bool = False) -> str | None:
+        found = self.shorthand()
+        if found is None:
+            return None
+        parts, short = found
+        sep = r",\ " if latex else ", "
+        named = sep.join(f"{pr._print(a)} = {pr._print(e)}" for a, e in parts)
+        return (f"{self._name(latex)} = {pr._print(short)}", named)
 
     def markdown(self) -> str:
         """A numbered list with ``$...$`` math."""
@@ -774,6 +809,9 @@ class Derivation:
                     f"${self._lhs(step, pr)} = {self._rhs(step, pr)}$")
             lines.append(f"{line} ({note})" if note else line)
         lines += ["", f"so ${self._name(latex=True)} = {self._final(pr)}$"]
+        short = self._shorthand_text(pr, latex=True)
+        if short:
+            lines += ["", f"in short: ${short[0]}$ with ${short[1]}$"]
         return "\n".join(lines)
 
     def latex(self) -> str:
@@ -788,6 +826,12 @@ class Derivation:
             lhs = self._lhs(step, pr)
             rows.append(f"{lhs} &= {self._rhs(step, pr)} && {why}")
         rows.append(f"{self._name(latex=True)} &= {self._final(pr)} && {_latex_text('so')}")
+        found = self.shorthand()
+        if found:
+            parts, short = found
+            rows.append(f"{self._name(latex=True)} &= {pr._print(short)} && "
+                        f"{_latex_text('in short, with')}")
+            rows += [f"{pr._print(a)} &= {pr._print(e)} &&" for a, e in parts]
         body = " \\\\\n".join(rows)
         return f"\\begin{{align*}}\n{body}\n\\end{{align*}}"
 

@@ -484,3 +484,22 @@ def test_cli_explain_on_an_ascii_terminal_writes_d_and_sum():
                  "x=weight,y=mpg", "--wrt", "b"], out=out, err=io.StringIO()) == 0
     text = out.getvalue()
     assert text.isascii() and "so dL/db" in text and "sum_{i=1}^{M}" in text
+
+
+def test_a_network_weight_gets_a_short_form_with_the_activations_named():
+    import numpy as np
+    import symgd
+    net = symgd.mlp((2, 2, 1), activation="tanh", output="sigmoid")
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1.0]])
+    L = symgd.mse(net, {"x1": X[:, 0], "x2": X[:, 1], "y": [0, 1, 1, 0.0]})
+    (d,) = explain(L, wrt="W1_11")
+    parts, short = d.shorthand()
+    # substituting the named parts back gives the full result
+    for name, part in reversed(parts):
+        short = short.subs(name, part)
+    assert sp.simplify(short - d.result) == 0
+    assert [str(p).split("(")[0] for _, p in parts] == ["tanh", "sigmoid"]
+    assert "in short: ∂L/∂W1_11 = (2/M)*Σ_{i=1}^{M} W2_11*a2*(1 - a1**2)*(1 - a2)" in d.text()
+    assert "in short:" in d.markdown() and r"\text{in short, with}" in d.latex()
+    (short_one,) = explain("x^2 + y", wrt="x")
+    assert short_one.shorthand() is None and "in short" not in short_one.text()
