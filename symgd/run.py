@@ -21,16 +21,23 @@ from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
 import numpy as np
 import sympy as sp
 
-from .compile import MATH_ERRORS, Compiled, python_statements
+from .compile import MATH_ERRORS, Compiled, _nodes, python_statements
 from .exceptions import InputError, InputTypeError
 from .objective import Objective, as_objective
 from .steps import ELEMENTWISE_RULES, StepRule, get_rule
 
 __all__ = ["descend", "descend_many", "Batch", "Result", "History", "Iterate", "Status",
-           "FAST_PATH_MAX_VARIABLES"]
+           "FAST_PATH_MAX_VARIABLES", "HISTORY_MAX_VALUES"]
 
 # Up to this many variables the loop runs on Python floats (see compile.py).
 FAST_PATH_MAX_VARIABLES = 32
+
+# About the most numbers a history records before it is thinned: a run of up
+# to HISTORY_MAX_VALUES / (2n + 2) steps keeps every row (x, f, gradient,
+# |g|), 1,000,000 steps for one variable. Rows are Python tuples while the
+# loop runs, about 50 bytes a number, so a run's history stays within about
+# 250 MB however many steps it takes.
+HISTORY_MAX_VALUES = 4_000_000
 
 
 class Status(enum.IntEnum):
@@ -39,7 +46,7 @@ class Status(enum.IntEnum):
     CONVERGED = 0   #: the gradient norm fell to ``tol``
     MAX_ITER = 1    #: ``max_iter`` steps were taken
     SMALL_CHANGE = 2  #: the loss changed by at most ``ftol`` (relative)
-    DIVERGED = 3    #: the loss kept growing
+    DIVERGED = 3    #: the loss kept growing, or it can only fall forever (a linear objective)
     NOT_FINITE = 4  #: the loss or gradient became nan or infinite
     CALLBACK = 5    #: the callback asked to stop
 
@@ -57,7 +64,10 @@ class Iterate(NamedTuple):
 class History:
     """Every iterate of a run: row ``k`` is the point *before* step ``k + 1``.
 
-    Row 0 is the start. A run of ``nit`` steps has ``nit + 1`` rows.
+    Row 0 is the start. A run of ``nit`` steps has ``nit + 1`` rows, unless
+    it was too long to keep them all (see :func:`descend`, ``history``):
+    then the rows are the iterates at multiples of :attr:`stride` and the
+    last one, and :attr:`iteration` says which iterate each row is.
 
     Attributes
     ----------
@@ -65,6 +75,11 @@ class History:
         The variables' names.
     x, grad : ndarray, shape (rows, n)
     loss, grad_norm : ndarray, shape (rows,)
+    iteration : ndarray of int, shape (rows,)
+        The iteration of each row.
+    stride : int
+        1 when every iterate was recorded; ``s > 1`` when a long run was
+        thinned to the iterates at multiples of ``s`` (and the last).
 
     Examples
     --------
@@ -88,6 +103,7 @@ class History:
         self.grad_norm = np.asarray(grad_norm, dtype=float).reshape(-1)
         self.iteration = (np.arange(len(self.loss)) if iteration is None
                           else np.asarray(iteration, dtype=int).reshape(-1))
+        self.stride = 1                          # > 1 when a long run was thinned
         self.extra: dict[str, np.ndarray] = {}   # optional columns, e.g. "lr_bound"
         self.exact: list[tuple] | None = None    # first rows in exact arithmetic
 
@@ -242,7 +258,15 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
         after that iterate (status ``CALLBACK``, unless it stopped there for
         another reason). Exceptions it raises reach the caller.
     history : bool
-        Keep every iterate (True) or only the last (False, for long runs).
+        Keep every iterate (True) or only the first and the last (False).
+        Memory stays bounded either way: with n variables, a run of more
+        than ``HISTORY_MAX_VALUES // (2n + 2)`` steps (1,000,000 for one
+        variable) is thinned while it runs, keeping every second row and
+        from then on recording every second iterate, as often as needed. Its history then holds the iterates at multiples
+        of ``history.stride`` and always the first and the last,
+        ``history.iteration`` numbers them, and the message says so.
+        Shorter runs keep every iterate. A callback still sees every
+        iterate.
     patience : int
         The run is declared diverging when the loss has risen this many
         iterations in a row and is above its starting value.
@@ -276,6 +300,16 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
     Result
         Never raises for a run that fails to converge; check ``success``.
 
+    Notes
+    -----
+    A linear objective (a polynomial of total degree 1, so a constant,
+    nonzero gradient) has no minimum: every step would lower it by the same
+    amount forever. Such a run stops at the start point, without a step,
+    with ``success=False`` and status ``DIVERGED`` (unless the gradient is
+    already within ``tol`` or ``max_iter`` is 0). Other objectives that are
+    unbounded below are not detected in advance: they stop when the loss
+    overflows (``NOT_FINITE``) or after ``max_iter`` steps.
+
     Examples
     --------
     >>> res = descend("x^2 + x*y + y^2", start=[1, 1], lr=0.1)
@@ -286,6 +320,9 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
     (False, True)
     >>> "2/3" in res.message
     True
+    >>> res = descend("2*x - y", start=[0, 0])
+    >>> res.status == Status.DIVERGED, res.nit, "linear" in res.message
+    (True, 0, True)
     """
     obj = as_objective(objective, variables, constants)
     x0 = obj.point(start, "start")
@@ -392,11 +429,20 @@ def _check_limits(max_iter: object, tol: object, ftol: object,
 # gradient norm ``_gn`` and whatever ``{update}`` needs; ``{row}`` is the
 # recorded tuple (x..., f, g..., |g|). The fast path inlines the objective's
 # compiled statements on Python floats; the general path calls a step rule.
+#
+# Rows are recorded at the iterations 0, stride, 2*stride, ... When ``cap``
+# (even) rows are held, every second one is dropped and the stride doubles,
+# so the rows stay at multiples of the stride and memory stays bounded. The
+# caller adds the last row when it is not one of them. ``keep`` false
+# records iteration 0 only (its stride is past max_iter).
 _LOOP = """
-def loop(start, lr, max_iter, tol, ftol, patience, keep, callback, advance, n1):
+def loop(start, lr, max_iter, tol, ftol, patience, keep, callback, advance, n1, cap):
     {unpack}
     rows = []
     append = rows.append
+    stride = 1 if keep else max_iter + 2
+    full = cap - 1 if keep else -1
+    record = 0
     first = prev = inf
     rises = 0
     it = 0
@@ -406,9 +452,14 @@ def loop(start, lr, max_iter, tol, ftol, patience, keep, callback, advance, n1):
 {evaluate}
             _ok = isfinite(_f + _gn) or isfinite(_f) and isfinite(_gn)
         except MATH_ERRORS:
-            return FAILED, it, rows, {point}, rises
-        if keep or not it:
+            return FAILED, it, rows, {point}, rises, stride
+        if it == record:
             append({row})
+            record += stride
+            if it == full:
+                del rows[1::2]
+                stride += stride
+                full = (cap - 1) * stride
         _stop = callback is not None and callback(it, {row})
         if not _ok:
             status = DIVERGED if rises >= 3 else NOT_FINITE
@@ -432,7 +483,7 @@ def loop(start, lr, max_iter, tol, ftol, patience, keep, callback, advance, n1):
         if it == max_iter:
             break
 {update}
-    return status, it, rows, {row}, rises
+    return status, it, rows, {row}, rises, stride
 """
 _FAILED = -1  # math raised inside the fast path: re-evaluate that point with NumPy
 _LOOP_NAMES = {"inf": math.inf, "hypot": math.hypot, "isfinite": math.isfinite,
@@ -481,27 +532,44 @@ def _fast_loop(obj: Objective) -> Callable[..., tuple]:
     return loop
 
 
+def _history_cap(n: int) -> int:
+    """Recording this many rows (even, at least 4) thins the history: a run
+    of up to ``HISTORY_MAX_VALUES // (2n + 2)`` steps keeps every iterate."""
+    cap = HISTORY_MAX_VALUES // (2 * n + 2) + 2
+    return max(4, cap - cap % 2)
+
+
 def _loop(obj: Objective, rule: StepRule, x0: np.ndarray, fast: bool,
           callback: Callable[[Iterate], Any] | None, keep: bool,
           max_iter: int, tol: float, ftol: float, patience: int,
           advance: Callable[[tuple], tuple] | None = None) -> Result:
     n = obj.n
+    linear = max_iter > 0 and _is_linear(obj)
     loop = _fast_loop(obj) if fast else _general_loop
     if advance is None and not fast:
         advance = _rule_advance(obj, rule, x0)
-    status, it, rows, last, rises = loop(
-        tuple(x0.tolist()), rule.lr, max_iter, tol, ftol, patience, keep,
-        _callback(callback, n), advance, n + 1)
+    status, it, rows, last, rises, stride = loop(
+        tuple(x0.tolist()), rule.lr, 0 if linear else max_iter, tol, ftol, patience, keep,
+        _callback(callback, n), advance, n + 1, _history_cap(n))
     if status == _FAILED:
         last = _robust_row(obj, last)
         status = Status.DIVERGED if rises >= 3 else Status.NOT_FINITE
-        if keep or not rows:
-            rows.append(last)
-    if not keep and it and len(rows) == 1:
+    iterations = np.arange(len(rows), dtype=np.int64) * stride
+    if not rows or iterations[-1] != it:      # the last iterate is always a row
         rows.append(last)
-    hist = _history(obj.names, rows, keep, it)
+        iterations = np.append(iterations, it)
+    hist = _history(obj.names, rows, iterations)
     status = Status(status)
-    message = _message(status, obj, rule, hist, it, tol, ftol, patience, max_iter)
+    if linear and status in (Status.MAX_ITER, Status.CALLBACK) and hist.grad_norm[-1] > 0:
+        status = Status.DIVERGED
+        message = _linear_message(obj, rule, hist)
+    else:
+        message = _message(status, obj, rule, hist, it, tol, ftol, patience, max_iter)
+    if keep and stride > 1:
+        hist.stride = stride
+        message += (f" To bound its memory, the history holds only the iterates at "
+                    f"multiples of {stride:,} and the last ({len(hist):,} rows); a "
+                    f"callback sees every iterate.")
     success = status in (Status.CONVERGED, Status.SMALL_CHANGE)
     return Result(np.array(last[:n], dtype=float), float(last[n]),
                   np.array(last[n + 1:2 * n + 1], dtype=float), it, success, int(status),
@@ -592,7 +660,11 @@ class _Problem:
     def __init__(self, obj: Objective) -> None:
         self._at = obj.compiled.at
         self._obj = obj
-        self.is_quadratic = obj.is_quadratic
+
+    @property
+    def is_quadratic(self) -> bool:
+        """Asked for only by rules that need it: it may build the Hessian."""
+        return self._obj.is_quadratic
 
     def value(self, x: np.ndarray) -> float:
         return self._at(x)[0]
@@ -628,12 +700,11 @@ def _callback(callback: Callable[[Iterate], Any] | None,
     return stop
 
 
-def _history(names: tuple[str, ...], rows: list, keep: bool, it: int) -> History:
+def _history(names: tuple[str, ...], rows: list, iterations: np.ndarray) -> History:
     n = len(names)
     width = 2 * n + 2
     table = np.fromiter(itertools.chain.from_iterable(rows), dtype=float,
                         count=len(rows) * width).reshape(len(rows), width)
-    iterations = None if keep else [0, it][:len(rows)]
     return History(names, table[:, :n], table[:, n], table[:, n + 1:2 * n + 1],
                    table[:, -1], iterations)
 
@@ -663,17 +734,33 @@ def _message(status: Status, obj: Objective, rule: StepRule, hist: History, it: 
     return _not_finite(obj, hist, it)
 
 
+# Messages name at most this many coordinates of a point (Result.x has all).
+_POINT_TEXT_MAX = 12
+
+
 def _point_text(names: Sequence[str], x: np.ndarray) -> str:
-    return "(" + ", ".join(f"{n}={v:.6g}" for n, v in zip(names, x)) + ")"
+    shown = [f"{n}={v:.6g}" for n, v in zip(names[:_POINT_TEXT_MAX], x)]
+    if len(names) > _POINT_TEXT_MAX:
+        shown.append(f"... {len(names) - _POINT_TEXT_MAX} more")
+    return "(" + ", ".join(shown) + ")"
 
 
 def _diverged(obj: Objective, rule: StepRule, hist: History, it: int, patience: int) -> str:
     last = hist[-1]
-    if math.isfinite(last.loss):
+    at = f"at iteration {it}, x = {_point_text(obj.names, last.x)}"
+    if math.isfinite(last.loss) and math.isfinite(last.grad_norm):
         what = (f"the loss rose for {patience} iterations in a row, from "
-                f"{hist.loss[0]:.6g} at the start to {last.loss:.6g} at iteration {it}")
+                f"{hist.loss[0]:.6g} at the start to {last.loss:.6g} {at}")
+    elif _divides_by_zero(obj, last.x):
+        what = (f"the loss rose and then, {at}, reached a point where the objective is "
+                f"undefined (infinite, not just large): a division by zero or a log of 0")
+    elif math.isnan(last.loss) or math.isnan(last.grad_norm):
+        bad = "the loss" if math.isnan(last.loss) else "the gradient"
+        what = (f"the loss rose and then {bad} became nan {at}: the objective or its "
+                f"derivative is undefined there")
     else:
-        what = f"the loss grew without bound and overflowed at iteration {it}"
+        bad = "" if not math.isfinite(last.loss) else " the gradient"
+        what = f"the loss grew without bound and{bad} overflowed {at}"
     return f"Diverged: {what}. {_bound_advice(obj, rule, hist)}"
 
 
@@ -686,43 +773,224 @@ def _bound_advice(obj: Objective, rule: StepRule, hist: History) -> str:
     if bound is None:
         return f"{lr} is probably too large; try a value 10 times smaller."
     if bound.quadratic:
-        tip = f" Try lr = {bound.best_text()} (the fastest fixed step) or smaller." \
-            if bound.best is not None and bound.best < rule.lr else ""
-        return (f"The objective is quadratic with Hessian eigenvalues up to "
-                f"{bound.lambda_max:.6g}, so fixed-step descent converges only for "
-                f"lr < 2/λmax = {bound.bound_text()}; {lr} is "
-                f"{'above' if rule.lr >= bound.bound else 'below'} it.{tip}")
+        facts = (f"The objective is quadratic with Hessian eigenvalues up to "
+                 f"{bound.lambda_max:.6g}, so fixed-step descent converges only for "
+                 f"lr < 2/λmax = {bound.bound_text()}; {lr} is "
+                 f"{'above' if rule.lr >= bound.bound else 'below'} it.")
+        if _negative_curvature(bound):
+            tip = (f" Its smallest eigenvalue is {bound.lambda_min:.6g} < 0, so it is "
+                   f"unbounded below and has no minimum: no step converges. Try an "
+                   f"objective that is bounded below (positive definite).")
+        elif bound.best is not None and bound.best < rule.lr:
+            tip = f" Try lr = {bound.best_text()} (the fastest fixed step) or smaller."
+        elif rule.lr >= bound.bound:
+            tip = f" Try lr below {bound.bound_text()}."
+        else:
+            tip = " Try a smaller lr, or a larger patience if the loss rose only briefly."
+        return facts + tip
     return (f"At the start the Hessian's largest eigenvalue is {bound.lambda_max:.6g}, so "
             f"steps stay stable there only for lr < {bound.bound:.3g}; {lr} is too large "
             f"for this objective. Try lr = {bound.bound / 4:.2g} or smaller.")
 
 
+# How large (in expression-tree nodes, all gradient components together) an
+# objective's gradient may be for the stop messages to build its Hessian as
+# advice. Beyond it (a power tower x^x^...^x, say) the Hessian can take
+# seconds or fail, and the advice is generic instead.
+_ADVICE_MAX_NODES = 1000
+# The most expression-tree nodes the cheap polynomial test looks at.
+_POLYNOMIAL_MAX_NODES = 20_000
+
+
 def _local_bound(obj: Objective, hist: History):
     from .analysis import step_size_bound
     try:
+        if not _hessian_is_cheap(obj):
+            return None
         bound = step_size_bound(obj, at=hist.x[0])
     except Exception:  # the analysis is advice; a failure must not hide the result
         return None
     return bound if math.isfinite(bound.lambda_max) and bound.lambda_max > 0 else None
 
 
+def _hessian_is_cheap(obj: Objective) -> bool:
+    """Whether the symbolic Hessian is built already or quick to build."""
+    known = vars(obj)
+    if "_hessian" in known or not obj.inlinable:
+        return True       # cached, or a data objective's per-row Hessian
+    total = 0
+    for g in obj._gradient:
+        total += _nodes(g, _ADVICE_MAX_NODES + 1)
+        if total > _ADVICE_MAX_NODES:
+            return False
+    return True
+
+
 def _slow_advice(obj: Objective, rule: StepRule, hist: History) -> str:
-    bound = _local_bound(obj, hist) if obj.is_quadratic and rule.name == "fixed" else None
-    if bound is not None and bound.best is not None and rule.lr < bound.best:
+    """Advice for a run stopped by max_iter; cheap, and never raises."""
+    generic = "Try more iterations (max_iter), a larger lr, or a looser tol."
+    from .analysis import step_size_bound
+    try:
+        # only a quadratic's bound holds everywhere, and is cheap to compute
+        bound = step_size_bound(obj) if _cheaply_quadratic(obj) else None
+    except Exception:  # the analysis is advice; a failure must not hide the result
+        return generic
+    if bound is None or not math.isfinite(bound.lambda_min):
+        return generic
+    if _negative_curvature(bound):
+        return (f"The objective is quadratic with a negative Hessian eigenvalue "
+                f"({bound.lambda_min:.6g}), so it is unbounded below and has no minimum: "
+                f"more iterations will not help. Try an objective that is bounded below.")
+    if rule.name == "fixed" and bound.best is not None and rule.lr < bound.best:
         return (f"Try more iterations (max_iter) or a larger lr: for this quadratic the "
                 f"fastest fixed step is lr = {bound.best_text()}.")
-    return "Try more iterations (max_iter), a larger lr, or a looser tol."
+    return generic
+
+
+def _negative_curvature(bound: Any) -> bool:
+    """Whether the Hessian has a negative eigenvalue beyond round-off."""
+    scale = max(abs(bound.lambda_min), abs(bound.lambda_max))
+    return bound.lambda_min < -1e-10 * scale
+
+
+def _cheaply_quadratic(obj: Objective) -> bool:
+    """Whether ``obj`` is quadratic (a constant Hessian), decided without building
+    the Hessian: from the cached answer, else by a polynomial degree test."""
+    known = vars(obj)
+    if "is_quadratic" in known or "_hessian" in known:
+        return bool(obj.is_quadratic)
+    return _polynomial_degree(obj) is not None
+
+
+def _is_linear(obj: Objective) -> bool:
+    """Whether ``obj`` is a polynomial of total degree 1 (decided cheaply): from
+    the cached Hessian when there is one, else from the expression."""
+    if not obj.inlinable:
+        return False
+    known = vars(obj)
+    if "is_quadratic" in known and not obj.is_quadratic:
+        return False
+    if "_hessian" in known:      # e.g. a data objective's statistics: no expression
+        try:
+            return bool(obj.is_quadratic) and not np.any(obj.hess(np.zeros(obj.n)))
+        except Exception:  # a cheap test only: when in doubt, run as usual
+            return False
+    bound = _polynomial_degree(obj)
+    if bound == 2:
+        # a quadratic written so that its squares cancel, as (x + 1)^2 - x^2:
+        # SymPy collects the terms of its (already computed) gradient
+        variables = set(obj._real)
+        return not any(g.free_symbols & variables for g in obj._gradient)
+    return bound == 1
+
+
+_degrees: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _polynomial_degree(obj: Objective) -> int | None:
+    """An upper bound on the total degree of ``obj`` as a polynomial in its
+    variables when that bound is at most 2; None otherwise (not written as a
+    polynomial, a higher degree), or when it is not cheap to tell (a data
+    objective evaluated row by row, a very large expression). Linear time,
+    once per objective.
+    """
+    try:
+        return _degrees[obj]
+    except (KeyError, TypeError):
+        pass
+    degree = _degree_of(obj)
+    try:
+        _degrees[obj] = degree
+    except TypeError:      # an objective that cannot be weakly referenced
+        pass
+    return degree
+
+
+def _degree_of(obj: Objective) -> int | None:
+    expr = getattr(obj, "_expr", None)
+    if not isinstance(expr, sp.Expr) or not obj.inlinable:
+        return None
+    if _nodes(expr, _POLYNOMIAL_MAX_NODES + 1) > _POLYNOMIAL_MAX_NODES:
+        return None
+    try:
+        bound = _degree_bound(expr, frozenset(obj._real))
+    except RecursionError:
+        return None
+    return bound if bound is not None and bound <= 2 else None
+
+
+def _degree_bound(expr: sp.Expr, variables: frozenset) -> int | None:
+    """An upper bound on the total degree of ``expr`` as a polynomial in
+    ``variables``, read off its tree; None when it is not written as one."""
+    if expr.is_Symbol:
+        return 1 if expr in variables else 0
+    if expr.is_Number:
+        return 0
+    if expr.is_Add or expr.is_Mul:
+        degrees = [_degree_bound(a, variables) for a in expr.args]
+        if None in degrees:
+            return None
+        return max(degrees) if expr.is_Add else sum(degrees)
+    if expr.is_Pow and expr.exp.is_Integer and expr.exp >= 0:
+        base = _degree_bound(expr.base, variables)
+        return None if base is None else base * int(expr.exp)
+    # anything else (a function, a fractional power) is a constant only when
+    # it is free of the variables; its subtree is looked at once, here
+    return None if expr.free_symbols & variables else 0
+
+
+def _linear_message(obj: Objective, rule: StepRule, hist: History) -> str:
+    start = hist[0]
+    names = obj.names
+    if rule.plain:
+        drop = rule.lr * start.grad_norm ** 2
+        how = f"gradient descent lowers it by lr·|∇f|² = {drop:.6g} every step forever"
+    else:
+        how = f"gradient descent ({rule.name} rule) lowers it every step forever"
+    penalty = (f"0.01*{names[0]}^2" if len(names) == 1 else "0.01*(" + " + ".join(
+        f"{v}^2" for v in names[:3]) + (" + ...)" if len(names) > 3 else ")"))
+    return (f"Diverged at the start point, x = {_point_text(names, start.x)}: the objective "
+            f"is linear, so it has no minimum; {how} (its gradient is constant, "
+            f"{_point_text([f'df/d{v}' for v in names], start.grad)}, of norm "
+            f"{start.grad_norm:.6g}). Try an "
+            f"objective that is bounded below, for example with a penalty such as "
+            f"{penalty} added.")
+
+
+def _divides_by_zero(obj: Objective, x: np.ndarray) -> bool:
+    """Whether evaluating ``obj`` (value and gradient) at ``x`` divides by zero
+    (a pole, or the log of 0) rather than overflowing."""
+    compiled = getattr(obj, "compiled", None)
+    if not isinstance(compiled, Compiled):
+        return False
+    coords = [np.array([v], dtype=float) for v in x]
+    try:
+        with np.errstate(divide="raise", over="ignore", under="ignore", invalid="ignore"):
+            compiled.array(*coords)
+    except FloatingPointError:
+        return True
+    except Exception:  # the message is advice; a failure must not hide the result
+        return False
+    return False
 
 
 def _not_finite(obj: Objective, hist: History, it: int) -> str:
     last = hist[-1]
+    point = _point_text(obj.names, last.x)
+    if it and last.loss == -math.inf and not _divides_by_zero(obj, last.x):
+        return (f"Stopped: the loss fell without bound and overflowed to -inf at iteration "
+                f"{it}, x = {point}: the objective is unbounded below along this path, so "
+                f"it has no minimum there. Try an objective that is bounded below (add a "
+                f"penalty such as a multiple of the squared variables), or a start point "
+                f"in the basin of a minimum.")
     where = "at the start point" if it == 0 else f"at iteration {it}"
     bad = "the loss" if not math.isfinite(last.loss) else "the gradient"
     value = last.loss if not math.isfinite(last.loss) else last.grad_norm
     kind = "nan" if math.isnan(value) else "infinite"
-    advice = ("Start inside the objective's domain." if it == 0
+    advice = ("Try a start point inside the objective's domain, where its value and "
+              "gradient are finite." if it == 0
               else "Try a smaller lr, or a start point further from the boundary.")
-    return (f"Stopped: {bad} is {kind} {where}, x = {_point_text(obj.names, last.x)}: "
+    return (f"Stopped: {bad} is {kind} {where}, x = {point}: "
             f"the objective or its derivative is undefined or overflows there (for "
             f"example log or sqrt of a negative number, a division by zero, or a kink "
             f"such as abs at 0). {advice}")

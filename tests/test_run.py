@@ -621,3 +621,245 @@ def test_start_that_is_not_numbers_is_a_type_error(start):
 def test_tolerances_given_as_text_are_type_errors(name):
     with pytest.raises(InputTypeError):
         descend(BOWL, [1, 1], lr=0.1, **{name: "0.1"})
+
+
+# ------------------------------------------------------------ stop messages and limits
+
+PATHS = {"fast": {}, "general": {"step": "momentum", "beta": 0.0}}
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_overflow_divergence_names_the_iteration_and_the_point(path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = descend("x^4", [10.0], lr=1.0, max_iter=500, **PATHS[path])
+    assert res.status == Status.DIVERGED and not res.success
+    assert res.nit == 4 and len(res.history) == 5
+    assert "overflowed at iteration 4" in res.message
+    assert f"x = (x={res.x[0]:.6g})" in res.message
+    assert "try" in res.message.lower()
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_division_by_zero_after_rises_says_undefined_not_unbounded(path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = descend("x^2 + 1/x", [1.0], lr=0.5, max_iter=500, **PATHS[path])
+    assert res.status == Status.DIVERGED
+    assert res.nit == 7 and res.x.tolist() == [0.0]
+    assert math.isinf(res.fun)
+    assert "iteration 7, x = (x=0)" in res.message
+    assert "undefined" in res.message and "division by zero" in res.message
+    assert "grew without bound" not in res.message
+    assert "try" in res.message.lower()
+
+
+def test_fast_and_general_paths_give_the_same_fault_messages():
+    for text, start, lr in [("x^4", [10.0], 1.0), ("x^2 + 1/x", [1.0], 0.5),
+                            ("log(x)", [-1.0], 0.1), ("-exp(x)", [1.0], 1000.0)]:
+        obj = Objective(text)
+        fast = run_loop(obj, start, True, lr=lr)
+        general = run_loop(obj, start, False, lr=lr)
+        assert (fast.status, fast.nit, fast.message) == \
+            (general.status, general.nit, general.message)
+
+
+@pytest.mark.parametrize("text, start, lr, kw, status", [
+    ("log(x)", [-1.0], 0.1, {}, Status.NOT_FINITE),                 # outside the domain
+    ("log(x)", [1.0], 2.0, {}, Status.NOT_FINITE),                  # leaves the domain
+    ("sqrt(x)", [1.0], 2.0, {}, Status.NOT_FINITE),                 # infinite gradient
+    ("-exp(x)", [1.0], 1000.0, {}, Status.NOT_FINITE),              # falls to -inf
+    ("x^4", [10.0], 1.0, {}, Status.DIVERGED),                      # overflow
+    ("x^2 + 1/x", [1.0], 0.5, {}, Status.DIVERGED),                 # pole
+    (BOWL, [1, 1], 0.7, {}, Status.DIVERGED),                       # rises
+    ("3*x^2 - y^2", [1, 1e-3], 0.7, {}, Status.DIVERGED),           # indefinite
+    (BOWL, [1, 1], 1.5, {"step": "momentum"}, Status.DIVERGED),
+    (BOWL, [1, 1], 0.01, {"max_iter": 5}, Status.MAX_ITER),
+    ("-x^2", [1.0], 0.1, {"max_iter": 50}, Status.MAX_ITER),
+    ("2*x - y", [0, 0], 0.1, {}, Status.DIVERGED),                  # linear
+])
+def test_every_failure_message_says_what_to_try(text, start, lr, kw, status):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = descend(text, start, lr=lr, **kw)
+    assert res.status == status and not res.success, res.message
+    assert "try" in res.message.lower(), res.message
+    for name, value in zip(res.names, res.x):
+        assert f"{name}={value:.6g}" in res.message or status == Status.MAX_ITER
+
+
+def test_nan_at_the_start_point_says_to_start_inside_the_domain():
+    res = descend("log(x)", [-1.0], lr=0.1)
+    assert res.status == Status.NOT_FINITE and res.nit == 0
+    assert "Try a start point inside the objective's domain" in res.message
+
+
+def test_loss_falling_to_minus_infinity_says_unbounded_below():
+    res = descend("-exp(x)", [1.0], lr=1000.0)
+    assert res.status == Status.NOT_FINITE and res.nit == 1
+    assert "unbounded below" in res.message and "iteration 1" in res.message
+    log0 = descend("log(x)", [1.0], lr=1.0)          # lands on 0 exactly: a pole, not
+    assert log0.x.tolist() == [0.0]                   # a fall without bound
+    assert log0.status == Status.NOT_FINITE and "unbounded" not in log0.message
+
+
+def test_indefinite_quadratic_advice_says_there_is_no_minimum():
+    res = descend("x^2 - y^2", [1, 1], lr=0.1, max_iter=50)
+    assert res.status == Status.MAX_ITER
+    assert "unbounded below" in res.message and "more iterations will not help" in res.message
+    semidefinite = descend("(x + y)^2", [1, 0], lr=0.01, max_iter=5)
+    assert "unbounded" not in semidefinite.message
+
+
+# ------------------------------------------------------------ linear objectives
+
+@pytest.mark.parametrize("step", ["fixed", "momentum", "adam", "backtracking", "newton"])
+def test_linear_objective_stops_at_once_without_a_step(step):
+    seen = []
+    res = descend("2*x - 3*y + 1", [1, 1], lr=0.1, step=step, max_iter=10**12,
+                  callback=seen.append)
+    assert res.status == Status.DIVERGED and not res.success
+    assert res.nit == 0 and len(res.history) == 1 and len(seen) == 1
+    np.testing.assert_array_equal(res.x, [1, 1])
+    np.testing.assert_array_equal(res.jac, [2, -3])
+    assert "the objective is linear, so it has no minimum" in res.message
+    assert "every step forever" in res.message and "Try" in res.message
+    assert "x = (x=1, y=1)" in res.message
+    if step == "fixed":
+        assert "by lr·|∇f|² = 1.3 every step" in res.message
+
+
+@pytest.mark.parametrize("text", ["x", "(x + 1)^2 - x^2", "(x + 1)*(x - 1) - x^2 + y"])
+def test_linear_objectives_written_in_many_ways_are_detected(text):
+    res = descend(text, 1.0, max_iter=10**12)
+    assert res.status == Status.DIVERGED and res.nit == 0
+    assert "linear" in res.message
+
+
+def test_linear_detection_uses_a_hessian_already_built():
+    obj = Objective("x + y")
+    assert obj.is_quadratic          # builds and caches the (zero) Hessian
+    res = descend(obj, [0, 0], max_iter=10**12)
+    assert res.status == Status.DIVERGED and res.nit == 0
+
+
+@pytest.mark.parametrize("text", ["x^2 + x", "x^3", "exp(x) + x", "x*y", "abs(x) + x"])
+def test_objectives_that_are_not_linear_run_as_usual(text):
+    res = descend(text, [0.5] * Objective(text).n, lr=0.01, max_iter=20)
+    assert res.nit > 0 and "linear" not in res.message
+
+
+def test_linear_objective_still_honours_tol_and_max_iter_zero():
+    flat = descend("1e-10*x", 1.0)
+    assert flat.status == Status.CONVERGED and flat.success and flat.nit == 0
+    none = descend("x", 1.0, max_iter=0)
+    assert none.status == Status.MAX_ITER and none.nit == 0
+
+
+def test_cli_descend_of_a_linear_objective_with_a_huge_max_iter_exits_1():
+    import io
+    from symgd.cli import main
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["descend", "x", "--start", "1", "--max-iter", str(10**12)], out=out, err=err)
+    assert code == 1, err.getvalue()
+    assert "linear" in out.getvalue()
+
+
+# ------------------------------------------------------------ bounded history
+
+def test_history_cap_keeps_every_row_of_a_million_step_run():
+    from symgd.run import HISTORY_MAX_VALUES, _history_cap
+    assert HISTORY_MAX_VALUES // 4 == 1_000_000
+    assert _history_cap(1) > 1_000_001 and _history_cap(1) % 2 == 0
+    assert _history_cap(2) == 666_668
+    assert _history_cap(10**7) == 4
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_long_runs_thin_the_history_to_bounded_memory(monkeypatch, fast):
+    obj = Objective("-log(x)")                    # unbounded below, slowly: no test fires
+    full = run_loop(obj, [1.0], fast, lr=0.01, max_iter=1000)
+    assert len(full.history) == 1001 and full.history.stride == 1
+    monkeypatch.setattr(symgd.run, "HISTORY_MAX_VALUES", 40)   # cap: 12 rows, n = 1
+    seen = []
+    res = run_loop(obj, [1.0], fast, lr=0.01, max_iter=1000, callback=seen.append)
+    hist = res.history
+    assert res.status == Status.MAX_ITER and res.nit == 1000 and len(seen) == 1001
+    assert 2 <= len(hist) <= 12
+    stride = hist.stride
+    assert stride > 1 and stride & (stride - 1) == 0          # a power of two
+    it = hist.iteration
+    assert it[0] == 0 and it[-1] == 1000
+    np.testing.assert_array_equal(it[:-1], np.arange(len(it) - 1) * stride)
+    np.testing.assert_array_equal(np.asarray(hist), np.asarray(full.history)[it])
+    np.testing.assert_array_equal(hist.x[-1], res.x)
+    assert f"multiples of {stride}" in res.message and "memory" in res.message
+    assert res.message.startswith(full.message)
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_thinned_history_keeps_the_bad_last_point(monkeypatch, fast):
+    obj = Objective("x^2 + 1/x")
+    full = run_loop(obj, [1.0], fast, lr=0.5)
+    monkeypatch.setattr(symgd.run, "HISTORY_MAX_VALUES", 4)    # cap: 4 rows
+    res = run_loop(obj, [1.0], fast, lr=0.5)
+    assert (res.status, res.nit) == (full.status, full.nit) == (Status.DIVERGED, 7)
+    assert len(res.history) <= 4 and res.history.iteration[-1] == 7
+    np.testing.assert_array_equal(np.asarray(res.history),
+                                  np.asarray(full.history)[res.history.iteration])
+    assert math.isinf(res.history.loss[-1])
+
+
+def test_runs_below_the_cap_and_history_false_are_unchanged(monkeypatch):
+    monkeypatch.setattr(symgd.run, "HISTORY_MAX_VALUES", 40)   # 10 steps keep all rows
+    res = descend("-log(x)", 1.0, lr=0.01, max_iter=10)
+    assert len(res.history) == 11 and res.history.stride == 1
+    assert list(res.history.iteration) == list(range(11))
+    assert "memory" not in res.message
+    short = descend("-log(x)", 1.0, lr=0.01, max_iter=1000, history=False)
+    assert list(short.history.iteration) == [0, 1000] and "memory" not in short.message
+
+
+# ------------------------------------------------------------ advice stays cheap
+
+def test_max_iter_advice_on_a_power_tower_returns_without_a_hessian():
+    obj = Objective("^".join(["x"] * 60))
+    res = descend(obj, 0.5, lr=0.01, max_iter=10)
+    assert res.status == Status.MAX_ITER and res.nit == 10
+    assert "Try more iterations" in res.message
+    assert "_hessian" not in vars(obj) and "is_quadratic" not in vars(obj)
+
+
+@pytest.mark.parametrize("step", ["momentum", "adam"])
+def test_general_path_does_not_build_the_hessian(step):
+    obj = Objective("^".join(["x"] * 12))
+    res = descend(obj, 0.5, lr=0.01, max_iter=10, step=step)
+    assert res.status == Status.MAX_ITER
+    assert "_hessian" not in vars(obj)
+
+
+def test_advice_that_fails_gives_generic_advice(monkeypatch):
+    import symgd.analysis
+
+    def broken(*args, **kwargs):
+        raise symgd.ObjectiveError("too deeply nested to differentiate")
+
+    monkeypatch.setattr(symgd.analysis, "step_size_bound", broken)
+    res = descend(BOWL, [1, 1], lr=0.01, max_iter=5)
+    assert res.status == Status.MAX_ITER
+    assert res.message.endswith("Try more iterations (max_iter), a larger lr, or a looser tol.")
+    diverged = descend(BOWL, [1, 1], lr=0.7)
+    assert diverged.status == Status.DIVERGED and "10 times smaller" in diverged.message
+
+
+def test_quadratic_max_iter_advice_still_names_the_fastest_step():
+    res = descend(BOWL, [1, 1], lr=0.01, max_iter=5)
+    assert "fastest fixed step is lr = 1/2" in res.message
+
+
+def test_stop_messages_shorten_points_with_many_variables():
+    expr = " + ".join(f"x{i}^2" for i in range(1, 41))
+    res = descend(expr, 1.0, lr=2.0)
+    assert res.status == Status.DIVERGED
+    assert "x12=" in res.message and "x13=" not in res.message
+    assert "... 28 more)" in res.message
