@@ -16,17 +16,68 @@ import math
 import os
 import pathlib
 import re
+import reprlib
+import stat
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
 from .exceptions import DataError, InputTypeError
 
-__all__ = ["Dataset", "as_dataset", "read_table", "BUILTIN", "dataset_path"]
+__all__ = ["Dataset", "as_dataset", "read_table", "BUILTIN", "dataset_path", "show_names",
+           "clip"]
 
 _HERE = pathlib.Path(__file__).resolve().parent / "datasets"
 BUILTIN = {"cars": "cars.txt", "pizza": "pizza.txt"}
 _MAX_FILE_BYTES = 2 * 1024 ** 3
+_READ_BLOCK = 1 << 24      # bytes read at a time (the whole file is kept, up to the cap)
+_SHOWN_NAMES = 10          # column names listed in a message, at most
+_SHOWN_CHARS = 60          # characters of a user's text quoted in a message, at most
+
+
+def clip(text: object, limit: int = _SHOWN_CHARS) -> str:
+    """``repr`` of a user's text for a message, shortened in the middle when long
+    (anything else: a short ``repr``).
+
+    >>> clip("x")
+    "'x'"
+    >>> clip("a" * 100, 20)
+    "'aaaaaaaaaaa...aaaaa' (100 characters)"
+    >>> clip(list(range(100)))
+    '[0, 1, 2, 3, 4, 5, ...]'
+    """
+    if not isinstance(text, str):
+        return reprlib.repr(text)
+    if len(text) <= limit:
+        return repr(text)
+    tail = max(limit // 4, 1)
+    return f"{text[:limit - tail - 3] + '...' + text[-tail:]!r} ({len(text)} characters)"
+
+
+def show_names(names: Sequence[str], limit: int = _SHOWN_NAMES) -> str:
+    """Column names for a message: the first ``limit``, then how many in all.
+
+    >>> show_names(["x", "y"])
+    'x, y'
+    >>> show_names([f"c{i}" for i in range(10_000)], 3)
+    'c0, c1, c2, ... (10000 columns in all)'
+    """
+    names = list(names)
+    shown = ", ".join(_short(n) for n in names[:limit])
+    if len(names) > limit:
+        shown += f", ... ({len(names)} columns in all)"
+    return shown
+
+
+def _short(name: object, limit: int = 30) -> str:
+    name = str(name)
+    return name if len(name) <= limit else name[:limit - 3] + "..."
+
+
+def _source(path: object, limit: int = 200) -> str:
+    """A path for messages, shortened in the middle when very long."""
+    text = str(path)
+    return text if len(text) <= limit else text[:limit - 60] + "..." + text[-57:]
 
 
 def dataset_path(name: str) -> pathlib.Path:
@@ -36,7 +87,7 @@ def dataset_path(name: str) -> pathlib.Path:
     'pizza.txt'
     """
     if name not in BUILTIN:
-        raise DataError(f"no built-in data set {name!r}; choose one of "
+        raise DataError(f"no built-in data set {clip(name)}; choose one of "
                         f"{', '.join(sorted(BUILTIN))}")
     return _HERE / BUILTIN[name]
 
@@ -68,13 +119,16 @@ class Dataset:
         for name, values in columns.items():
             if not isinstance(name, str) or not name.strip():
                 raise DataError(f"{source}: column names must be non-empty strings, "
-                                f"got {name!r}")
+                                f"got {clip(name)}")
             self._columns[name] = _column(values, name, source)
         if not self._columns:
             raise DataError(f"{source} has no columns")
         lengths = {k: len(v) for k, v in self._columns.items()}
         if len(set(lengths.values())) > 1:
-            shown = ", ".join(f"{k}: {n}" for k, n in lengths.items())
+            items = list(lengths.items())
+            shown = ", ".join(f"{_short(k)}: {n}" for k, n in items[:_SHOWN_NAMES])
+            if len(items) > _SHOWN_NAMES:
+                shown += f", ... ({len(items)} columns in all)"
             raise DataError(f"{source}: columns have different lengths ({shown}); every "
                             "column needs one value per row")
         if not next(iter(lengths.values())):
@@ -93,12 +147,15 @@ class Dataset:
     def __getitem__(self, name: str) -> np.ndarray:
         try:
             return self._columns[name]
-        except KeyError:
-            raise DataError(f"{self.source} has no column {name!r}; its columns are "
-                            f"{', '.join(self.names)}") from None
+        except (KeyError, TypeError):   # TypeError: an unhashable name, such as a list
+            raise DataError(f"{self.source} has no column {clip(name)}; its columns are "
+                            f"{show_names(self.names)}") from None
 
     def __contains__(self, name: object) -> bool:
-        return name in self._columns
+        try:
+            return name in self._columns
+        except TypeError:               # an unhashable name is no column's name
+            return False
 
     def __len__(self) -> int:
         return self.rows
@@ -111,7 +168,7 @@ class Dataset:
         col = self[name]
         if self.rows > 1 and col.min() == col.max():
             raise DataError(
-                f"column {name!r} of {self.source} is constant (every row is {col[0]!r}): "
+                f"column {clip(name)} of {self.source} is constant (every row is {col[0]!r}): "
                 "it carries no information, and as a feature it makes the fit "
                 "degenerate; leave it out of the model")
 
@@ -120,15 +177,16 @@ def _column(values: Any, name: str, source: str) -> np.ndarray:
     try:
         arr = np.asarray(values)
     except Exception as err:
-        raise DataError(f"{source}: column {name!r} cannot be read as numbers ({err})") from None
+        raise DataError(f"{source}: column {clip(name)} cannot be read as numbers "
+                        f"({_short(err, 200)})") from None
     if arr.dtype.kind not in "biuf":
-        raise DataError(f"{source}: column {name!r} is not numeric (dtype {arr.dtype}); "
+        raise DataError(f"{source}: column {clip(name)} is not numeric (dtype {arr.dtype}); "
                         "give numbers")
     if arr.ndim != 1:
         if arr.ndim == 2 and 1 in arr.shape:
             arr = arr.reshape(-1)
         else:
-            raise DataError(f"{source}: column {name!r} has shape {arr.shape}; a column "
+            raise DataError(f"{source}: column {clip(name)} has shape {arr.shape}; a column "
                             "must be one-dimensional")
     if arr.dtype != np.float64 or not arr.flags.c_contiguous:
         arr = np.ascontiguousarray(arr, dtype=np.float64)
@@ -138,7 +196,7 @@ def _column(values: Any, name: str, source: str) -> np.ndarray:
     bad = ~np.isfinite(arr)
     if bad.any():
         row = int(np.argmax(bad))
-        raise DataError(f"{source}: column {name!r} has a non-finite value ({arr[row]}) "
+        raise DataError(f"{source}: column {clip(name)} has a non-finite value ({arr[row]}) "
                         f"in row {row + 1}; remove or fill such rows first")
     return arr
 
@@ -204,21 +262,102 @@ def _names(names: Sequence[str] | str) -> list[str]:
 
 def _resolve_path(data: str | os.PathLike) -> pathlib.Path:
     path = pathlib.Path(data)
-    if not path.exists() and str(data) in BUILTIN:
+    if not _exists(path) and str(data) in BUILTIN:
         return dataset_path(str(data))
-    if not path.exists():
-        hint = f" (built-in data sets: {', '.join(sorted(BUILTIN))})"
-        raise DataError(f"no such data file: {str(data)!r}{hint}")
-    if not path.is_file():
-        raise DataError(f"{str(data)!r} is not a file")
+    _regular_file(path)
     return path
+
+
+def _exists(path: pathlib.Path) -> bool:
+    try:
+        os.stat(path)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+          (stat.S_ISSOCK, "a socket"))
+
+
+def _not_regular(shown: str, mode: int) -> DataError:
+    kind = next((k for test, k in _KINDS if test(mode)), "a special file")
+    return DataError(f"{shown} is not a file of data but {kind}; give a regular text file "
+                     "with a header line")
+
+
+def _regular_file(path: pathlib.Path) -> os.stat_result:
+    """``os.stat`` of a regular file; DataError for anything else.
+
+    Devices (``/dev/zero``), FIFOs, sockets and directories are refused
+    before they are opened: reading them could block or never end.
+    """
+    shown = repr(_source(path))
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        hint = f" (built-in data sets: {', '.join(sorted(BUILTIN))})"
+        raise DataError(f"no such data file: {shown}{hint}") from None
+    except ValueError as err:          # an embedded NUL character
+        raise DataError(f"cannot read {shown}: {err}") from None
+    except OSError as err:
+        raise DataError(f"cannot read {shown}: {err.strerror or err}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise _not_regular(shown, info.st_mode)
+    return info
+
+
+_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+               | getattr(os, "O_BINARY", 0))
+
+
+def _read_bytes(path: pathlib.Path, limit: int) -> bytes:
+    """At most ``limit`` bytes of a regular file (DataError when it holds more).
+
+    The file is checked before it is opened, opened without blocking (in
+    case it was replaced by a FIFO in between) and checked again; the read
+    is bounded whatever the file's size claims to be.
+    """
+    shown = repr(_source(path))
+    info = _regular_file(path)
+    if info.st_size > limit:
+        raise DataError(f"{shown} is too large ({info.st_size} bytes; at most {limit}): "
+                        "give a smaller text file")
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as err:
+        raise DataError(f"cannot read {shown}: {err.strerror or err}") from None
+    with open(fd, "rb", buffering=0, closefd=True) as file:
+        mode = os.fstat(file.fileno()).st_mode
+        if not stat.S_ISREG(mode):
+            raise _not_regular(shown, mode)
+        chunks, total = [], 0
+        block = min(info.st_size + 1, _READ_BLOCK)
+        try:
+            while total <= limit:
+                chunk = file.read(min(block, limit + 1 - total))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+                block = _READ_BLOCK
+        except OSError as err:
+            raise DataError(f"cannot read {shown}: {err.strerror or err}") from None
+        except MemoryError:
+            raise DataError(f"{shown} is too large to read into memory") from None
+    data = b"".join(chunks)
+    if len(data) > limit:
+        raise DataError(f"{shown} is too large (more than {limit} bytes): give a smaller "
+                        "text file")
+    return data
 
 
 def _check_unique(names: Iterable[str], source: str) -> None:
     seen: set[str] = set()
     for n in names:
         if n in seen:
-            raise DataError(f"{source}: column name {n!r} appears twice")
+            raise DataError(f"{source}: column name {clip(n)} appears twice")
         seen.add(n)
 
 
@@ -233,16 +372,15 @@ def read_table(path: str | os.PathLike, names: Sequence[str] | None = None) -> D
     >>> read_table(dataset_path("pizza")).names
     ('Reservations', 'Pizzas')
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise InputTypeError(f"read_table needs a file path, got {type(path).__name__}")
     path = pathlib.Path(path)
+    data = _read_bytes(path, _MAX_FILE_BYTES)
     try:
-        if path.stat().st_size > _MAX_FILE_BYTES:
-            raise DataError(f"{path} is larger than 2 GiB")
-        text = path.read_text(encoding="utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise DataError(f"{path} is not a UTF-8 text file") from None
-    except OSError as err:
-        raise DataError(f"cannot read {str(path)!r}: {err.strerror or err}") from None
-    return parse_table(text, source=str(path), names=names)
+        raise DataError(f"{_source(path)} is not a UTF-8 text file") from None
+    return parse_table(text, source=_source(path), names=names)
 
 
 def parse_table(text: str, source: str = "data", names: Sequence[str] | None = None) -> Dataset:
@@ -262,7 +400,7 @@ def parse_table(text: str, source: str = "data", names: Sequence[str] | None = N
     else:
         if all(_is_number(h) for h in header):
             raise DataError(f"{source}: the first line must name the columns (for example "
-                            f"'x y'); it holds only numbers: {lines[0][1].strip()!r}")
+                            f"'x y'); it holds only numbers: {clip(lines[0][1].strip())}")
         names = [h.strip() for h in header]
         lines = lines[1:]
     if any(not n for n in names):
@@ -310,7 +448,9 @@ def _splitter(header: str):
     return str.split
 
 
-_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+# Unambiguous (each digit can be matched one way only), so that a failed match on
+# a long cell ("999...9x") takes linear time, not quadratic.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _NOT_FINITE = re.compile(r"[+-]?(nan|inf|infinity)", re.IGNORECASE)
 
 
@@ -324,13 +464,13 @@ def _is_number(text: str) -> bool:
 
 def _cell(field: str, lineno: int, column: str, source: str) -> float:
     text = field.strip()
-    where = f"{source}, line {lineno}, column {column!r}"
+    where = f"{source}, line {lineno}, column {clip(column)}"
     if _NOT_FINITE.fullmatch(text):
-        raise DataError(f"{where}: {text!r} is not a finite number; remove or fill such rows "
+        raise DataError(f"{where}: {clip(text)} is not a finite number; remove or fill such rows "
                         "first")
     if not _NUMBER.fullmatch(text):
-        raise DataError(f"{where}: {text!r} is not a number")
+        raise DataError(f"{where}: {clip(text)} is not a number")
     value = float(text)
     if not math.isfinite(value):
-        raise DataError(f"{where}: {text!r} is outside the range of float64")
+        raise DataError(f"{where}: {clip(text)} is outside the range of float64")
     return value

@@ -31,7 +31,7 @@ import numpy as np
 import sympy as sp
 
 from .compile import Compiled
-from .data import Dataset, as_dataset
+from .data import Dataset, as_dataset, clip, show_names
 from .exceptions import DataError, InputError, InputTypeError, ObjectiveError
 from .functions import numeric_namespace, sigmoid, softplus
 from .networks import MLP, parse_mlp_spec
@@ -43,6 +43,9 @@ __all__ = ["DataObjective", "loss", "mse", "sse", "mae", "log_loss", "linear_mod
 
 REDUCTIONS = ("mean", "sum")
 _CHUNK_ROWS = 1 << 16
+# The most features of the "linear" model: its objective is symbolic, with a
+# gradient of n terms per parameter and n^2 Hessian entries.
+MAX_LINEAR_FEATURES = 200
 
 
 class DataObjective(Objective):
@@ -72,7 +75,7 @@ class DataObjective(Objective):
                  target: str | None = None, display: sp.Expr | None = None,
                  sufficient_statistics: bool = True) -> None:
         if reduce not in REDUCTIONS:
-            raise InputError(f"reduce must be 'mean' or 'sum', got {reduce!r}")
+            raise InputError(f"reduce must be 'mean' or 'sum', got {clip(reduce)}")
         self.name = name
         self.per_sample = per_sample
         self.data = data
@@ -84,12 +87,40 @@ class DataObjective(Objective):
         self._user = self._real = tuple(params)
         self._to_real = self._to_user = {}
         self._data_symbols = tuple(make_symbol(s) for s in self.columns)
-        self._expr = None
+        self._polynomial: sp.Expr | None = None
+        self._quadratic: _Quadratic | None = None
         if sufficient_statistics and per_sample.is_polynomial(*self._real):
-            self._expr, gradient, hessian, theta0 = _reduced_polynomial(self)
-            if gradient is not None:     # known from the statistics: no diff needed
-                self.__dict__["_gradient"], self.__dict__["_hessian"] = gradient, hessian
-                self._theta0 = theta0
+            reduced = _reduced_polynomial(self)
+            if isinstance(reduced, _Quadratic):
+                # Value, gradient and Hessian are known as numbers: evaluated with
+                # NumPy, and shown symbolically only when asked for.
+                self._quadratic = reduced
+                self._theta0 = reduced.theta0
+                self.__dict__["is_quadratic"] = True
+                self.__dict__["_hessian"] = sp.ImmutableMatrix(
+                    self.n, self.n, [_float(v) for v in reduced.hessian.ravel()])
+            else:
+                self._polynomial = reduced
+
+    @property
+    def _expr(self) -> sp.Expr | None:  # type: ignore[override]
+        """The loss in the parameters alone (None when evaluated per row)."""
+        if self._quadratic is not None:
+            return self._taylor[0]
+        return self._polynomial
+
+    @cached_property
+    def _taylor(self) -> tuple:
+        """Loss and gradient of a quadratic loss as expressions, built on demand
+        (for display, exact checks and inlined descent): n^2 terms."""
+        q = self._quadratic
+        return _taylor_quadratic(self._real, q.theta0, q.value, q.grad, q.hessian)
+
+    @cached_property
+    def _gradient(self) -> tuple[sp.Expr, ...]:  # type: ignore[override]
+        if self._quadratic is not None:
+            return self._taylor[1]
+        return Objective._gradient.func(self)
 
     # ----------------------------------------------------------- numerics
 
@@ -101,7 +132,7 @@ class DataObjective(Objective):
     @property
     def inlinable(self) -> bool:
         """True when the data has been reduced to sufficient statistics."""
-        return self._expr is not None
+        return self._quadratic is not None or self._polynomial is not None
 
     @cached_property
     def evaluator(self) -> _RowEvaluator:
@@ -112,17 +143,28 @@ class DataObjective(Objective):
     @cached_property
     def compiled(self) -> Any:  # type: ignore[override]
         """``.at(point) -> (f, df/dθ1, ...)``: statistics when possible, else per row."""
-        if self._expr is not None:
-            return Compiled(self._real, (self._expr, *self._gradient))
+        if self._quadratic is not None:
+            return self._quadratic
+        if self._polynomial is not None:
+            return Compiled(self._real, (self._polynomial, *self._gradient))
         return self.evaluator
 
     @cached_property
+    def _compiled_hessian(self) -> Any:  # type: ignore[override]
+        if self._quadratic is not None:
+            return _Constant(self._quadratic.hessian.ravel())
+        return super()._compiled_hessian
+
+    @cached_property
     def is_quadratic(self) -> bool:  # type: ignore[override]
-        return self._expr is not None and super().is_quadratic
+        return self._polynomial is not None and super().is_quadratic
 
     def hess(self, x: object) -> np.ndarray:
         """The Hessian at ``x`` as an ``(n, n)`` float array."""
-        if self._expr is not None:
+        if self._quadratic is not None:
+            self.point(x)
+            return self._quadratic.hessian.copy()
+        if self._polynomial is not None:
             return super().hess(x)
         point = self.point(x)
         n = self.n
@@ -255,9 +297,9 @@ def loss(per_sample: str | sp.Expr, data: Any, *, reduce: str = "mean",
     columns : mapping, optional
         Symbol -> column name, for columns whose names differ from the
         symbols, e.g. ``{"x": "Reservations", "y": "Pizzas"}``.
-    params : sequence of str, optional
-        The parameters, in order. By default every symbol that is not a data
-        column, sorted by name.
+    params : sequence of str or str, optional
+        The parameters, in order (``["w", "b"]`` or ``"w, b"``). By default
+        every symbol that is not a data column, sorted by name.
     names : sequence of str, optional
         Column names of a 2-D array.
     constants : mapping, optional
@@ -275,6 +317,7 @@ def loss(per_sample: str | sp.Expr, data: Any, *, reduce: str = "mean",
     >>> round(L.value([2.0]), 6)
     0.006667
     """
+    params = _param_list(params)
     dataset = as_dataset(data, names)
     mapping = _column_map(columns, dataset)
     symbols = _data_names(dataset, mapping)
@@ -288,8 +331,9 @@ def mse(model: str | sp.Expr, data: Any, *, target: str = "y", **options: Any) -
 
     ``model`` is text or SymPy, e.g. ``"w*x + b"``, or ``"linear"`` for
     ``w1*x1 + ... + b`` over every column except the target (``"linear:x1,x2"``
-    for chosen columns). The target column is ``target`` (``"y"``), or the
-    column that ``columns`` maps it to. Other options as in :func:`loss`.
+    for chosen columns; at most :data:`MAX_LINEAR_FEATURES` features). The
+    target column is ``target`` (``"y"``), or the column that ``columns`` maps
+    it to. Other options as in :func:`loss`.
 
     Examples
     --------
@@ -335,14 +379,15 @@ def _model_loss(kind: str, model: str | sp.Expr, data: Any, target: str, *,
                 params: Iterable[str] | None = None, names: Sequence[str] | None = None,
                 constants: Mapping[str, object] | None = None, name: str | None = None,
                 sufficient_statistics: bool = True) -> DataObjective:
+    params = _param_list(params)
     dataset = as_dataset(data, names)
     mapping = _column_map(columns, dataset)
     target = check_name(target, "target")
     y_column = mapping.get(target, target)
     if y_column not in dataset:
-        raise DataError(f"the target column {y_column!r} is not in {dataset.source}; its "
-                        f"columns are {', '.join(dataset.names)}; name it with "
-                        f"target=... or columns={{{target!r}: 'column name'}}")
+        raise DataError(f"the target column {clip(y_column)} is not in {dataset.source}; its "
+                        f"columns are {show_names(dataset.names)}; name it with "
+                        f"target=... or columns={{{clip(target)}: 'column name'}}")
     mapping.setdefault(target, y_column)
     symbols = _data_names(dataset, mapping)
     if isinstance(model, str) and model.strip().startswith("mlp:"):
@@ -354,8 +399,8 @@ def _model_loss(kind: str, model: str | sp.Expr, data: Any, target: str, *,
     else:
         f = _as_expr(model, symbols, params, constants, "model")
     if make_symbol(target) in f.free_symbols:
-        raise ObjectiveError(f"the model {f} uses the target {target!r}; the model predicts "
-                             "the target from the other columns")
+        raise ObjectiveError(f"the model {_expr_text(f)} uses the target {clip(target)}; the "
+                             "model predicts the target from the other columns")
     y = make_symbol(target)
     per_sample, display = _per_sample(kind, f, y, dataset[mapping[target]])
     reduce = "sum" if kind == "sse" else "mean"
@@ -405,16 +450,45 @@ def _column_map(columns: Mapping[str, str] | None, dataset: Dataset) -> dict[str
     if columns is None:
         return {}
     if not isinstance(columns, Mapping):
-        raise InputTypeError("columns must map symbols to column names, e.g. "
-                             "{'x': 'Reservations', 'y': 'Pizzas'}")
+        raise InputTypeError(f"columns must map symbols to column names, e.g. "
+                             f"{{'x': 'Reservations', 'y': 'Pizzas'}}; got "
+                             f"{type(columns).__name__} {clip(columns)}")
     mapping = {}
     for symbol, column in columns.items():
         check_name(symbol, "column symbol")
+        if not isinstance(column, str):
+            raise DataError(f"columns maps {clip(symbol)} to {clip(column)}, a "
+                            f"{type(column).__name__}: columns= needs one column name (a "
+                            f"string) per symbol, e.g. columns={{{clip(symbol)}: "
+                            f"'column name'}}; the columns of {dataset.source} are "
+                            f"{show_names(dataset.names)}")
         if column not in dataset:
-            raise DataError(f"columns maps {symbol!r} to {column!r}, which is not a column "
-                            f"of {dataset.source}; its columns are {', '.join(dataset.names)}")
+            raise DataError(f"columns maps {clip(symbol)} to {clip(column)}, which is not a "
+                            f"column of {dataset.source}; its columns are "
+                            f"{show_names(dataset.names)}")
         mapping[symbol] = column
     return mapping
+
+
+def _param_list(params: object) -> list | None:
+    """``params`` as a list: names such as ``["w", "b"]``, or one string ``"w, b"``."""
+    if params is None:
+        return None
+    if isinstance(params, str):
+        return [p for p in re.split(r"[\s,]+", params) if p]
+    if isinstance(params, sp.Symbol):
+        return [params]
+    if isinstance(params, (bytes, Mapping)) or not isinstance(params, Iterable):
+        raise InputTypeError(f"params must be the parameter names in order, such as "
+                             f"['w', 'b'] or 'w, b'; got {type(params).__name__} "
+                             f"{clip(params)}")
+    return list(params)
+
+
+def _expr_text(expr: object, limit: int = 200) -> str:
+    """An expression for a message, shortened when long."""
+    text = str(expr)
+    return text if len(text) <= limit else f"{text[:limit - 30]} ... {text[-20:]}"
 
 
 def _data_names(dataset: Dataset, mapping: Mapping[str, str]) -> dict[str, str]:
@@ -452,13 +526,25 @@ def _as_expr(source: str | sp.Expr, symbols: Mapping[str, str],
 def _linear_shorthand(model: str, dataset: Dataset, mapping: Mapping[str, str],
                       target: str, params: Iterable[str] | None) -> tuple[sp.Expr, list[str]]:
     _, _, listed = model.partition(":")
+    usable = _data_names(dataset, mapping)
     if listed.strip():
         features = [f.strip() for f in listed.split(",")]
+        which = "names"
     else:
-        features = [c for c in _data_names(dataset, mapping) if c != target]
-    unknown = [f for f in features if f not in _data_names(dataset, mapping)]
+        features = [c for c in usable if c != target]
+        which = f"uses every column of {dataset.source} except the target {clip(target)}, that is"
+    if len(features) > MAX_LINEAR_FEATURES:
+        example = ",".join(features[:3])
+        raise DataError(f"the linear model {which} {len(features)} features; symgd builds "
+                        f"linear models of at most {MAX_LINEAR_FEATURES} features (its "
+                        "objective is symbolic, with a gradient and a Hessian in every "
+                        "weight): choose the features to use, e.g. "
+                        f"model={clip('linear:' + example)}, or fit on a file with fewer "
+                        "columns")
+    unknown = [f for f in features if f not in usable]
     if unknown:
-        raise DataError(f"linear model: {unknown[0]!r} is not a column of {dataset.source}")
+        raise DataError(f"linear model: {clip(unknown[0])} is not a column of {dataset.source}; "
+                        f"its columns are {show_names(dataset.names)}")
     f = linear_model(features)
     suffixes = [re.fullmatch(r"[A-Za-z_]*?(\d+)", c) for c in features]
     if all(suffixes) and len({m.group(1) for m in suffixes}) == len(features):
@@ -477,23 +563,25 @@ def _build(expr: sp.Expr, dataset: Dataset, mapping: Mapping[str, str],
     param_names = [check_name(p, "parameter") for p in params] if params is not None else \
         sorted((n for n in names if n not in symbols), key=natural_key)
     if len(set(param_names)) != len(param_names):
-        raise InputError(f"params {param_names} name a parameter twice")
+        twice = next(p for p in param_names if param_names.count(p) > 1)
+        raise InputError(f"params name the parameter {clip(twice)} twice")
     data_used = [n for n in names if n not in param_names]
     unknown = [n for n in data_used if n not in symbols]
     if unknown:
-        raise DataError(f"{unknown[0]!r} is neither a parameter nor a column of "
-                        f"{dataset.source} (columns: {', '.join(dataset.names)})")
+        raise DataError(f"{clip(unknown[0])} is neither a parameter nor a column of "
+                        f"{dataset.source} (columns: {show_names(dataset.names)})")
     target = options.get("target")
     features = [n for n in data_used if n != target]
     if not features:
         raise DataError(f"the model uses no data column; the columns of {dataset.source} are "
-                        f"{', '.join(dataset.names)}; use them in the model, or map names "
+                        f"{show_names(dataset.names)}; use them in the model, or map names "
                         "with columns={'x': 'column name'}")
     if not param_names:
-        raise ObjectiveError(f"{expr} has no parameters to fit")
+        raise ObjectiveError(f"{_expr_text(expr)} has no parameters to fit")
     unused = [p for p in param_names if p not in names]
     if unused:
-        raise InputError(f"parameter {unused[0]!r} does not appear in {expr}; list only the "
+        raise InputError(f"parameter {clip(unused[0])} does not appear in {_expr_text(expr)}; "
+                         "list only the "
                          "model's parameters")
     used = {n: symbols[n] for n in sorted(data_used, key=natural_key)}
     return DataObjective(expr, [make_symbol(p) for p in param_names], used, dataset, **options)
@@ -547,39 +635,124 @@ def _column_sums(obj: DataObjective, exprs: Sequence[sp.Expr],
     for start in range(0, obj.rows, _CHUNK_ROWS):
         part = [c[start:start + _CHUNK_ROWS] for c in columns]
         values = fn.at_array(part) if args else [np.asarray(fn.at(()))] * len(exprs)
-        sums += [float(np.sum(v)) for v in values]
+        with np.errstate(all="ignore"):
+            sums += [float(np.sum(v)) for v in values]
     return sums.tolist()
 
 
-def _reduced_polynomial(obj: DataObjective) -> tuple:
+class _Quadratic:
+    r"""A quadratic loss :math:`f_0 + g\cdot\delta + \frac12 \delta^T H \delta`,
+    :math:`\delta = \theta - \theta_0`, evaluated with NumPy.
+
+    Like :class:`~symgd.compile.Compiled`: ``at(point)`` gives ``(f, df/dθ1, ...)``
+    and ``at_array(points)`` the same for many points. No expression is
+    compiled, so its cost does not grow with the size of an expression
+    (n^2 terms for n parameters).
+    """
+
+    def __init__(self, theta0: np.ndarray, value: float, grad: Sequence[float],
+                 hessian: np.ndarray) -> None:
+        self.theta0 = np.asarray(theta0, dtype=float)
+        self.value = float(value)
+        self.grad = np.asarray(grad, dtype=float)
+        self.hessian = np.asarray(hessian, dtype=float)
+
+    def at(self, point: Sequence[float]) -> tuple[float, ...]:
+        with np.errstate(all="ignore"):
+            d = np.asarray(point, dtype=float) - self.theta0
+            hd = self.hessian @ d
+            f = self.value + self.grad @ d + 0.5 * (d @ hd)
+            return (float(f), *(self.grad + hd).tolist())
+
+    def at_array(self, points: Sequence[np.ndarray]) -> list[np.ndarray]:
+        coords = [np.asarray(p, dtype=float) for p in points]
+        shape = np.broadcast_shapes(*(c.shape for c in coords))
+        with np.errstate(all="ignore"):
+            d = np.stack([np.broadcast_to(c, shape) for c in coords], axis=-1) - self.theta0
+            hd = d @ self.hessian.T
+            f = self.value + d @ self.grad + 0.5 * np.einsum("...i,...i->...", d, hd)
+            g = hd + self.grad
+        return [np.asarray(f, dtype=float).reshape(shape),
+                *(np.ascontiguousarray(g[..., k]) for k in range(len(coords)))]
+
+
+class _Constant:
+    """Constant outputs with the interface of :class:`~symgd.compile.Compiled`."""
+
+    def __init__(self, values: Iterable[float]) -> None:
+        self.values = tuple(float(v) for v in values)
+
+    def at(self, point: Sequence[float]) -> tuple[float, ...]:
+        return self.values
+
+    def at_array(self, points: Sequence[np.ndarray]) -> list[np.ndarray]:
+        shape = np.broadcast_shapes(*(np.shape(p) for p in points))
+        return [np.full(shape, v) for v in self.values]
+
+
+def _reduced_polynomial(obj: DataObjective) -> _Quadratic | sp.Expr:
     """The loss as a polynomial in the parameters with numeric coefficients.
 
-    Returns the expression and, for degree 2, its gradient, its Hessian
-    (known from the coefficients, so nothing needs differentiating) and the
-    expansion point; otherwise ``None`` for those three.
+    For degree 2, a :class:`_Quadratic`: value, gradient and Hessian at the
+    expansion point, as numbers; otherwise the polynomial as an expression.
     """
     params = obj._real
     scale = 1.0 / obj.rows if obj.reduce == "mean" else 1.0
     features = _squared_linear_form(obj.per_sample, params)
     if features is not None:
         hessian, linear = _gram_statistics(obj, features, scale)
-        theta0 = -np.linalg.lstsq(hessian, linear, rcond=None)[0]
+        theta0 = _stationary_point(obj, hessian, linear)
         value, grad = _residual_statistics(obj, features, theta0, scale)
-        return (*_taylor_quadratic(params, theta0, value, grad, hessian), theta0)
-    else:
-        poly = sp.Poly(obj.per_sample, *params)
-        monomials, coeffs = zip(*poly.terms())
-        means = [s * scale for s in _column_sums(obj, coeffs)]
-        if poly.total_degree() != 2:
-            return sp.Add(*(_float(c) * sp.Mul(*(p ** e for p, e in zip(params, m)))
-                            for m, c in zip(monomials, means))), None, None, None
-        hessian, linear = _quadratic_parts(monomials, means, len(params))
+        _check_finite(obj, value, grad)
+        return _Quadratic(theta0, value, grad, hessian)
+    poly = sp.Poly(obj.per_sample, *params)
+    monomials, coeffs = zip(*poly.terms())
+    means = [s * scale for s in _column_sums(obj, coeffs)]
+    _check_finite(obj, means)
+    if poly.total_degree() != 2:
+        return sp.Add(*(_float(c) * sp.Mul(*(p ** e for p, e in zip(params, m)))
+                        for m, c in zip(monomials, means)))
+    hessian, linear = _quadratic_parts(monomials, means, len(params))
     # Expand around the stationary point theta0, where loss and gradient are
     # taken directly from the data: no cancellation near the optimum.
-    theta0 = -np.linalg.lstsq(hessian, linear, rcond=None)[0]
+    theta0 = _stationary_point(obj, hessian, linear)
     outputs = [obj.per_sample, *(_derivative(obj.per_sample, p) for p in params)]
     direct = [s * scale for s in _column_sums(obj, outputs, dict(zip(params, theta0)))]
-    return (*_taylor_quadratic(params, theta0, direct[0], direct[1:], hessian), theta0)
+    _check_finite(obj, direct)
+    return _Quadratic(theta0, direct[0], direct[1:], hessian)
+
+
+def _stationary_point(obj: DataObjective, hessian: np.ndarray,
+                      linear: np.ndarray) -> np.ndarray:
+    """The least-squares solution of ``H θ = -linear``, or DataError on overflow."""
+    _check_finite(obj, hessian, linear)
+    with np.errstate(all="ignore"):
+        try:
+            theta0 = -np.linalg.lstsq(hessian, linear, rcond=None)[0]
+        except np.linalg.LinAlgError:
+            raise _too_large(obj) from None
+    _check_finite(obj, theta0)
+    return theta0
+
+
+def _check_finite(obj: DataObjective, *values: Any) -> None:
+    for v in values:
+        if not np.isfinite(np.asarray(v, dtype=float)).all():
+            raise _too_large(obj)
+
+
+def _too_large(obj: DataObjective) -> DataError:
+    """The statistics overflowed float64: name the column with the largest values."""
+    used = list(dict.fromkeys(obj.columns.values()))
+    peaks = {c: float(np.max(np.abs(obj.data[c]))) for c in used}
+    column = max(used, key=lambda c: peaks[c])
+    peak = peaks[column]
+    power = 10.0 ** math.floor(math.log10(peak)) if peak > 0 else 1.0
+    return DataError(
+        f"the values in {obj.data.source} are too large to fit: column {clip(column)} "
+        f"reaches {peak:.3g}, and the sums of squares and products over the rows overflow "
+        f"float64 (about 1.8e308); rescale the column, e.g. divide it by {power:.0e} "
+        "(and the fitted weights scale with it)")
 
 
 def _squared_linear_form(per_sample: sp.Expr, params: Sequence[sp.Symbol]) -> list | None:
@@ -587,6 +760,9 @@ def _squared_linear_form(per_sample: sp.Expr, params: Sequence[sp.Symbol]) -> li
     if not (per_sample.is_Pow and per_sample.exp == 2):
         return None
     base = per_sample.base
+    quick = _linear_coefficients(base, params)
+    if quick is not None:
+        return quick
     if not base.is_polynomial(*params) or sp.Poly(base, *params).total_degree() > 1:
         return None
     coeffs = [base.diff(p) for p in params]
@@ -595,34 +771,85 @@ def _squared_linear_form(per_sample: sp.Expr, params: Sequence[sp.Symbol]) -> li
     return [*coeffs, base.xreplace({p: 0 for p in params})]
 
 
+def _linear_coefficients(base: sp.Expr, params: Sequence[sp.Symbol]) -> list | None:
+    """``[φ1, ..., φp, φ0]`` of ``φ0 + Σ θ_j φ_j`` read off its terms, in one pass
+    (differentiating by each parameter costs n^2 for n terms); None where a
+    term is not a parameter times data (then the general route decides)."""
+    index = {p: k for k, p in enumerate(params)}
+    coeffs: list[list[sp.Expr]] = [[] for _ in params]
+    constant: list[sp.Expr] = []
+    for term in sp.Add.make_args(base):
+        factors = sp.Mul.make_args(term)
+        found = [f for f in factors if f in index]
+        if not found:
+            if term.free_symbols & index.keys():
+                return None
+            constant.append(term)
+            continue
+        if len(found) != 1:
+            return None
+        rest = [f for f in factors if f is not found[0]]
+        coeff = sp.Mul(*rest)
+        if coeff.free_symbols & index.keys():
+            return None
+        coeffs[index[found[0]]].append(coeff)
+    return [*(sp.Add(*c) for c in coeffs), sp.Add(*constant)]
+
+
 def _gram_statistics(obj: DataObjective, features: list,
                      scale: float) -> tuple[np.ndarray, np.ndarray]:
     """Hessian and gradient at 0 of mean((Φθ + φ0)²), from Φᵀ Φ in chunks."""
     p = len(features) - 1
     gram = np.zeros((p + 1, p + 1))
-    for phi in _feature_chunks(obj, features):
-        gram += phi.T @ phi
-    gram *= scale
-    return 2 * gram[:p, :p], 2 * gram[:p, p]
+    with np.errstate(all="ignore"):
+        for phi in _feature_chunks(obj, features):
+            gram += phi.T @ phi
+        gram *= scale
+        return 2 * gram[:p, :p], 2 * gram[:p, p]
 
 
 def _residual_statistics(obj: DataObjective, features: list, theta0: np.ndarray,
                          scale: float) -> tuple[float, np.ndarray]:
     """Loss and gradient at θ0 straight from the residuals r = Φθ0 + φ0."""
     value, grad = 0.0, np.zeros(len(theta0))
-    for phi in _feature_chunks(obj, features):
-        r = phi[:, :-1] @ theta0 + phi[:, -1]
-        value += float(r @ r)
-        grad += 2 * (r @ phi[:, :-1])
-    return value * scale, grad * scale
+    with np.errstate(all="ignore"):
+        for phi in _feature_chunks(obj, features):
+            r = phi[:, :-1] @ theta0 + phi[:, -1]
+            value += float(r @ r)
+            grad += 2 * (r @ phi[:, :-1])
+        return value * scale, grad * scale
 
 
 def _feature_chunks(obj: DataObjective, features: list):
-    fn = Compiled(obj._data_symbols, features)
-    columns = [obj.data[obj.columns[s.name]] for s in obj._data_symbols]
+    """The feature columns φ_j side by side, in chunks of rows."""
+    columns = {s: obj.data[obj.columns[s.name]] for s in obj._data_symbols}
+    scaled = [_scaled_column(f, columns) for f in features]
+    fn = None if all(scaled) else Compiled(obj._data_symbols, features)
     for start in range(0, obj.rows, _CHUNK_ROWS):
-        part = [c[start:start + _CHUNK_ROWS] for c in columns]
-        yield np.column_stack(fn.at_array(part))
+        stop = min(start + _CHUNK_ROWS, obj.rows)
+        if fn is None:   # numbers times columns (a linear model): nothing to compile
+            yield np.column_stack([_scaled_part(c, col, start, stop) for c, col in scaled])
+        else:
+            yield np.column_stack(fn.at_array([c[start:stop] for c in columns.values()]))
+
+
+def _scaled_column(feature: sp.Expr, columns: Mapping[sp.Symbol, np.ndarray]) -> tuple | None:
+    """``c * column`` -> ``(c, column)``; a number ``c`` -> ``(c, None)``; else None."""
+    if feature.is_Number:
+        return float(feature), None
+    if feature in columns:
+        return 1.0, columns[feature]
+    if feature.is_Mul and len(feature.args) == 2 and feature.args[0].is_Number \
+            and feature.args[1] in columns:
+        return float(feature.args[0]), columns[feature.args[1]]
+    return None
+
+
+def _scaled_part(c: float, column: np.ndarray | None, start: int, stop: int) -> np.ndarray:
+    if column is None:
+        return np.full(stop - start, c)
+    part = column[start:stop]
+    return part if c == 1.0 else (-part if c == -1.0 else c * part)
 
 
 def _quadratic_parts(monomials: Sequence[tuple], means: Sequence[float],

@@ -725,3 +725,147 @@ def test_bom_is_stripped_by_parse_table_too():
 @pytest.mark.parametrize("names", ["x, y", "x y", "x,y"])
 def test_names_may_be_one_string(names):
     assert as_dataset(np.zeros((2, 2)), names=names).names == ("x", "y")
+
+
+# ------------------------------------------------- files that are not regular
+
+@pytest.mark.skipif(not pathlib.Path("/dev/zero").exists(), reason="no /dev/zero")
+@pytest.mark.parametrize("reader", [read_table, as_dataset])
+def test_a_device_is_refused_before_it_is_read(reader):
+    # /dev/zero never ends and reports a size of 0: it must not be opened at all.
+    with mock.patch("symgd.data.os.open", side_effect=AssertionError("opened")):
+        msg = data_error(reader, "/dev/zero")
+    assert "'/dev/zero'" in msg and "character device" in msg
+    assert "regular text file" in msg
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="no FIFOs here")
+@pytest.mark.parametrize("reader", [read_table, as_dataset])
+def test_a_fifo_is_refused_without_opening_it(tmp_path, reader):
+    import os
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    # open() on a FIFO with no writer blocks forever: it must not be called.
+    with mock.patch("symgd.data.os.open", side_effect=AssertionError("opened")):
+        msg = data_error(reader, fifo)
+    assert str(fifo) in msg and "FIFO" in msg and "regular text file" in msg
+
+
+def test_mse_on_a_device_is_a_data_error():
+    if not pathlib.Path("/dev/zero").exists():
+        pytest.skip("no /dev/zero")
+    msg = data_error(symgd.mse, "w*x + b", "/dev/zero")
+    assert "/dev/zero" in msg and "regular text file" in msg
+
+
+def test_a_file_swapped_for_a_fifo_after_the_check_is_refused(tmp_path):
+    # Between the check and the open the path may change: the open does not
+    # block and the opened file is checked again.
+    import os
+    import stat as stat_module
+    path = write(tmp_path, "x y\n1 2\n")
+    real_fstat = os.fstat
+
+    def fifo_fstat(fd):
+        st = real_fstat(fd)
+        mode = (st.st_mode & ~stat_module.S_IFMT(st.st_mode)) | stat_module.S_IFIFO
+        return os.stat_result((mode, *tuple(st)[1:]))
+
+    with mock.patch("symgd.data.os.fstat", side_effect=fifo_fstat):
+        msg = data_error(read_table, path)
+    assert "FIFO" in msg
+
+
+def test_the_size_cap_holds_whatever_the_size_claims(tmp_path):
+    path = write(tmp_path, "x y\n" + "1 2\n" * 50)          # 204 bytes
+    with mock.patch("symgd.data._MAX_FILE_BYTES", 100):
+        msg = data_error(read_table, path)
+    assert "too large" in msg and str(path) in msg
+    # st_size is only a first check: a file that grew (or lies) is still cut off
+    with mock.patch("symgd.data._MAX_FILE_BYTES", 100), \
+            mock.patch("symgd.data._regular_file",
+                       return_value=mock.Mock(st_size=10, st_mode=0o100644)):
+        msg = data_error(read_table, path)
+    assert "too large" in msg
+    with mock.patch("symgd.data._MAX_FILE_BYTES", 204):
+        assert read_table(path).rows == 50
+
+
+def test_a_file_larger_than_one_read_block_is_read_whole(tmp_path):
+    rows = 3000
+    path = write(tmp_path, "x y\n" + "".join(f"{k} {2 * k}\n" for k in range(rows)))
+    with mock.patch("symgd.data._READ_BLOCK", 1000):
+        ds = read_table(path)
+    assert ds.rows == rows
+    np.testing.assert_array_equal(ds["y"], 2 * np.arange(rows))
+
+
+def test_read_table_needs_a_path():
+    with pytest.raises(InputTypeError, match="file path"):
+        read_table(5)
+
+
+# ------------------------------------------------------- short messages
+
+def test_a_missing_column_lists_only_the_first_columns(tmp_path):
+    header = " ".join(f"c{i}" for i in range(10_000))
+    path = write(tmp_path, header + "\n" + " ".join(["1"] * 10_000) + "\n")
+    ds = read_table(path)
+    msg = data_error(ds.__getitem__, "nope")
+    assert "c0, c1, c2" in msg and "c9999" not in msg
+    assert "(10000 columns in all)" in msg
+    assert len(msg) < 300 + len(str(path))
+
+
+def test_show_names_and_clip():
+    from symgd.data import clip, show_names
+    assert show_names(["x", "y"]) == "x, y"
+    shown = show_names([f"c{i}" for i in range(10_000)])
+    assert shown.startswith("c0, c1,") and shown.endswith("... (10000 columns in all)")
+    assert len(shown) < 300
+    assert len(show_names(["a" * 10_000, "b"])) < 100
+    assert clip("x") == "'x'"
+    long = clip("z" * 100_000)
+    assert len(long) < 100 and "(100000 characters)" in long
+
+
+def test_user_text_in_messages_is_clipped(tmp_path):
+    cell = "9" * 100_000 + "x"
+    path = write(tmp_path, f"x y\n{cell} 2\n")
+    msg = data_error(read_table, path)
+    assert "is not a number" in msg and len(msg) < 300 + len(str(path))
+    name = "n" * 100_000
+    msg = data_error(Dataset, {name: [1, 2], "y": [1, 2, 3]})
+    assert "different lengths" in msg and len(msg) < 300
+    msg = data_error(Dataset, {f"c{i}": [1.0] * (1 + (i == 0)) for i in range(10_000)})
+    assert "(10000 columns in all)" in msg and len(msg) < 300
+
+
+def test_header_with_code_is_read_as_plain_names(tmp_path):
+    # Text that looks like code is a column name like any other; nothing runs.
+    path = write(tmp_path, "__import__('os').system('touch_PWNED') y\n1 2\n2 3\n")
+    ds = read_table(path)
+    assert ds.names == ("__import__('os').system('touch_PWNED')", "y")
+    # A space inside it splits it, as in every space-separated header:
+    path = write(tmp_path, "__import__('os').system('touch PWNED') y\n1 2\n")
+    assert "2 fields, but there are 3 column names" in data_error(read_table, path)
+
+
+@pytest.mark.parametrize("text, number", [
+    ("1", True), ("1.", True), ("1.5", True), (".5", True), ("-1e5", True), ("+2.5E-3", True),
+    ("5.e3", True), ("+.5e1", True), ("1e", False), ("e5", False), (".", False),
+    ("1..2", False), ("--1", False), ("1e+", False), ("12a", False), ("", False),
+])
+def test_number_syntax(text, number):
+    from symgd.data import _is_number
+    assert _is_number(text) is number
+
+
+def test_a_long_cell_that_is_not_a_number_is_rejected_in_linear_time(tmp_path):
+    # The number pattern used to backtrack quadratically: 100,000 digits and a
+    # letter took minutes. (No timing is asserted; a regression hangs the test.)
+    from symgd.data import _is_number
+    assert not _is_number("9" * 1_000_000 + "x")
+    path = write(tmp_path, "x y\n1 2\n" + "9" * 1_000_000 + "x 3\n")
+    msg = data_error(read_table, path)
+    assert "line 3" in msg and "is not a number" in msg and len(msg) < 400 + len(str(path))

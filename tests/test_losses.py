@@ -7,12 +7,15 @@ finite differences.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import sympy as sp
 from scipy.special import expit
 
 import symgd
+from symgd.compile import Compiled
 from symgd.parsing import make_symbol
 from symgd import (DataError, DataObjective, InputError, InputTypeError, ObjectiveError,
                    ParseError, descend)
@@ -953,3 +956,155 @@ def test_hand_written_logistic_is_read_as_sigmoid():
 def test_a_listed_parameter_missing_from_the_model_is_an_error():
     with pytest.raises(InputError, match="'b' does not appear"):
         symgd.mse("w*x", {"x": [1.0, 2.0, 3.0], "y": [1.0, 2.0, 2.5]}, params=["w", "b"])
+
+
+# ----------------------------------------------------- malformed options
+
+SMALL = {"x": [1.0, 2.0, 3.0, 4.0], "y": [2.1, 3.9, 6.2, 7.8]}
+
+
+@pytest.mark.parametrize("column", [["y"], {"y": 1}, np.array(["y"]), ("y",), 5, None])
+def test_a_column_map_value_must_be_a_column_name(column):
+    with pytest.raises(DataError) as info:
+        symgd.mse("w*x + b", SMALL, columns={"x": column})
+    msg = str(info.value)
+    assert "columns" in msg and "column name (a string)" in msg
+    assert "'x'" in msg and len(msg) < 400
+
+
+@pytest.mark.parametrize("columns", ["x=y", [("x", "y")], 5])
+def test_a_column_map_must_be_a_mapping(columns):
+    with pytest.raises(InputTypeError, match="columns must map symbols to column names"):
+        symgd.mse("w*x + b", SMALL, columns=columns)
+
+
+@pytest.mark.parametrize("params", [5, 3.5, b"wb", {"w": 1}, object()])
+@pytest.mark.parametrize("build", [
+    lambda p: symgd.mse("w*x + b", SMALL, params=p),
+    lambda p: symgd.loss("(w*x + b - y)^2", SMALL, params=p),
+    lambda p: symgd.mse("linear:x", SMALL, params=p),
+], ids=["mse", "loss", "linear"])
+def test_params_must_be_a_list_of_names(params, build):
+    with pytest.raises(InputTypeError, match="params must be the parameter names"):
+        build(params)
+
+
+def test_params_may_be_one_string_or_any_iterable():
+    assert symgd.mse("w*x + b", SMALL, params="b, w").names == ("b", "w")
+    assert symgd.mse("w*x + b", SMALL, params=iter(["b", "w"])).names == ("b", "w")
+    assert symgd.loss("(w*x + b - y)^2", SMALL,
+                      params=(p for p in ["w", "b"])).names == ("w", "b")
+
+
+def test_messages_list_only_the_first_columns():
+    wide = {f"c{i}": np.arange(3.0) + i for i in range(10_000)}
+    for call in (lambda: symgd.mse("w*c1 + b", wide),                       # no target y
+                 lambda: symgd.mse("w*c1 + b", wide, target="c0", columns={"x": "nope"}),
+                 lambda: symgd.mse("w*nope + b", wide, target="c0")):
+        with pytest.raises(DataError) as info:
+            call()
+        msg = str(info.value)
+        assert "c0, c1, c2" in msg and "(10000 columns in all)" in msg
+        assert "c9999" not in msg and len(msg) < 500
+
+
+# ------------------------------------------------ values near float max
+
+@pytest.mark.parametrize("model", ["w*x + b", "w*x^2 + b", "a*x + c*x^2 + b"])
+def test_values_whose_squares_overflow_are_a_data_error(model, tmp_path):
+    path = tmp_path / "big.txt"
+    path.write_text("x y\n1e308 1\n-1e308 2\n3 3\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(DataError) as info:
+            symgd.mse(model, path)
+    msg = str(info.value)
+    assert "too large" in msg and "'x'" in msg and "rescale" in msg
+    assert "overflow float64" in msg
+
+
+def test_an_overflowing_target_and_a_general_quadratic_are_data_errors():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(DataError, match="column 'y' reaches 1e\\+300.*rescale"):
+            symgd.mse("w*x + b", {"x": [1.0, 2.0, 3.0], "y": [1e300, -1e300, 1.0]})
+        # not a square of a linear form: the statistics route of general quadratics
+        with pytest.raises(DataError, match="too large"):
+            symgd.loss("(w*x - y)^2 + w^2*x^2", {"x": [1e200, 2.0], "y": [1.0, 2.0]})
+
+
+def test_large_but_representable_values_give_a_finite_objective():
+    x = np.array([1e150, -1e150, 3e149, 2e149])
+    y = 2.0 * x / 1e150 + 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        obj = symgd.mse("w*x + b", {"x": x, "y": y})
+        theta = {"w": 2.0 / 1e150, "b": 1.0}
+        assert obj.value(theta) == pytest.approx(0.0, abs=1e-6)
+        assert np.isfinite(obj.value([0.0, 0.0])) and np.isfinite(obj.grad([0.0, 0.0])).all()
+
+
+# ----------------------------------------------- the linear model at scale
+
+def _wide_data(p: int, rows: int = 40, seed: int = 5):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(rows, p))
+    y = X @ rng.normal(size=p) + 0.5 + 0.1 * rng.normal(size=rows)
+    data = {f"c{j}": X[:, j - 1] for j in range(1, p + 1)}
+    data["c0"] = y
+    return X, y, data
+
+
+def test_linear_model_of_100_features_matches_numpy_least_squares():
+    X, y, data = _wide_data(100, rows=150)
+    obj = symgd.mse("linear", data, target="c0")
+    assert obj.names == (*(f"w{j}" for j in range(1, 101)), "b")
+    assert obj.is_quadratic and obj.inlinable
+    rows = len(y)
+    A = np.column_stack([X, np.ones(rows)])
+    rng = np.random.default_rng(8)
+    for theta in (np.zeros(101), rng.normal(size=101)):
+        r = A @ theta - y
+        np.testing.assert_allclose(obj.grad(theta), 2 / rows * (A.T @ r),
+                                   rtol=1e-9, atol=1e-10)
+        assert obj.value(theta) == pytest.approx(r @ r / rows, rel=1e-10)
+    np.testing.assert_allclose(obj.hess(np.zeros(101)), 2 / rows * (A.T @ A),
+                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(obj.least_squares(), lstsq(A, y), rtol=1e-8, atol=1e-10)
+    # many points at once agree with one point at a time
+    points = rng.normal(size=(101, 3))
+    many = obj.compiled.at_array(list(points))
+    for k in range(3):
+        one = obj.compiled.at(points[:, k])
+        np.testing.assert_allclose([v[k] for v in many], one, rtol=1e-12, atol=1e-12)
+    res = descend(obj, np.zeros(101), lr=0.05, max_iter=20)
+    assert res.nit == 20 and res.history.loss[-1] < res.history.loss[0]
+
+
+def test_quadratic_numbers_agree_with_the_symbolic_form():
+    obj = cars()
+    symbolic = Compiled(obj._real, (obj._expr, *obj._gradient))
+    for point in ([0.0, 0.0], [-4.0, 30.0], [1e3, -2e3]):
+        np.testing.assert_allclose(obj.compiled.at(point), symbolic.at(point),
+                                   rtol=1e-12, atol=1e-9)
+    H = np.array(obj._hessian, dtype=float)
+    np.testing.assert_array_equal(obj.hess([1.0, 2.0]), H)
+    np.testing.assert_array_equal(
+        np.array(obj._compiled_hessian.at([1.0, 2.0])).reshape(2, 2), H)
+
+
+def test_too_many_linear_features_is_a_clear_error():
+    from symgd.losses import MAX_LINEAR_FEATURES
+    p = MAX_LINEAR_FEATURES + 1
+    data = {f"c{j}": np.arange(3.0) * j for j in range(p + 1)}
+    with pytest.raises(DataError) as info:
+        symgd.mse("linear", data, target="c0")
+    msg = str(info.value)
+    assert f"{p} features" in msg and f"at most {MAX_LINEAR_FEATURES}" in msg
+    assert "linear:c1,c2,c3" in msg
+    listed = "linear:" + ",".join(f"c{j}" for j in range(1, p + 1))
+    with pytest.raises(DataError, match=f"names {p} features"):
+        symgd.mse(listed, data, target="c0")
+    # at the limit it is built
+    data.pop(f"c{p}")
+    assert symgd.mse("linear", data, target="c0").n == MAX_LINEAR_FEATURES + 1
