@@ -56,7 +56,7 @@ import symgd
 from symgd import (DataError, InputError, InputTypeError, ObjectiveError, ParseError, Status,
                    SymgdError)
 from symgd.cli import main
-from symgd.parsing import MAX_LENGTH, make_symbol
+from symgd.parsing import MAX_LENGTH, _has_float_value, make_symbol
 
 try:
     import resource
@@ -505,8 +505,6 @@ def test_hostile_variable_lists(variables, expected, tmp_path, monkeypatch):
 
 def test_descend_rejects_a_non_iterable_variable_list_cleanly():
     value, elapsed = timed(lambda: symgd.descend("x + y", 0, variables=5))
-    if isinstance(value, TypeError) and not isinstance(value, SymgdError):
-        pytest.xfail("BUG: descend('x + y', 0, variables=5) raises a raw TypeError")
     expect_error(value, elapsed, InputTypeError)
 
 
@@ -587,9 +585,7 @@ def _small_data(tmp_path):
     pytest.param("w*x + b", {"columns": {"x": "no such"}}, DataError, id="column-missing"),
     pytest.param("w*x + b", {"columns": "x=y"}, InputTypeError, id="columns-string"),
     pytest.param("w*x + b", {"columns": [("x", "y")]}, InputTypeError, id="columns-list"),
-    pytest.param("w*x + b", {"columns": {"x": ["y"]}}, DataError, id="column-name-list",
-                 marks=bug("mse(..., columns={'x': ['y']}) raises a raw TypeError "
-                           "(unhashable type: 'list') from losses._column_map")),
+    pytest.param("w*x + b", {"columns": {"x": ["y"]}}, DataError, id="column-name-list"),
     pytest.param("w*x + b", {"columns": {"x": 5}}, DataError, id="column-name-int"),
     pytest.param("w*x + b", {"columns": {"x": None}}, DataError, id="column-name-None"),
     pytest.param("w*x + b", {"columns": {5: "x"}}, InputTypeError, id="column-symbol-int"),
@@ -608,9 +604,7 @@ def _small_data(tmp_path):
     pytest.param("w*x + b", {"target": "no_such"}, DataError, id="target-missing"),
     pytest.param("w*x + b", {"params": ["__class__"]}, InputError, id="params-dunder"),
     pytest.param("w*x + b", {"params": ["w", "w"]}, InputError, id="params-duplicate"),
-    pytest.param("w*x + b", {"params": 5}, InputTypeError, id="params-int",
-                 marks=bug("mse(..., params=5) raises a raw TypeError ('int' object is "
-                           "not iterable) from losses._build")),
+    pytest.param("w*x + b", {"params": 5}, InputTypeError, id="params-int"),
     pytest.param("a*x + b", {"constants": {"a": "__import__('os')"}}, ParseError,
                  id="constant-injection"),
     pytest.param("w*x + b", {"constants": {"x": 1}}, InputError, id="constant-is-data"),
@@ -660,8 +654,10 @@ _WIDE_HEADER = " ".join(f"c{i}" for i in range(10_000))
 
 DATA_CASES = [
     DataCase("header-injection", "__import__('os') y\n1 2\n2 3\n3 5\n", None, DataError),
+    # the header splits at the space inside 'touch PWNED': three plain names
     DataCase("header-injection-system",
-             "__import__('os').system('touch PWNED') y\n1 2\n2 3\n3 5\n", None, DataError),
+             "__import__('os').system('touch PWNED') y\n1 2 3\n2 3 4\n3 5 6\n", None,
+             DataError),
     DataCase("cell-injection", "x y\n1 2\nopen('PWNED','w') 3\n", DataError, DataError),
     DataCase("binary", bytes(range(256)) * 16, DataError, DataError),
     DataCase("latin-1", "x y\n1 2\n\xe9 3\n".encode("latin-1"), DataError, DataError),
@@ -694,10 +690,7 @@ DATA_CASES = [
     DataCase("duplicate-header", "x x\n1 2\n", DataError, DataError),
     DataCase("ragged-row", "x y\n1 2\n3\n", DataError, DataError),
     DataCase("unterminated-quote", 'x,y\n"1,2\n', DataError, DataError),
-    DataCase("values-near-float-max", "x y\n1e308 1\n-1e308 2\n3 3\n", None, DataError,
-             "mse('w*x + b', file with x = ±1e308) emits a RuntimeWarning (overflow in "
-             "matmul) and raises a raw numpy LinAlgError ('SVD did not converge'), with "
-             "LAPACK messages on stdout; expected a DataError (or a finite objective)"),
+    DataCase("values-near-float-max", "x y\n1e308 1\n-1e308 2\n3 3\n", None, DataError),
 ]
 
 
@@ -906,8 +899,6 @@ def test_cli_huge_digit_count_is_bounded():
     assert len(out) < 200_000
 
 
-@bug("symgd fit on a data file with x = ±1e308 raises a raw RuntimeWarning/LinAlgError "
-     "out of main() instead of exit code 2 with one line on stderr")
 def test_cli_fit_on_values_near_float_max(tmp_path, monkeypatch):
     (tmp_path / "big.txt").write_text("x y\n1e308 1\n-1e308 2\n3 3\n")
     monkeypatch.chdir(tmp_path)
@@ -1062,36 +1053,22 @@ ISOLATED: dict[str, tuple[Callable[[Any], Callable[[], Any]], Callable[[Outcome]
     # id: (make the work from tmp_path, check the outcome, wall limit, bug)
     "parse-letter-product-backtracking": (
         lambda tmp: partial(symgd.parse, "f(a, aa) = " + "a" * 40 + "b"),
-        _returned_or_symgd, None,
-        "splitting a word into declared names backtracks exponentially: "
-        "parse('f(a, aa) = ' + 'a'*40 + 'b') (55 characters) runs for hours "
-        "(n = 28 letters: 1 s, 32: 9 s, x8 per 4 letters) in parsing._decompositions"),
+        _returned_or_symgd, None, None),
     "objective-gradient-1851-variables": (
         lambda tmp: _gradient_of(_max_distinct_variables()),
-        _returned_or_symgd, None,
-        "Objective('x1+x2+...+x1851') (within MAX_LENGTH) takes minutes to differentiate "
-        "(n^2 SymPy derivative objects: 400 variables 9 s, 1500 variables 65 s); expected a "
-        "gradient or a clear error within seconds"),
+        _returned_or_symgd, None, None),
     "objective-gradient-product-of-999-factors": (
         lambda tmp: _gradient_of("".join(f"(x+{i})" for i in range(1, 1000))),
-        _returned_or_symgd, None,
-        "Objective('(x+1)(x+2)...(x+999)') (one variable, 6,900 characters) does not "
-        "finish differentiating in 20 s (product rule: ~10^6 nodes)"),
+        _returned_or_symgd, None, None),
     "descend-power-tower-60": (
         lambda tmp: _descend_briefly("^".join(["x"] * 60)),
-        _returned_or_symgd, None,
-        "descend('x^x^...^x' 60 deep, 0.5, lr=0.01, max_iter=10) spends 8-12 s building the "
-        "Hessian for the MAX_ITER advice (run._slow_advice -> is_quadratic) and then raises "
-        "ObjectiveError('too deeply nested to differentiate') instead of returning a Result"),
+        _returned_or_symgd, None, None),
     "read-table-dev-zero": (
         lambda tmp: partial(symgd.read_table, "/dev/zero"),
-        _symgd_error("DataError"), None,
-        "read_table('/dev/zero') reads until memory runs out (the 2 GiB size check uses "
-        "st_size, which is 0 for devices); it must refuse non-regular files"),
+        _symgd_error("DataError"), None, None),
     "read-table-fifo": (
         lambda tmp: partial(symgd.read_table, _fifo(tmp)),
-        _symgd_error("DataError"), 3.0,
-        "read_table(a FIFO) blocks forever in open(); it must refuse non-regular files"),
+        _symgd_error("DataError"), 3.0, None),
     "mse-dev-zero": (
         lambda tmp: partial(symgd.mse, "w*x + b", "/dev/zero"),
         _symgd_error("DataError"), None, None),
@@ -1112,16 +1089,10 @@ ISOLATED: dict[str, tuple[Callable[[Any], Callable[[], Any]], Callable[[Outcome]
     "cli-unbounded-below-with-max-iter-1e12": (
         lambda tmp: partial(_cli_in_child, ["descend", "x", "--start", "1",
                                             "--max-iter", str(10**12)]),
-        _exit_code(1), None,
-        "'symgd descend x --start 1 --max-iter 1000000000000' never stops: the loss falls "
-        "linearly forever (no divergence or unboundedness test fires) and every iterate is "
-        "kept in the history, so memory grows until the process is killed"),
+        _exit_code(1), None, None),
     "mse-linear-10000-columns": (
         lambda tmp: partial(symgd.mse, "linear", _wide_file(tmp), target="c0"),
-        _returned_or_symgd, None,
-        "mse('linear', a file with 10,000 columns) runs 260 s and then raises a raw "
-        "RecursionError; with only 100 feature columns it takes 21 s and raises "
-        "ObjectiveError('cannot compile ... maximum recursion depth exceeded')"),
+        _returned_or_symgd, None, None),
 }
 
 
@@ -1165,24 +1136,17 @@ class Fault(NamedTuple):
     bug: str | None = None
 
 
-_DIVERGED_HAS_NO_POINT = ("a run stopped as DIVERGED because the loss overflowed says "
-                          "'grew without bound and overflowed at iteration k' but not the "
-                          "point where it stopped")
-
 FAULTS = [
     Fault("log-of-negative", "log(x)", [1.0], 2.0, Status.NOT_FINITE, 1, [-1.0]),
     Fault("log-of-negative-in-sum", "x^2 + log(x)", [1.0], 2.0, Status.NOT_FINITE, 1, [-5.0]),
     Fault("division-by-zero", "x^2*y + 1/(x*y)", [1.0, 1.0], 1.0, Status.NOT_FINITE, 1,
           [0.0, 1.0]),
-    Fault("division-by-zero-after-rises", "x^2 + 1/x", [1.0], 0.5, Status.DIVERGED, 7, [0.0],
-          _DIVERGED_HAS_NO_POINT + " (here x = 0 exactly: a division by zero, reported as "
-          "growth without bound)"),
+    Fault("division-by-zero-after-rises", "x^2 + 1/x", [1.0], 0.5, Status.DIVERGED, 7, [0.0]),
     Fault("exp-overflow-big-step", "-exp(x)", [1.0], 1000.0, Status.NOT_FINITE, 1,
           [1.0 + 1000.0 * math.e]),
     Fault("exp-of-square-overflow", "exp(x^2)", [3.0], 1.0, Status.NOT_FINITE, 1,
           [3.0 - 6.0 * math.exp(9.0)]),
-    Fault("power-overflow", "x^4", [10.0], 1.0, Status.DIVERGED, 4, [None],
-          _DIVERGED_HAS_NO_POINT),
+    Fault("power-overflow", "x^4", [10.0], 1.0, Status.DIVERGED, 4, [None]),
     Fault("sqrt-at-zero", "sqrt(x)", [1.0], 2.0, Status.NOT_FINITE, 1, [0.0]),
     Fault("sqrt-of-negative", "sqrt(x)", [0.25], 1.0, Status.NOT_FINITE, 1, [-0.75]),
     Fault("cube-root-of-negative", "x^(1/3)", [1.0], 10.0, Status.NOT_FINITE, 1,
@@ -1288,8 +1252,16 @@ def _extend(children):
                                            "sqrt1p2", "neg"]), children))
 
 
+def _constants_fit_float64(e: sp.Expr) -> bool:
+    """No constant part such as exp(exp(exp(2))) beyond float64 (the parser
+    rightly refuses those)."""
+    return all(_has_float_value(a) for a in sp.preorder_traversal(e)
+               if isinstance(a, sp.Expr) and not a.free_symbols and not a.is_Rational)
+
+
 expressions = st.recursive(_leaves, _extend, max_leaves=8).filter(
-    lambda e: not e.has(sp.zoo, sp.nan, sp.oo, -sp.oo))
+    lambda e: not e.has(sp.zoo, sp.nan, sp.oo, -sp.oo, sp.AccumBounds)
+    and _constants_fit_float64(e))
 
 
 def _central(value: Callable[[np.ndarray], float], p: np.ndarray, i: int, h: float) -> float:
@@ -1355,7 +1327,19 @@ def test_printing_then_parsing_gives_the_same_expression(expr):
     assert elapsed < BOUND
     # SymPy prints exp(1) as E, which symgd reads as a plain symbol named E.
     back = value.xreplace({make_symbol("E"): sp.E})
-    assert back == expr or sp.expand(back - expr) == 0 or sp.simplify(back - expr) == 0, text
+    if back == expr:
+        return
+    # Otherwise compare at points with 30 digits: expand or simplify could
+    # take minutes on nested powers such as ((x + 1)^3 + y)^3.
+    compared = 0
+    for px, py in [(0.37, -0.71), (1.13, 0.41), (-0.93, 1.29), (0.5, 0.25)]:
+        at = {X: sp.Rational(px), Y: sp.Rational(py)}
+        want, got = expr.evalf(30, subs=at), back.evalf(30, subs=at)
+        if not (want.is_real and want.is_finite):
+            continue
+        compared += 1
+        assert abs(got - want) <= sp.Float("1e-20", 30) * max(1, abs(want)), (text, at)
+    assert compared or sp.expand(back - expr) == 0, text
 
 
 # ======================================================================
@@ -1414,4 +1398,68 @@ def test_fuzz_500_inputs_only_return_expressions_or_symgd_errors(tmp_path, monke
     _fuzz_characters()
     _fuzz_token_sequences()
     assert time.perf_counter() - start < 20
+    assert_nothing_written(tmp_path)
+
+
+# ======================================================================
+# 2b. claimed derivatives (symgd.check_gradient / check_hessian / symgd check)
+# ======================================================================
+
+_BOWL_CLAIMS = [
+    pytest.param("2x + y, __import__('os').system('touch PWNED')", ParseError, id="injection"),
+    pytest.param("2x + y, open('PWNED', 'w')", ParseError, id="call-of-open"),
+    pytest.param("2x + y, (lambda: 0)()", ParseError, id="lambda"),
+    pytest.param("2x + y, x.__class__", ParseError, id="attribute"),
+    pytest.param("2x + y, [c for c in 'ab']", ParseError, id="comprehension"),
+    pytest.param("2x + y, f'{x}'", ParseError, id="f-string"),
+    pytest.param("2x + y, exp(exp(exp(exp(10))))", ParseError, id="tower-of-exp"),
+    pytest.param("2x + y, 2ο + x", ParseError, id="greek-omicron"),
+    pytest.param("2x + y, " + "x" * 20_000, SymgdError, id="20000-characters"),
+    pytest.param("2x + y", InputError, id="too-few"),
+    pytest.param("2x + y, 2y + x, 1", InputError, id="too-many"),
+    pytest.param("", InputError, id="empty"),
+    pytest.param(None, InputTypeError, id="None"),
+    pytest.param(5, InputError, id="a-number-for-two-partials"),
+]
+
+
+@pytest.mark.parametrize("claim, expected", _BOWL_CLAIMS)
+def test_hostile_claimed_gradients(claim, expected, no_eval, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    value, elapsed = timed(lambda: symgd.check_gradient("x^2 + x*y + y^2", claim))
+    expect_error(value, elapsed, expected)
+    assert_only_placeholders_compiled(no_eval)
+    assert_nothing_written(tmp_path)
+
+
+@pytest.mark.parametrize("claim", ["2, 1; 1", "2, 1; 1, 2; 3, 3", "__import__('os')", "",
+                                   "2, 1; 1, __import__('os').system('touch PWNED')"])
+def test_hostile_claimed_hessians(claim, no_eval, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    value, elapsed = timed(lambda: symgd.check_hessian("x^2 + x*y + y^2", claim))
+    expect_error(value, elapsed, SymgdError)
+    assert_nothing_written(tmp_path)
+
+
+def test_a_claimed_gradient_function_that_raises_is_reported_not_raised_through():
+    def claimed(x):
+        raise ZeroDivisionError("boom")
+    value, elapsed = timed(lambda: symgd.check_gradient("x^2 + y^2", claimed))
+    err = expect_error(value, elapsed, InputError)
+    assert "ZeroDivisionError" in str(err)
+
+
+@pytest.mark.parametrize("argv", [
+    ["check", "x^2 + y^2", "--grad", "2x, __import__('os').system('touch PWNED')"],
+    ["check", "x^2 + y^2", "--grad", "2x"],
+    ["check", "x^2 + y^2", "--hessian", "2, 0; 0"],
+    ["check", "x^2 + y^2", "--grad", "2x, 2y", "--points", "0"],
+    ["check", "x^2 + y^2", "--grad", "2x, 2y", "--timeout", "-1"],
+])
+def test_hostile_check_command_lines(argv, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    value, out, err, elapsed = run_cli(argv)
+    assert value == 2, f"exit code {describe(value)}; stderr {err!r:.300}"
+    assert err.startswith("symgd: error:") and err.count("\n") == 1
+    assert "Traceback" not in out + err
     assert_nothing_written(tmp_path)
