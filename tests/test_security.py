@@ -1270,9 +1270,14 @@ def _central(value: Callable[[np.ndarray], float], p: np.ndarray, i: int, h: flo
     return (value(p + e) - value(p - e)) / (2 * h)
 
 
+# Coordinates are 0 or at least 1e-3 in size: nearer 0, float64 itself loses
+# the answer to cancellation (log(1 + x²)/x² at x = 1e-156 is 0, not 1).
+_coordinate = st.floats(-2, 2).filter(lambda v: v == 0 or abs(v) >= 1e-3)
+
+
 @settings(max_examples=80, deadline=None,
           suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
-@given(expr=expressions, point=st.tuples(st.floats(-2, 2), st.floats(-2, 2)))
+@given(expr=expressions, point=st.tuples(_coordinate, _coordinate))
 def test_symbolic_gradient_matches_central_differences(expr, point):
     obj = symgd.Objective(expr, variables=["x", "y"])
     p = np.array(point, dtype=float)
