@@ -595,6 +595,13 @@ def _checked(derived: sp.Expr, expected: sp.Expr, what: str) -> sp.Expr:
 
 # --------------------------------------------------------------- printers
 
+def _factor_and_sum(expr: sp.Mul) -> tuple[sp.Expr, sp.Sum] | None:
+    """``(c, Σ...)`` for a product with exactly one sum, printed ``c Σ...``
+    (the constant in front, as in a textbook); else None."""
+    sums = [a for a in expr.args if isinstance(a, sp.Sum)]
+    return (expr / sums[0], sums[0]) if len(sums) == 1 else None
+
+
 class _TextPrinter(StrPrinter):
     """SymPy's str forms, with ``∂/∂x(...)``, ``Σ_{i=1}^{M}`` and ``a = b``."""
 
@@ -621,16 +628,16 @@ class _TextPrinter(StrPrinter):
         return f"Σ_{{{self._print(i)}={self._print(lo)}}}^{{{self._print(hi)}}} {text}"
 
     def _print_Mul(self, expr: sp.Mul) -> str:
-        sums = [a for a in expr.args if isinstance(a, sp.Sum)]
-        if len(sums) != 1:
+        found = _factor_and_sum(expr)
+        if found is None:
             return super()._print_Mul(expr)
-        rest = expr / sums[0]
+        rest, total = found
         if rest == 1 or rest == -1:
-            return ("-" if rest == -1 else "") + self._print(sums[0])
+            return ("-" if rest == -1 else "") + self._print(total)
         text = self._print(rest)
         if not rest.is_Atom:
             text = f"({text})"
-        return f"{text}*{self._print(sums[0])}"
+        return f"{text}*{self._print(total)}"
 
     def _print_Equality(self, expr: sp.Eq) -> str:
         return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
@@ -658,13 +665,13 @@ class _LatexPrinter(LatexPrinter):
         return r"\frac{%s}{%s %s}\left(%s\right)" % (d, d, self._print(v), self._print(inner))
 
     def _print_Mul(self, expr: sp.Mul) -> str:
-        sums = [a for a in expr.args if isinstance(a, sp.Sum)]
-        if len(sums) != 1:
+        found = _factor_and_sum(expr)
+        if found is None:
             return super()._print_Mul(expr)
-        rest = expr / sums[0]
+        rest, total = found
         if rest == 1 or rest == -1:
-            return ("-" if rest == -1 else "") + self._print(sums[0])
-        return f"{self._print(rest)} {self._print(sums[0])}"
+            return ("-" if rest == -1 else "") + self._print(total)
+        return f"{self._print(rest)} {self._print(total)}"
 
 
 _LATEX_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "_": r"\_",

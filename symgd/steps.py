@@ -161,18 +161,7 @@ def momentum(lr: float, beta: float = 0.9, schedule: Any = None, **options: Any)
     >>> step
     array([0.15])
     """
-    lr, beta = check_lr(lr), _fraction(beta, "beta")
-    rate = _rate(lr, schedule, **options)
-
-    def init(x0: np.ndarray) -> tuple:
-        return 0, np.zeros_like(np.asarray(x0, dtype=float))
-
-    def update(grad: np.ndarray, state: tuple, x: Any, problem: Any = None) -> tuple:
-        t, v = state
-        v = beta * v + grad
-        return rate(t) * v, (t + 1, v)
-
-    return StepRule("momentum", init, update, lr)
+    return _velocity_rule("momentum", lr, beta, schedule, options, look_ahead=False)
 
 
 def nesterov(lr: float, beta: float = 0.9, schedule: Any = None, **options: Any) -> StepRule:
@@ -180,6 +169,12 @@ def nesterov(lr: float, beta: float = 0.9, schedule: Any = None, **options: Any)
 
     (The look-ahead written with the gradient at :math:`x_t`, as in PyTorch.)
     """
+    return _velocity_rule("nesterov", lr, beta, schedule, options, look_ahead=True)
+
+
+def _velocity_rule(name: str, lr: float, beta: float, schedule: Any,
+                   options: dict[str, Any], look_ahead: bool) -> StepRule:
+    """Momentum (step along v) or Nesterov (step along g + beta*v)."""
     lr, beta = check_lr(lr), _fraction(beta, "beta")
     rate = _rate(lr, schedule, **options)
 
@@ -189,9 +184,9 @@ def nesterov(lr: float, beta: float = 0.9, schedule: Any = None, **options: Any)
     def update(grad: np.ndarray, state: tuple, x: Any, problem: Any = None) -> tuple:
         t, v = state
         v = beta * v + grad
-        return rate(t) * (grad + beta * v), (t + 1, v)
+        return rate(t) * (grad + beta * v if look_ahead else v), (t + 1, v)
 
-    return StepRule("nesterov", init, update, lr)
+    return StepRule(name, init, update, lr)
 
 
 def adam(lr: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
