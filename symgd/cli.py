@@ -73,13 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
                          "a built-in data set: cars, pizza) by minimizing a loss. Exit code 0 "
                          "when descent converged, 1 when it did not.")
     fit.add_argument("data", metavar="DATA", help="data file or built-in name (cars, pizza)")
-    fit.add_argument("--model", required=True,
-                     help='the model, e.g. "w*x + b", or linear / linear:x1,x2')
-    fit.add_argument("--loss", choices=sorted(LOSSES), default="mse", help="default mse")
-    fit.add_argument("--columns", metavar="SYM=COLUMN,...",
-                     help="map model symbols to columns, e.g. x=Reservations,y=Pizzas")
-    fit.add_argument("--target", default="y", help="the target symbol (default y)")
-    fit.add_argument("--params", metavar="NAMES", help="parameters in order, e.g. w,b")
+    _model_options(fit, required=True)
     fit.add_argument("--const", action="append", metavar="NAME=VALUE", default=[],
                      help="a constant, e.g. a=2.5 (repeatable)")
     fit.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -170,8 +164,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _data_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", metavar="DATA", help="data file or built-in name (cars, pizza)")
-    p.add_argument("--model", help='the model, with --data: "w*x + b", linear, '
-                   "mlp:2-3-1:tanh")
+    _model_options(p, required=False)
+
+
+def _model_options(p: argparse.ArgumentParser, required: bool) -> None:
+    p.add_argument("--model", required=required,
+                   help='the model: "w*x + b", linear, linear:x1,x2, mlp:2-3-1:tanh' +
+                   ("" if required else " (with --data)"))
     p.add_argument("--loss", choices=sorted(LOSSES), default="mse", help="default mse")
     p.add_argument("--columns", metavar="SYM=COLUMN,...",
                    help="map model symbols to columns, e.g. x=Reservations,y=Pizzas")
@@ -298,17 +297,10 @@ def _run_descend(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _run_fit(args: argparse.Namespace, out: TextIO) -> int:
-    columns = _assignments([args.columns], "--columns") if args.columns else None
-    params = split_top_level(args.params) if args.params else None
-    constants = _assignments(args.const, "--const") or None
-    model: Any = args.model
-    if model.strip().startswith("mlp:"):
-        model = parse_mlp_spec(model)
-        if args.start is None:
-            start = model.init(seed=args.seed, scheme=args.init)
-            args.start = ",".join(f"{k}={v!r}" for k, v in start.items())
-    obj = LOSSES[args.loss](model, args.data, target=args.target, columns=columns,
-                            params=params, constants=constants)
+    model, obj = _model_loss(args, args.data)
+    if isinstance(model, MLP) and args.start is None:
+        start = model.init(seed=args.seed, scheme=args.init)
+        args.start = ",".join(f"{k}={v!r}" for k, v in start.items())
     if args.start is None:
         args.start = "0"
     batches = {}
@@ -420,19 +412,25 @@ def _save(drawn: Any, path: str, dpi: int = 120) -> None:
         drawn.close()
 
 
+def _model_loss(args: argparse.Namespace, data: str) -> tuple[Any, Any]:
+    """``(model, loss)``: --model (text, or an MLP for ``mlp:...``) with --loss on
+    ``data``, and --columns, --target, --params and --const."""
+    columns = _assignments([args.columns], "--columns") if args.columns else None
+    params = split_top_level(args.params) if args.params else None
+    model: Any = args.model
+    if model.strip().startswith("mlp:"):
+        model = parse_mlp_spec(model)
+    obj = LOSSES[args.loss](model, data, target=args.target, columns=columns, params=params,
+                            constants=_assignments(args.const, "--const") or None)
+    return model, obj
+
+
 def _expr_or_data(args: argparse.Namespace) -> Any:
     """The objective of ``plot`` and ``explain``: EXPR, or --model's loss on --data."""
     if args.data is not None:
         if args.model is None or args.expr is not None:
             raise InputError("give either EXPR, or --data with --model")
-        columns = _assignments([args.columns], "--columns") if args.columns else None
-        params = split_top_level(args.params) if args.params else None
-        model: Any = args.model
-        if model.strip().startswith("mlp:"):
-            model = parse_mlp_spec(model)
-        return LOSSES[args.loss](model, args.data, target=args.target, columns=columns,
-                                 params=params,
-                                 constants=_assignments(args.const, "--const") or None)
+        return _model_loss(args, args.data)[1]
     if args.model is not None:
         raise InputError("--model needs --data")
     if args.expr is not None:
