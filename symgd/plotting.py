@@ -342,11 +342,8 @@ def plot_contour(objective: Objective | str | sp.Expr, result: Result | History 
     [[-0.667, -0.667, 2.0, 2.0], [0.0, -0.667, 0.667, 1.333]]
     >>> d.close()
     """
-    obj = _two_variables(objective, "a contour plot")
-    hist = _path_of(obj, result)
-    marked = _marked_minimum(obj, result, minimum)
-    box = _box(bounds, hist, marked)
-    X, Y, Z = _grid(obj, box, resolution)
+    obj, hist, marked, box, (X, Y, Z) = _landscape(objective, "a contour plot", result,
+                                                   minimum, bounds, resolution)
     fig, ax = _axes(ax)
     _draw_levels(ax, X, Y, Z, levels, marked, filled, colorbar, obj,
                  top=_rim(Z, hist, box) if hist is not None else np.inf)
@@ -556,11 +553,8 @@ def plot_surface(objective: Objective | str | sp.Expr, result: Result | History 
     ([-4.57, 33.59, 1.47], '$L$')
     >>> d.close()
     """
-    obj = _two_variables(objective, "a surface plot")
-    hist = _path_of(obj, result)
-    marked = _marked_minimum(obj, result, minimum)
-    box = _box(bounds, hist, marked)
-    X, Y, Z = _grid(obj, box, resolution)
+    obj, hist, marked, box, (X, Y, Z) = _landscape(objective, "a surface plot", result,
+                                                   minimum, bounds, resolution)
     fig, ax = _axes(ax, projection="3d", figsize=(7.0, 5.6))
     ax.computed_zorder = False
     if clip:
@@ -1430,6 +1424,17 @@ def _path_of(obj: Objective, result: object, needed: bool = False) -> History | 
     if len(hist) == 0:
         raise InputError("the result's history is empty")
     return hist
+
+
+def _landscape(objective: object, what: str, result: Any, minimum: Any, bounds: Any,
+               resolution: int) -> tuple:
+    """What a contour and a surface plot share: the objective, the path, the
+    marked minimum, the box around them and the grid of values on it."""
+    obj = _two_variables(objective, what)
+    hist = _path_of(obj, result)
+    marked = _marked_minimum(obj, result, minimum)
+    box = _box(bounds, hist, marked)
+    return obj, hist, marked, box, _grid(obj, box, resolution)
 
 
 def _two_variables(objective: object, what: str) -> Objective:
