@@ -22,7 +22,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .exceptions import DataError, InputTypeError
+from .exceptions import DataError, InputTypeError, truncated
 
 __all__ = ["Dataset", "as_dataset", "read_table", "BUILTIN", "dataset_path", "show_names",
            "clip"]
@@ -63,15 +63,10 @@ def show_names(names: Sequence[str], limit: int = _SHOWN_NAMES) -> str:
     'c0, c1, c2, ... (10000 columns in all)'
     """
     names = list(names)
-    shown = ", ".join(_short(n) for n in names[:limit])
+    shown = ", ".join(truncated(n, 30) for n in names[:limit])
     if len(names) > limit:
         shown += f", ... ({len(names)} columns in all)"
     return shown
-
-
-def _short(name: object, limit: int = 30) -> str:
-    name = str(name)
-    return name if len(name) <= limit else name[:limit - 3] + "..."
 
 
 def _source(path: object, limit: int = 200) -> str:
@@ -126,7 +121,7 @@ class Dataset:
         lengths = {k: len(v) for k, v in self._columns.items()}
         if len(set(lengths.values())) > 1:
             items = list(lengths.items())
-            shown = ", ".join(f"{_short(k)}: {n}" for k, n in items[:_SHOWN_NAMES])
+            shown = ", ".join(f"{truncated(k, 30)}: {n}" for k, n in items[:_SHOWN_NAMES])
             if len(items) > _SHOWN_NAMES:
                 shown += f", ... ({len(items)} columns in all)"
             raise DataError(f"{source}: columns have different lengths ({shown}); every "
@@ -178,7 +173,7 @@ def _column(values: Any, name: str, source: str) -> np.ndarray:
         arr = np.asarray(values)
     except Exception as err:
         raise DataError(f"{source}: column {clip(name)} cannot be read as numbers "
-                        f"({_short(err, 200)})") from None
+                        f"({truncated(err, 200)})") from None
     if arr.dtype.kind not in "biuf":
         raise DataError(f"{source}: column {clip(name)} is not numeric (dtype {arr.dtype}); "
                         "give numbers")

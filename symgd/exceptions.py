@@ -24,6 +24,16 @@ _LONG_WORD = re.compile(r"\S{81,}")
 MAX_MESSAGE = 1500
 
 
+def truncated(text: object, limit: int = 60) -> str:
+    """``str(text)``, cut to ``limit`` characters with "..." when longer.
+
+    >>> truncated("x" * 100, 10)
+    'xxxxxxx...'
+    """
+    text = str(text)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def shorten(message: str) -> str:
     """``message`` with each very long word (a pasted number, a name of
     100,000 letters) shortened in the middle, and at most MAX_MESSAGE characters.
@@ -75,7 +85,7 @@ class ParseError(SymgdError, ValueError):
         super().__init__(self._one_line())
 
     def _one_line(self) -> str:
-        shown = self.text if len(self.text) <= 60 else self.text[:57] + "..."
+        shown = truncated(self.text)
         where = f" at column {self.position + 1}" if self.position is not None else ""
         msg = f"cannot parse {shown!r}{where}: {self.reason}"
         return f"{msg}; {self.hint}" if self.hint else msg

@@ -32,7 +32,7 @@ from typing import Iterable, Mapping
 
 import sympy as sp
 
-from .exceptions import InputError, InputTypeError, ParseError
+from .exceptions import InputError, InputTypeError, ParseError, truncated
 from .functions import BARE_SYMBOL_NAMES, FUNCTIONS
 
 __all__ = ["parse", "parse_definition", "Definition", "make_symbol", "split_top_level",
@@ -469,7 +469,7 @@ def _checked_size(number: sp.Expr, what: str) -> sp.Expr:
                              f"{bits} bits; symgd keeps numbers between ~1e-308 and ~1e308)")
         return number
     if not _has_float_value(number):
-        raise InputError(f"{what} {_short(number)} has no float64 value (it overflows or "
+        raise InputError(f"{what} {truncated(number)} has no float64 value (it overflows or "
                          "cannot be evaluated); symgd keeps numbers between ~1e-308 and "
                          "~1e308")
     return number
@@ -480,11 +480,6 @@ def _has_float_value(number: sp.Expr) -> bool:
         return math.isfinite(float(number.evalf(30)))
     except (OverflowError, TypeError, ValueError, ZeroDivisionError, RecursionError):
         return False
-
-
-def _short(number: sp.Expr) -> str:
-    text = str(number)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 # --------------------------------------------------- names and products
@@ -987,7 +982,7 @@ class _Builder:
                              tok.pos, "") from None
         value = self._real(value, node)
         if not value.free_symbols and not value.is_Rational and not _has_float_value(value):
-            raise ParseError(f"{_short(value)} has no float64 value (it overflows or cannot be "
+            raise ParseError(f"{truncated(value)} has no float64 value (it overflows or cannot be "
                              "evaluated)", self.text, tok.pos,
                              "symgd keeps numbers between ~1e-308 and ~1e308")
         return value
