@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 import sympy as sp
 
-from .compile import Compiled
+from .compile import Compiled, _nodes
 from .exceptions import InputError, InputTypeError, ObjectiveError
 from .parsing import (_constant_values, _names_list, check_name, make_symbol,
                       parse_definition)
@@ -254,6 +254,28 @@ class Objective:
         return True
 
     @cached_property
+    def degree_bound(self) -> int | None:
+        """An upper bound (0, 1 or 2) on the total degree of the objective as a
+        polynomial in its variables, read off its expression tree in linear time
+        without differentiating; None when it is not written as a polynomial of
+        degree at most 2, or when that is not cheap to tell (an objective
+        evaluated row by row, an expression of over 20,000 nodes).
+
+        >>> Objective("(x + 1)^2 - x*y").degree_bound, Objective("sin(x)").degree_bound
+        (2, None)
+        """
+        expr = getattr(self, "_expr", None)
+        if not isinstance(expr, sp.Expr) or not self.inlinable:
+            return None
+        if _nodes(expr, _POLYNOMIAL_MAX_NODES + 1) > _POLYNOMIAL_MAX_NODES:
+            return None
+        try:
+            bound = _degree_bound(expr, frozenset(self._real))
+        except RecursionError:
+            return None
+        return bound if bound is not None and bound <= 2 else None
+
+    @cached_property
     def is_quadratic(self) -> bool:
         """True when the Hessian is constant (a quadratic or linear objective)."""
         return not (self._hessian.free_symbols & set(self._real))
@@ -341,6 +363,29 @@ def _split_names(text: str | sp.Symbol) -> list[str]:
     if isinstance(text, sp.Symbol):
         return [text.name]
     return [p.strip() for p in text.replace(",", " ").split()]
+
+
+_POLYNOMIAL_MAX_NODES = 20_000     # the most nodes degree_bound looks at
+
+
+def _degree_bound(expr: sp.Expr, variables: frozenset) -> int | None:
+    """An upper bound on the total degree of ``expr`` as a polynomial in
+    ``variables``, read off its tree; None when it is not written as one."""
+    if expr.is_Symbol:
+        return 1 if expr in variables else 0
+    if expr.is_Number:
+        return 0
+    if expr.is_Add or expr.is_Mul:
+        degrees = [_degree_bound(a, variables) for a in expr.args]
+        if None in degrees:
+            return None
+        return max(degrees) if expr.is_Add else sum(degrees)
+    if expr.is_Pow and expr.exp.is_Integer and expr.exp >= 0:
+        base = _degree_bound(expr.base, variables)
+        return None if base is None else base * int(expr.exp)
+    # anything else (a function, a fractional power) is a constant only when
+    # it is free of the variables; its subtree is looked at once, here
+    return None if expr.free_symbols & variables else 0
 
 
 def _latex_name(name: str) -> str:

@@ -798,8 +798,6 @@ def _bound_advice(obj: Objective, rule: StepRule, hist: History) -> str:
 # advice. Beyond it (a power tower x^x^...^x, say) the Hessian can take
 # seconds or fail, and the advice is generic instead.
 _ADVICE_MAX_NODES = 1000
-# The most expression-tree nodes the cheap polynomial test looks at.
-_POLYNOMIAL_MAX_NODES = 20_000
 
 
 def _local_bound(obj: Objective, hist: History):
@@ -859,7 +857,7 @@ def _cheaply_quadratic(obj: Objective) -> bool:
     known = vars(obj)
     if "is_quadratic" in known or "_hessian" in known:
         return bool(obj.is_quadratic)
-    return _polynomial_degree(obj) is not None
+    return obj.degree_bound is not None
 
 
 def _is_linear(obj: Objective) -> bool:
@@ -875,68 +873,13 @@ def _is_linear(obj: Objective) -> bool:
             return bool(obj.is_quadratic) and not np.any(obj.hess(np.zeros(obj.n)))
         except Exception:  # a cheap test only: when in doubt, run as usual
             return False
-    bound = _polynomial_degree(obj)
+    bound = obj.degree_bound
     if bound == 2:
         # a quadratic written so that its squares cancel, as (x + 1)^2 - x^2:
         # SymPy collects the terms of its (already computed) gradient
         variables = set(obj._real)
         return not any(g.free_symbols & variables for g in obj._gradient)
     return bound == 1
-
-
-_degrees: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _polynomial_degree(obj: Objective) -> int | None:
-    """An upper bound on the total degree of ``obj`` as a polynomial in its
-    variables when that bound is at most 2; None otherwise (not written as a
-    polynomial, a higher degree), or when it is not cheap to tell (a data
-    objective evaluated row by row, a very large expression). Linear time,
-    once per objective.
-    """
-    try:
-        return _degrees[obj]
-    except (KeyError, TypeError):
-        pass
-    degree = _degree_of(obj)
-    try:
-        _degrees[obj] = degree
-    except TypeError:      # an objective that cannot be weakly referenced
-        pass
-    return degree
-
-
-def _degree_of(obj: Objective) -> int | None:
-    expr = getattr(obj, "_expr", None)
-    if not isinstance(expr, sp.Expr) or not obj.inlinable:
-        return None
-    if _nodes(expr, _POLYNOMIAL_MAX_NODES + 1) > _POLYNOMIAL_MAX_NODES:
-        return None
-    try:
-        bound = _degree_bound(expr, frozenset(obj._real))
-    except RecursionError:
-        return None
-    return bound if bound is not None and bound <= 2 else None
-
-
-def _degree_bound(expr: sp.Expr, variables: frozenset) -> int | None:
-    """An upper bound on the total degree of ``expr`` as a polynomial in
-    ``variables``, read off its tree; None when it is not written as one."""
-    if expr.is_Symbol:
-        return 1 if expr in variables else 0
-    if expr.is_Number:
-        return 0
-    if expr.is_Add or expr.is_Mul:
-        degrees = [_degree_bound(a, variables) for a in expr.args]
-        if None in degrees:
-            return None
-        return max(degrees) if expr.is_Add else sum(degrees)
-    if expr.is_Pow and expr.exp.is_Integer and expr.exp >= 0:
-        base = _degree_bound(expr.base, variables)
-        return None if base is None else base * int(expr.exp)
-    # anything else (a function, a fractional power) is a constant only when
-    # it is free of the variables; its subtree is looked at once, here
-    return None if expr.free_symbols & variables else 0
 
 
 def _linear_message(obj: Objective, rule: StepRule, hist: History) -> str:
