@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 import symgd
-from symgd.networks import mlp
+from symgd.data.networks import mlp
 
 ROWS, HIDDEN, REPEATS = 10_000, 16, 30
 

@@ -13,24 +13,24 @@ code, and runs gradient descent, recording every step.
 True
 """
 
-from .analysis import (Analysis, StationaryPoint, StepBound, analyze, local_bounds,
+from .analysis.core import (Analysis, StationaryPoint, StepBound, analyze, local_bounds,
                        stationary_points, step_size_bound)
-from .checking import (ComponentCheck, GradientReport, HessianReport, NumericReport,
+from .check.core import (ComponentCheck, GradientReport, HessianReport, NumericReport,
                        StepsReport, check_grad, check_gradient, check_hessian,
                        check_report_exit_code, check_steps)
-from .data import Dataset, dataset_path, read_table
-from .explain import Derivation, Explanation, explain
-from .exceptions import (DataError, InputError, InputTypeError, ObjectiveError,
+from .data.tables import Dataset, dataset_path, read_table
+from .explain.core import Derivation, Explanation, explain
+from .errors import (DataError, InputError, InputTypeError, ObjectiveError,
                          ParseError, SymgdError)
-from .losses import DataObjective, linear_model, log_loss, loss, mae, mse, sse
-from .networks import MLP, mlp
-from .objective import Objective
-from .parsing import parse
-from .plotting import (Drawn, plot_basins, plot_contour, plot_fit, plot_learning_rates,
+from .data.losses import DataObjective, linear_model, log_loss, loss, mae, mse, sse
+from .data.networks import MLP, mlp
+from .objective.core import Objective
+from .expr.parse import parse
+from .plot.core import (Drawn, plot_basins, plot_contour, plot_fit, plot_learning_rates,
                        plot_loss, plot_lr_sweep, plot_slice, plot_snapshots, plot_surface)
-from .plotting import save as save_figure
-from .run import Batch, History, Iterate, Result, Status, descend, descend_many
-from .steps import RULES, StepRule
+from .plot.core import save as save_figure
+from .descent.loop import Batch, History, Iterate, Result, Status, descend, descend_many
+from .descent.steps import RULES, StepRule
 
 __version__ = "0.1.0"
 

@@ -1,5 +1,5 @@
 """``python -m symgd``: the same as the ``symgd`` command."""
 
-from .cli import main
+from .cli.core import main
 
 raise SystemExit(main())

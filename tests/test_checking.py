@@ -20,7 +20,7 @@ from scipy.optimize import approx_fprime, rosen, rosen_der
 from scipy.optimize import check_grad as scipy_check_grad
 
 import symgd
-from symgd.checking import (DIFFERENT, EQUAL, UNDECIDED, GradientReport, HessianReport,
+from symgd.check.core import (DIFFERENT, EQUAL, UNDECIDED, GradientReport, HessianReport,
                             NumericReport, StepsReport, check_grad, check_gradient,
                             check_hessian, check_report_exit_code, check_steps)
 
@@ -371,7 +371,7 @@ def test_hard_simplification_is_undecided_within_the_timeout():
 def test_spawn_fallback(monkeypatch):
     import multiprocessing
 
-    import symgd.checking as checking
+    import symgd.check.core as checking
     monkeypatch.setattr(checking, "_context", lambda: multiprocessing.get_context("spawn"))
     report = check_gradient("sin(x)^2", "sin(2x)", timeout=20)
     assert report[0].verdict == EQUAL

@@ -9,8 +9,8 @@ import pytest
 import scipy.special
 import sympy as sp
 
-from symgd.compile import MATH_ERRORS, Compiled, python_statements
-from symgd.functions import sigmoid
+from symgd.objective.compile import MATH_ERRORS, Compiled, python_statements
+from symgd.expr.registry import sigmoid
 
 x, y = sp.symbols("x y", real=True)
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import symgd
 from symgd import DataError, InputTypeError, SymgdError
-from symgd.data import BUILTIN, Dataset, as_dataset, parse_table, read_table
+from symgd.data.tables import BUILTIN, Dataset, as_dataset, parse_table, read_table
 
 CARS_WEIGHT = [3.5, 3.69, 3.44, 3.43, 4.34, 4.42, 2.37]
 CARS_MPG = [18, 15, 18, 16, 15, 14, 24]
@@ -576,13 +576,13 @@ def test_random_well_formed_table_reads_back_exactly(tmp_path_factory, table):
     path = tmp_path_factory.mktemp("table") / "t.txt"
     path.write_bytes(text.encode())
     results = []
-    real_fast_parse = symgd.data._fast_parse
+    real_fast_parse = symgd.data.tables._fast_parse
 
     def spy(*args, **kwargs):
         results.append(real_fast_parse(*args, **kwargs))
         return results[-1]
 
-    with mock.patch("symgd.data._fast_parse", spy):
+    with mock.patch("symgd.data.tables._fast_parse", spy):
         fast = read_table(path)
     assert results and results[0] is not None  # NumPy's reader took the table
     assert fast.names == tuple(names)
@@ -590,7 +590,7 @@ def test_random_well_formed_table_reads_back_exactly(tmp_path_factory, table):
     for k, name in enumerate(names):
         assert same_bits(fast[name], values[:, k])
     # the careful cell-by-cell reader gives exactly the same numbers
-    with mock.patch("symgd.data._fast_parse", return_value=None):
+    with mock.patch("symgd.data.tables._fast_parse", return_value=None):
         careful = read_table(path)
     assert careful.names == fast.names
     for name in names:
@@ -733,7 +733,7 @@ def test_names_may_be_one_string(names):
 @pytest.mark.parametrize("reader", [read_table, as_dataset])
 def test_a_device_is_refused_before_it_is_read(reader):
     # /dev/zero never ends and reports a size of 0: it must not be opened at all.
-    with mock.patch("symgd.data.os.open", side_effect=AssertionError("opened")):
+    with mock.patch("symgd.data.tables.os.open", side_effect=AssertionError("opened")):
         msg = data_error(reader, "/dev/zero")
     assert "'/dev/zero'" in msg and "character device" in msg
     assert "regular text file" in msg
@@ -746,7 +746,7 @@ def test_a_fifo_is_refused_without_opening_it(tmp_path, reader):
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     # open() on a FIFO with no writer blocks forever: it must not be called.
-    with mock.patch("symgd.data.os.open", side_effect=AssertionError("opened")):
+    with mock.patch("symgd.data.tables.os.open", side_effect=AssertionError("opened")):
         msg = data_error(reader, fifo)
     assert str(fifo) in msg and "FIFO" in msg and "regular text file" in msg
 
@@ -771,30 +771,30 @@ def test_a_file_swapped_for_a_fifo_after_the_check_is_refused(tmp_path):
         mode = (st.st_mode & ~stat_module.S_IFMT(st.st_mode)) | stat_module.S_IFIFO
         return os.stat_result((mode, *tuple(st)[1:]))
 
-    with mock.patch("symgd.data.os.fstat", side_effect=fifo_fstat):
+    with mock.patch("symgd.data.tables.os.fstat", side_effect=fifo_fstat):
         msg = data_error(read_table, path)
     assert "FIFO" in msg
 
 
 def test_the_size_cap_holds_whatever_the_size_claims(tmp_path):
     path = write(tmp_path, "x y\n" + "1 2\n" * 50)          # 204 bytes
-    with mock.patch("symgd.data._MAX_FILE_BYTES", 100):
+    with mock.patch("symgd.data.tables._MAX_FILE_BYTES", 100):
         msg = data_error(read_table, path)
     assert "too large" in msg and str(path) in msg
     # st_size is only a first check: a file that grew (or lies) is still cut off
-    with mock.patch("symgd.data._MAX_FILE_BYTES", 100), \
-            mock.patch("symgd.data._regular_file",
+    with mock.patch("symgd.data.tables._MAX_FILE_BYTES", 100), \
+            mock.patch("symgd.data.tables._regular_file",
                        return_value=mock.Mock(st_size=10, st_mode=0o100644)):
         msg = data_error(read_table, path)
     assert "too large" in msg
-    with mock.patch("symgd.data._MAX_FILE_BYTES", 204):
+    with mock.patch("symgd.data.tables._MAX_FILE_BYTES", 204):
         assert read_table(path).rows == 50
 
 
 def test_a_file_larger_than_one_read_block_is_read_whole(tmp_path):
     rows = 3000
     path = write(tmp_path, "x y\n" + "".join(f"{k} {2 * k}\n" for k in range(rows)))
-    with mock.patch("symgd.data._READ_BLOCK", 1000):
+    with mock.patch("symgd.data.tables._READ_BLOCK", 1000):
         ds = read_table(path)
     assert ds.rows == rows
     np.testing.assert_array_equal(ds["y"], 2 * np.arange(rows))
@@ -818,7 +818,7 @@ def test_a_missing_column_lists_only_the_first_columns(tmp_path):
 
 
 def test_show_names_and_clip():
-    from symgd.data import clip, show_names
+    from symgd.data.tables import clip, show_names
     assert show_names(["x", "y"]) == "x, y"
     shown = show_names([f"c{i}" for i in range(10_000)])
     assert shown.startswith("c0, c1,") and shown.endswith("... (10000 columns in all)")
@@ -857,14 +857,14 @@ def test_header_with_code_is_read_as_plain_names(tmp_path):
     ("1..2", False), ("--1", False), ("1e+", False), ("12a", False), ("", False),
 ])
 def test_number_syntax(text, number):
-    from symgd.data import _is_number
+    from symgd.data.tables import _is_number
     assert _is_number(text) is number
 
 
 def test_a_long_cell_that_is_not_a_number_is_rejected_in_linear_time(tmp_path):
     # The number pattern used to backtrack quadratically: 100,000 digits and a
     # letter took minutes. (No timing is asserted; a regression hangs the test.)
-    from symgd.data import _is_number
+    from symgd.data.tables import _is_number
     assert not _is_number("9" * 1_000_000 + "x")
     path = write(tmp_path, "x y\n1 2\n" + "9" * 1_000_000 + "x 3\n")
     msg = data_error(read_table, path)

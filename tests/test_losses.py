@@ -15,8 +15,8 @@ import sympy as sp
 from scipy.special import expit
 
 import symgd
-from symgd.compile import Compiled
-from symgd.parsing import make_symbol
+from symgd.objective.compile import Compiled
+from symgd.expr.parse import make_symbol
 from symgd import (DataError, DataObjective, InputError, InputTypeError, ObjectiveError,
                    ParseError, descend)
 
@@ -1094,7 +1094,7 @@ def test_quadratic_numbers_agree_with_the_symbolic_form():
 
 
 def test_too_many_linear_features_is_a_clear_error():
-    from symgd.losses import MAX_LINEAR_FEATURES
+    from symgd.data.losses import MAX_LINEAR_FEATURES
     p = MAX_LINEAR_FEATURES + 1
     data = {f"c{j}": np.arange(3.0) * j for j in range(p + 1)}
     with pytest.raises(DataError) as info:

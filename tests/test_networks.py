@@ -11,7 +11,7 @@ import sympy as sp
 import symgd
 from symgd import InputError, InputTypeError, Status, descend
 from symgd.cli import main
-from symgd.networks import mlp, parse_mlp_spec
+from symgd.data.networks import mlp, parse_mlp_spec
 
 XOR = {"x1": np.array([0.0, 0, 1, 1]), "x2": np.array([0.0, 1, 0, 1]),
        "y": np.array([0.0, 1, 1, 0])}
@@ -29,7 +29,7 @@ def test_parameters_are_named_layer_unit_input():
 def test_expression_is_the_written_out_network():
     net = mlp((2, 2, 1), activation="sigmoid", output="sigmoid")
     S = lambda name: sp.Symbol(name, real=True)          # noqa: E731
-    sigma = symgd.functions.sigmoid
+    sigma = symgd.expr.registry.sigmoid
     x1, x2 = S("x1"), S("x2")
     h1 = sigma(S("W1_11") * x1 + S("W1_12") * x2 + S("b1_1"))
     h2 = sigma(S("W1_21") * x1 + S("W1_22") * x2 + S("b1_2"))

@@ -1,4 +1,4 @@
-"""Tests of symgd.plotting: what each figure contains, not its pixels.
+"""Tests of symgd.plot.core: what each figure contains, not its pixels.
 
 The data a figure drew (returned in a ``Drawn``) is checked against
 independent oracles: the run's own history, ``numpy.linalg.lstsq`` for the
@@ -26,8 +26,8 @@ from hypothesis import strategies as st  # noqa: E402
 
 import symgd  # noqa: E402
 from symgd import InputError, InputTypeError, ObjectiveError, Status  # noqa: E402
-from symgd import plotting  # noqa: E402
-from symgd.plotting import (Drawn, plot_contour, plot_fit, plot_learning_rates,  # noqa: E402
+from symgd.plot import core as plotting  # noqa: E402
+from symgd.plot.core import (Drawn, plot_contour, plot_fit, plot_learning_rates,  # noqa: E402
                             plot_loss, plot_slice, plot_snapshots, plot_surface, save)
 
 BOWL = "x^2 + x*y + y^2"
@@ -74,7 +74,7 @@ def bowl(x, y):
 # ------------------------------------------------------------------ basics
 
 def test_importing_plotting_does_not_import_matplotlib():
-    code = "import sys, symgd, symgd.plotting; print('matplotlib' in sys.modules)"
+    code = "import sys, symgd, symgd.plot.core; print('matplotlib' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120)
     assert done.stdout.strip() == "False", done.stderr

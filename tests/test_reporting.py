@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from symgd import InputError, InputTypeError, Objective, descend
-from symgd.reporting import (TABLE_FORMATS, derivatives_dict, derivatives_text,
+from symgd.descent.table import (TABLE_FORMATS, derivatives_dict, derivatives_text,
                              format_table)
 
 BOWL = "x^2 + x*y + y^2"

@@ -14,10 +14,11 @@ from hypothesis import strategies as st
 from scipy.optimize import rosen, rosen_der
 
 import symgd
+import symgd.descent.loop
 from symgd import (History, InputError, InputTypeError, Iterate, Objective, Result,
                    Status, StepRule, SymgdError, descend)
-from symgd.run import FAST_PATH_MAX_VARIABLES, _loop
-from symgd.steps import get_rule
+from symgd.descent.loop import FAST_PATH_MAX_VARIABLES, _loop
+from symgd.descent.steps import get_rule
 
 BOWL = "x^2 + x*y + y^2"
 
@@ -768,7 +769,7 @@ def test_cli_descend_of_a_linear_objective_with_a_huge_max_iter_exits_1():
 # ------------------------------------------------------------ bounded history
 
 def test_history_cap_keeps_every_row_of_a_million_step_run():
-    from symgd.run import HISTORY_MAX_VALUES, _history_cap
+    from symgd.descent.loop import HISTORY_MAX_VALUES, _history_cap
     assert HISTORY_MAX_VALUES // 4 == 1_000_000
     assert _history_cap(1) > 1_000_001 and _history_cap(1) % 2 == 0
     assert _history_cap(2) == 666_668
@@ -780,7 +781,7 @@ def test_long_runs_thin_the_history_to_bounded_memory(monkeypatch, fast):
     obj = Objective("-log(x)")                    # unbounded below, slowly: no test fires
     full = run_loop(obj, [1.0], fast, lr=0.01, max_iter=1000)
     assert len(full.history) == 1001 and full.history.stride == 1
-    monkeypatch.setattr(symgd.run, "HISTORY_MAX_VALUES", 40)   # cap: 12 rows, n = 1
+    monkeypatch.setattr(symgd.descent.loop, "HISTORY_MAX_VALUES", 40)   # cap: 12 rows, n = 1
     seen = []
     res = run_loop(obj, [1.0], fast, lr=0.01, max_iter=1000, callback=seen.append)
     hist = res.history
@@ -801,7 +802,7 @@ def test_long_runs_thin_the_history_to_bounded_memory(monkeypatch, fast):
 def test_thinned_history_keeps_the_bad_last_point(monkeypatch, fast):
     obj = Objective("x^2 + 1/x")
     full = run_loop(obj, [1.0], fast, lr=0.5)
-    monkeypatch.setattr(symgd.run, "HISTORY_MAX_VALUES", 4)    # cap: 4 rows
+    monkeypatch.setattr(symgd.descent.loop, "HISTORY_MAX_VALUES", 4)    # cap: 4 rows
     res = run_loop(obj, [1.0], fast, lr=0.5)
     assert (res.status, res.nit) == (full.status, full.nit) == (Status.DIVERGED, 7)
     assert len(res.history) <= 4 and res.history.iteration[-1] == 7
@@ -811,7 +812,7 @@ def test_thinned_history_keeps_the_bad_last_point(monkeypatch, fast):
 
 
 def test_runs_below_the_cap_and_history_false_are_unchanged(monkeypatch):
-    monkeypatch.setattr(symgd.run, "HISTORY_MAX_VALUES", 40)   # 10 steps keep all rows
+    monkeypatch.setattr(symgd.descent.loop, "HISTORY_MAX_VALUES", 40)   # 10 steps keep all rows
     res = descend("-log(x)", 1.0, lr=0.01, max_iter=10)
     assert len(res.history) == 11 and res.history.stride == 1
     assert list(res.history.iteration) == list(range(11))
@@ -839,12 +840,12 @@ def test_general_path_does_not_build_the_hessian(step):
 
 
 def test_advice_that_fails_gives_generic_advice(monkeypatch):
-    import symgd.analysis
+    import symgd.analysis.core
 
     def broken(*args, **kwargs):
         raise symgd.ObjectiveError("too deeply nested to differentiate")
 
-    monkeypatch.setattr(symgd.analysis, "step_size_bound", broken)
+    monkeypatch.setattr(symgd.analysis.core, "step_size_bound", broken)
     res = descend(BOWL, [1, 1], lr=0.01, max_iter=5)
     assert res.status == Status.MAX_ITER
     assert res.message.endswith("Try more iterations (max_iter), a larger lr, or a looser tol.")

@@ -56,7 +56,7 @@ import symgd
 from symgd import (DataError, InputError, InputTypeError, ObjectiveError, ParseError, Status,
                    SymgdError)
 from symgd.cli import main
-from symgd.parsing import MAX_LENGTH, _has_float_value, make_symbol
+from symgd.expr.parse import MAX_LENGTH, _has_float_value, make_symbol
 
 try:
     import resource

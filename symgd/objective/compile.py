@@ -23,8 +23,8 @@ import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 from sympy.simplify.cse_main import tree_cse
 
-from .exceptions import ObjectiveError
-from .functions import numeric_namespace
+from ..errors import ObjectiveError
+from ..expr.registry import numeric_namespace
 
 __all__ = ["Compiled", "MATH_ERRORS", "python_statements", "auto_cse"]
 

@@ -30,13 +30,13 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 import sympy as sp
 
-from .compile import Compiled
-from .data import Dataset, as_dataset, clip, show_names
-from .exceptions import DataError, InputError, InputTypeError, ObjectiveError
-from .functions import numeric_namespace, sigmoid, softplus
+from ..objective.compile import Compiled
+from .tables import Dataset, as_dataset, clip, show_names
+from ..errors import DataError, InputError, InputTypeError, ObjectiveError
+from ..expr.registry import numeric_namespace, sigmoid, softplus
 from .networks import MLP, parse_mlp_spec
-from .objective import Objective, _derivative, natural_key
-from .parsing import check_name, make_symbol, parse
+from ..objective.core import Objective, _derivative, natural_key
+from ..expr.parse import check_name, make_symbol, parse
 
 __all__ = ["DataObjective", "loss", "mse", "sse", "mae", "log_loss", "linear_model",
            "REDUCTIONS", "LOSSES"]

@@ -32,8 +32,8 @@ from typing import Iterable, Mapping
 
 import sympy as sp
 
-from .exceptions import InputError, InputTypeError, ParseError, truncated
-from .functions import BARE_SYMBOL_NAMES, FUNCTIONS
+from ..errors import InputError, InputTypeError, ParseError, truncated
+from .registry import BARE_SYMBOL_NAMES, FUNCTIONS
 
 __all__ = ["parse", "parse_definition", "Definition", "make_symbol", "split_top_level",
            "check_name", "exact_number", "MAX_LENGTH", "MAX_DEPTH",

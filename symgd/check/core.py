@@ -51,11 +51,11 @@ from typing import Any, Callable, ClassVar, Mapping, Sequence
 import numpy as np
 import sympy as sp
 
-from .compile import Compiled
-from .exceptions import InputError, InputTypeError, ObjectiveError
-from .losses import DataObjective
-from .objective import Objective, _derivative, as_objective
-from .parsing import exact_number, parse, split_top_level
+from ..objective.compile import Compiled
+from ..errors import InputError, InputTypeError, ObjectiveError
+from ..data.losses import DataObjective
+from ..objective.core import Objective, _derivative, as_objective
+from ..expr.parse import exact_number, parse, split_top_level
 
 __all__ = ["check_gradient", "check_hessian", "check_grad", "check_steps",
            "check_report_exit_code", "GradientReport", "HessianReport", "ComponentCheck",

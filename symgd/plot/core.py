@@ -39,13 +39,13 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 import numpy as np
 import sympy as sp
 
-from .analysis import local_bounds, stationary_points, step_size_bound
-from .compile import Compiled
-from .exceptions import InputError, InputTypeError, ObjectiveError
-from .functions import numeric_namespace
-from .losses import DataObjective
-from .objective import Objective, as_objective
-from .run import History, Result, Status, descend, descend_many
+from ..analysis.core import local_bounds, stationary_points, step_size_bound
+from ..objective.compile import Compiled
+from ..errors import InputError, InputTypeError, ObjectiveError
+from ..expr.registry import numeric_namespace
+from ..data.losses import DataObjective
+from ..objective.core import Objective, as_objective
+from ..descent.loop import History, Result, Status, descend, descend_many
 
 if TYPE_CHECKING:  # matplotlib is imported lazily, when a figure is drawn
     from matplotlib.axes import Axes

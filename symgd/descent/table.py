@@ -16,7 +16,7 @@ from typing import Any, Sequence
 import numpy as np
 import sympy as sp
 
-from .exceptions import InputError, InputTypeError
+from ..errors import InputError, InputTypeError
 
 __all__ = ["format_table", "TABLE_FORMATS", "derivatives_text", "derivatives_dict"]
 

@@ -35,7 +35,7 @@ from typing import Any, Callable, NamedTuple, Protocol
 
 import numpy as np
 
-from .exceptions import InputError, InputTypeError
+from ..errors import InputError, InputTypeError
 
 __all__ = ["StepRule", "RULES", "SCHEDULES", "get_rule", "check_lr", "schedule",
            "fixed", "momentum", "nesterov", "adam", "backtracking", "exact", "newton",

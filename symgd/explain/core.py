@@ -28,10 +28,10 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE, precedence
 from sympy.printing.str import StrPrinter
 
-from .exceptions import InputError, InputTypeError
-from .functions import relu, sigmoid, softplus
-from .losses import DataObjective
-from .objective import Objective, natural_key
+from ..errors import InputError, InputTypeError
+from ..expr.registry import relu, sigmoid, softplus
+from ..data.losses import DataObjective
+from ..objective.core import Objective, natural_key
 
 __all__ = ["explain", "Explanation", "Derivation", "Step", "RULES", "FORMATS"]
 

@@ -21,9 +21,9 @@ from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
 import numpy as np
 import sympy as sp
 
-from .compile import MATH_ERRORS, Compiled, _nodes, python_statements
-from .exceptions import InputError, InputTypeError
-from .objective import Objective, as_objective
+from ..objective.compile import MATH_ERRORS, Compiled, _nodes, python_statements
+from ..errors import InputError, InputTypeError
+from ..objective.core import Objective, as_objective
 from .steps import ELEMENTWISE_RULES, StepRule, get_rule
 
 __all__ = ["descend", "descend_many", "Batch", "Result", "History", "Iterate", "Status",
@@ -206,12 +206,12 @@ class Result:
     def table(self, every: int = 1, digits: int = 6, fmt: str = "text",
               gradient: bool = False, first: int = 0, exact: bool = False) -> str:
         """The history as a table; see :func:`symgd.reporting.format_table`."""
-        from .reporting import format_table
+        from .table import format_table
         return format_table(self.history, every=every, digits=digits, fmt=fmt,
                             gradient=gradient, first=first, exact=exact)
 
     def _repr_html_(self) -> str:
-        from .reporting import result_html
+        from .table import result_html
         return result_html(self)
 
 
@@ -361,7 +361,7 @@ def _exact_steps(exact: bool | int, rule: StepRule) -> int:
 
 def _exact_rows(obj: Objective, start: object, lr: object, steps: int) -> list[tuple]:
     """The first iterates in exact arithmetic: rows (x..., f, g..., |g|)."""
-    from .parsing import exact_number
+    from ..expr.parse import exact_number
     f, grad = obj.exact_parts()
     names = obj.names
     if isinstance(start, Mapping):
@@ -387,7 +387,7 @@ def _plain(v: object) -> object:
 
 def _with_bounds(obj: Objective, rule: StepRule, result: Result) -> Result:
     """Record 2/λmax at each iterate; note in the message where lr was above it."""
-    from .analysis import local_bounds
+    from ..analysis.core import local_bounds
     hist = result.history
     bounds = local_bounds(obj, hist.x)
     hist.extra["lr_bound"] = bounds
@@ -613,7 +613,7 @@ def _batches(obj: Objective, batch_size: object, epochs: object, shuffle: bool,
         if epochs is not None:
             raise InputError("epochs needs batch_size (mini-batch descent)")
         return None
-    from .losses import DataObjective
+    from ..data.losses import DataObjective
     if not isinstance(obj, DataObjective):
         raise InputError("mini-batch descent needs a data objective (mse, log_loss, ...)")
     for name, value in (("batch_size", batch_size), ("seed", seed)):
@@ -801,7 +801,7 @@ _ADVICE_MAX_NODES = 1000
 
 
 def _local_bound(obj: Objective, hist: History):
-    from .analysis import step_size_bound
+    from ..analysis.core import step_size_bound
     try:
         if not _hessian_is_cheap(obj):
             return None
@@ -827,7 +827,7 @@ def _hessian_is_cheap(obj: Objective) -> bool:
 def _slow_advice(obj: Objective, rule: StepRule, hist: History) -> str:
     """Advice for a run stopped by max_iter; cheap, and never raises."""
     generic = "Try more iterations (max_iter), a larger lr, or a looser tol."
-    from .analysis import step_size_bound
+    from ..analysis.core import step_size_bound
     try:
         # only a quadratic's bound holds everywhere, and is cheap to compute
         bound = step_size_bound(obj) if _cheaply_quadratic(obj) else None

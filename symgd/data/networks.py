@@ -21,9 +21,9 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import sympy as sp
 
-from .exceptions import InputError, InputTypeError
-from .functions import relu, sigmoid
-from .parsing import check_name, make_symbol
+from ..errors import InputError, InputTypeError
+from ..expr.registry import relu, sigmoid
+from ..expr.parse import check_name, make_symbol
 
 __all__ = ["MLP", "mlp", "ACTIVATIONS", "INITIALIZERS", "parse_mlp_spec"]
 

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from .exceptions import InputError
-from .objective import Objective, as_objective
-from .steps import check_lr
-from .timeout import TIMED_OUT, call_with_timeout
+from ..errors import InputError
+from ..objective.core import Objective, as_objective
+from ..descent.steps import check_lr
+from .._isolate import TIMED_OUT, call_with_timeout
 
 __all__ = ["StepBound", "step_size_bound", "StationaryPoint", "stationary_points",
            "Analysis", "analyze", "local_bounds"]

@@ -22,12 +22,12 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .exceptions import DataError, InputTypeError, truncated
+from ..errors import DataError, InputTypeError, truncated
 
 __all__ = ["Dataset", "as_dataset", "read_table", "BUILTIN", "dataset_path", "show_names",
            "clip"]
 
-_HERE = pathlib.Path(__file__).resolve().parent / "datasets"
+_HERE = pathlib.Path(__file__).resolve().parent / "files"
 BUILTIN = {"cars": "cars.txt", "pizza": "pizza.txt"}
 _MAX_FILE_BYTES = 2 * 1024 ** 3
 _READ_BLOCK = 1 << 24      # bytes read at a time (the whole file is kept, up to the cap)

@@ -11,8 +11,8 @@ import numpy as np
 import sympy as sp
 
 from .compile import Compiled, _nodes
-from .exceptions import InputError, InputTypeError, ObjectiveError
-from .parsing import (_constant_values, _names_list, check_name, make_symbol,
+from ..errors import InputError, InputTypeError, ObjectiveError
+from ..expr.parse import (_constant_values, _names_list, check_name, make_symbol,
                       parse_definition)
 
 __all__ = ["Objective", "as_objective", "natural_key"]

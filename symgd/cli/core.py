@@ -16,17 +16,17 @@ from typing import Any, Sequence, TextIO
 
 import sympy as sp
 
-from . import __version__
-from .analysis import analyze
-from .checking import check_gradient, check_hessian, check_report_exit_code
-from .exceptions import InputError, SymgdError
-from .losses import LOSSES, DataObjective
-from .networks import INITIALIZERS, MLP, parse_mlp_spec
-from .objective import Objective
-from .parsing import float_number, split_top_level
-from .reporting import TABLE_FORMATS, derivatives_dict, derivatives_text, point_text
-from .run import descend
-from .steps import RULES
+from .. import __version__
+from ..analysis.core import analyze
+from ..check.core import check_gradient, check_hessian, check_report_exit_code
+from ..errors import InputError, SymgdError
+from ..data.losses import LOSSES, DataObjective
+from ..data.networks import INITIALIZERS, MLP, parse_mlp_spec
+from ..objective.core import Objective
+from ..expr.parse import float_number, split_top_level
+from ..descent.table import TABLE_FORMATS, derivatives_dict, derivatives_text, point_text
+from ..descent.loop import descend
+from ..descent.steps import RULES
 
 __all__ = ["main", "build_parser"]
 
@@ -391,7 +391,7 @@ def _run(obj: Objective, args: argparse.Namespace, **batches: Any) -> Any:
 
 
 def _natural_figure(obj: Objective, res: Any) -> Any:
-    from . import plotting
+    from ..plot import core as plotting
     if isinstance(obj, DataObjective) and _one_feature(obj):
         return plotting.plot_fit(obj, res)
     if obj.n == 2:
@@ -405,7 +405,7 @@ def _one_feature(obj: DataObjective) -> bool:
 
 
 def _save(drawn: Any, path: str, dpi: int = 120) -> None:
-    from . import plotting
+    from ..plot import core as plotting
     try:
         plotting.save(drawn, path, dpi=dpi)
     finally:
@@ -439,7 +439,7 @@ def _expr_or_data(args: argparse.Namespace) -> Any:
 
 
 def _run_explain(args: argparse.Namespace, out: TextIO) -> int:
-    from .explain import explain
+    from ..explain.core import explain
     obj = _expr_or_data(args)
     wrt = split_top_level(args.wrt) if args.wrt else None
     text = explain(obj, wrt=wrt, fmt=args.format).format(args.format)
@@ -452,7 +452,7 @@ def _run_explain(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _run_plot(args: argparse.Namespace, out: TextIO) -> int:
-    from . import plotting
+    from ..plot import core as plotting
     obj = _expr_or_data(args)
     bounds = [float_number(v, "bound") for v in split_top_level(args.bounds)] \
         if args.bounds else None

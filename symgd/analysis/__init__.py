@@ -1,0 +1,1 @@
+"""Analysis: stationary points and step-size bounds."""

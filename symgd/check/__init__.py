@@ -1,0 +1,1 @@
+"""Checking claimed derivatives and published iteration tables."""

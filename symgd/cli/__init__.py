@@ -1,0 +1,5 @@
+"""The ``symgd`` command."""
+
+from .core import main
+
+__all__ = ["main"]

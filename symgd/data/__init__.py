@@ -1,0 +1,1 @@
+"""Data objectives: datasets and readers, losses, sufficient statistics, networks."""

@@ -1,0 +1,1 @@
+"""Gradient descent: step rules, the loop, results and their histories."""

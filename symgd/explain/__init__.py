@@ -1,0 +1,1 @@
+"""Derivatives step by step, one textbook rule per line."""

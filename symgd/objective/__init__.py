@@ -1,0 +1,1 @@
+"""The Objective: an expression, its ordered variables, derivatives and compiled forms."""

@@ -1,0 +1,1 @@
+"""Figures: loss curves, contours, surfaces, slices and fits."""
