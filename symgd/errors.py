@@ -8,7 +8,7 @@ A run that does not converge is *not* an error: it is reported in
 
 from __future__ import annotations
 
-import re
+from ._text import MAX_MESSAGE, shorten, truncate  # noqa: F401  (re-exported)
 
 __all__ = [
     "SymgdError",
@@ -20,34 +20,7 @@ __all__ = [
 ]
 
 
-_LONG_WORD = re.compile(r"\S{81,}")
-MAX_MESSAGE = 1500
-
-
-def truncated(text: object, limit: int = 60) -> str:
-    """``str(text)``, cut to ``limit`` characters with "..." when longer.
-
-    >>> truncated("x" * 100, 10)
-    'xxxxxxx...'
-    """
-    text = str(text)
-    return text if len(text) <= limit else text[:limit - 3] + "..."
-
-
-def shorten(message: str) -> str:
-    """``message`` with each very long word (a pasted number, a name of
-    100,000 letters) shortened in the middle, and at most MAX_MESSAGE characters.
-
-    >>> shorten("variable '" + "x" * 500 + "' is too long")
-    "variable 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...xxxxxxxxxxxxxxxxxxx' (502 characters) is too long"
-    """
-    def cut(m: re.Match[str]) -> str:
-        word = m.group(0)
-        return f"{word[:40]}...{word[-20:]} ({len(word)} characters)"
-    message = _LONG_WORD.sub(cut, message)
-    if len(message) > MAX_MESSAGE:
-        message = message[:MAX_MESSAGE - 200] + " ... " + message[-195:]
-    return message
+truncated = truncate       # the name the modules used before _text
 
 
 class SymgdError(Exception):

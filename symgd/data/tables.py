@@ -22,6 +22,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from .._text import names_list, quote
 from ..errors import DataError, InputTypeError, truncated
 
 __all__ = ["Dataset", "as_dataset", "read_table", "BUILTIN", "dataset_path", "show_names",
@@ -35,38 +36,8 @@ _SHOWN_NAMES = 10          # column names listed in a message, at most
 _SHOWN_CHARS = 60          # characters of a user's text quoted in a message, at most
 
 
-def clip(text: object, limit: int = _SHOWN_CHARS) -> str:
-    """``repr`` of a user's text for a message, shortened in the middle when long
-    (anything else: a short ``repr``).
-
-    >>> clip("x")
-    "'x'"
-    >>> clip("a" * 100, 20)
-    "'aaaaaaaaaaa...aaaaa' (100 characters)"
-    >>> clip(list(range(100)))
-    '[0, 1, 2, 3, 4, 5, ...]'
-    """
-    if not isinstance(text, str):
-        return reprlib.repr(text)
-    if len(text) <= limit:
-        return repr(text)
-    tail = max(limit // 4, 1)
-    return f"{text[:limit - tail - 3] + '...' + text[-tail:]!r} ({len(text)} characters)"
-
-
-def show_names(names: Sequence[str], limit: int = _SHOWN_NAMES) -> str:
-    """Column names for a message: the first ``limit``, then how many in all.
-
-    >>> show_names(["x", "y"])
-    'x, y'
-    >>> show_names([f"c{i}" for i in range(10_000)], 3)
-    'c0, c1, c2, ... (10000 columns in all)'
-    """
-    names = list(names)
-    shown = ", ".join(truncated(n, 30) for n in names[:limit])
-    if len(names) > limit:
-        shown += f", ... ({len(names)} columns in all)"
-    return shown
+clip = quote               # the names this module used before _text
+show_names = names_list
 
 
 def _source(path: object, limit: int = 200) -> str:

@@ -280,6 +280,119 @@ class Objective:
         """True when the Hessian is constant (a quadratic or linear objective)."""
         return not (self._hessian.free_symbols & set(self._real))
 
+    # ------------------------------------------------ the objective protocol
+    # What the other layers (descent, analysis, check, explain, plot, cli) may
+    # use. Every kind of objective provides these; no layer reads another
+    # object's private attributes or asks which kind of objective it has.
+
+    per_sample: sp.Expr | None = None
+    """The loss of one data row, for an objective that is a mean or sum over
+    data rows; None for an objective that is an expression in its variables."""
+
+    data_symbols: tuple[sp.Symbol, ...] = ()
+    """The symbols that stand for data columns in :attr:`per_sample` (none here)."""
+
+    rows: int | None = None
+    """The number of data rows, for an objective over data; None otherwise."""
+
+    @property
+    def real_symbols(self) -> tuple[sp.Symbol, ...]:
+        """The variables as the real symbols used for derivatives and numerics."""
+        return self._real
+
+    @property
+    def real_expr(self) -> sp.Expr | None:
+        """The expression in :attr:`real_symbols` (None for an objective that is
+        evaluated row by row and has no closed form in its variables)."""
+        return self._expr
+
+    @property
+    def real_gradient(self) -> tuple[sp.Expr, ...]:
+        """The gradient in :attr:`real_symbols`."""
+        return self._gradient
+
+    @property
+    def real_hessian(self) -> sp.Matrix:
+        """The Hessian in :attr:`real_symbols`."""
+        return self._hessian
+
+    def index(self, var: str | sp.Symbol) -> int:
+        """The position of a variable, by name or symbol.
+
+        >>> Objective("x^2 + y").index("y")
+        1
+        """
+        return self._index(var)
+
+    @property
+    def evaluator(self) -> Any:
+        """Value and gradient together: ``evaluator.at(point)`` gives
+        ``(f, df/dx1, ..., df/dxn)``; ``evaluator.at_array(columns)`` the same
+        for many points at once when :attr:`vectorized` is true."""
+        return self.compiled
+
+    @property
+    def hessian_evaluator(self) -> Any:
+        """The Hessian's entries, row by row, with ``at`` and ``at_array``."""
+        return self._compiled_hessian
+
+    @property
+    def vectorized(self) -> bool:
+        """True when :attr:`evaluator` evaluates many points in one call."""
+        return True
+
+    @property
+    def hessian_is_cheap(self) -> bool:
+        """True when the symbolic Hessian is built already or quick to build
+        (its gradient has at most 1,000 nodes)."""
+        if "_hessian" in self.__dict__ or not self.inlinable:
+            return True
+        total = 0
+        for g in self._gradient:
+            total += _nodes(g, _CHEAP_HESSIAN_NODES + 1)
+            if total > _CHEAP_HESSIAN_NODES:
+                return False
+        return True
+
+    @property
+    def quadratic_is_known(self) -> bool:
+        """True when :attr:`is_quadratic` is known without building the Hessian."""
+        return "is_quadratic" in self.__dict__ or "_hessian" in self.__dict__
+
+    @property
+    def is_cheaply_quadratic(self) -> bool:
+        """Whether the objective is quadratic (a constant Hessian), decided
+        without building the Hessian: from a known answer, else by the
+        polynomial degree test of :attr:`degree_bound`."""
+        if self.quadratic_is_known:
+            return bool(self.is_quadratic)
+        return self.degree_bound is not None
+
+    @property
+    def is_linear(self) -> bool:
+        """Whether the objective is a polynomial of total degree 1, decided cheaply.
+
+        >>> Objective("2x - y").is_linear, Objective("(x + 1)^2 - x^2").is_linear
+        (True, True)
+        >>> Objective("x*y").is_linear
+        False
+        """
+        if not self.inlinable:
+            return False
+        if "is_quadratic" in self.__dict__ and not self.is_quadratic:
+            return False
+        if "_hessian" in self.__dict__:    # e.g. a data loss's statistics: no expression
+            try:
+                return bool(self.is_quadratic) and not np.any(self.hess(np.zeros(self.n)))
+            except Exception:  # a cheap test only: when in doubt, not linear
+                return False
+        bound = self.degree_bound
+        if bound == 2:
+            # a quadratic written so that its squares cancel, as (x + 1)^2 - x^2
+            variables = set(self._real)
+            return not any(g.free_symbols & variables for g in self._gradient)
+        return bound == 1
+
     # ---------------------------------------------------------- numerics
 
     @cached_property
@@ -366,6 +479,7 @@ def _split_names(text: str | sp.Symbol) -> list[str]:
 
 
 _POLYNOMIAL_MAX_NODES = 20_000     # the most nodes degree_bound looks at
+_CHEAP_HESSIAN_NODES = 1000        # gradient nodes below which a Hessian is cheap
 
 
 def _degree_bound(expr: sp.Expr, variables: frozenset) -> int | None:
