@@ -16,7 +16,6 @@ import math
 import os
 import pathlib
 import re
-import reprlib
 import stat
 from typing import Any, Iterable, Mapping, Sequence
 

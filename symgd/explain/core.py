@@ -17,8 +17,6 @@ sum over the rows, e.g. :math:`\frac{2}{M}\sum_i x_i (b + w x_i - y_i)`.
 
 from __future__ import annotations
 
-import math
-import random
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Sequence
 
@@ -31,6 +29,7 @@ from sympy.printing.str import StrPrinter
 from ..errors import InputError, InputTypeError
 from ..expr.registry import relu, sigmoid, softplus
 from ..data.losses import DataObjective
+from ..expr.equal import agree
 from ..objective.core import Objective, natural_key
 
 __all__ = ["explain", "Explanation", "Derivation", "Step", "RULES", "FORMATS"]
@@ -526,68 +525,12 @@ def _tidy(expr: sp.Expr) -> sp.Expr:
     return min(candidates, key=sp.count_ops)
 
 
-def _mp_namespace() -> dict[str, Any]:
-    import mpmath
-
-    def heaviside(t: Any, h0: Any = 0.5) -> Any:
-        return 1 if t > 0 else (h0 if t == 0 else 0)
-
-    return {"sigmoid": lambda t: 1 / (1 + mpmath.exp(-t)),
-            "softplus": lambda t: mpmath.log(1 + mpmath.exp(t)),
-            "relu": lambda t: t if t > 0 else 0, "Heaviside": heaviside}
-
-
-def _values(expr: sp.Expr, symbols: Sequence[sp.Symbol],
-            points: Sequence[Sequence[float]]) -> list[complex | None]:
-    """``expr`` at each point, with mpmath at 30 digits; None where undefined."""
-    import mpmath
-    try:
-        fn = sp.lambdify(symbols, expr, modules=[_mp_namespace(), "mpmath"])
-    except Exception:      # something lambdify cannot print (an undefined function)
-        return [None] * len(points)
-    out: list[complex | None] = []
-    with mpmath.workdps(30):
-        for point in points:
-            try:
-                z = complex(fn(*(mpmath.mpf(v) for v in point)))
-            except Exception:      # a pole, an undefined function, a domain error
-                out.append(None)
-                continue
-            finite = math.isfinite(z.real) and math.isfinite(z.imag)
-            out.append(z if finite else None)
-    return out
-
-
-def _agree(a: sp.Expr, b: sp.Expr, points: int = 5) -> bool | None:
-    """Whether ``a == b`` as functions: True, False, or None if undecided.
-
-    Compared at real points (30 significant digits); where neither can be
-    evaluated (an undefined function), by ``sympy.simplify``.
-    """
-    if a == b or sp.expand(a - b, deep=False) == 0:
-        return True
-    symbols = sorted(a.free_symbols | b.free_symbols, key=lambda s: natural_key(s.name))
-    rng = random.Random(1)
-    chosen = [[round(rng.choice((-1, 1)) * rng.uniform(0.15, 2.4), 4) for _ in symbols]
-              for _ in range(points)]
-    compared = 0
-    for va, vb in zip(_values(a, symbols, chosen), _values(b, symbols, chosen)):
-        if va is None or vb is None:
-            continue
-        if abs(va - vb) > 1e-9 * max(1.0, abs(va), abs(vb)):
-            return False
-        compared += 1
-    if compared:
-        return True
-    return True if sp.simplify(a - b) == 0 else None
-
-
 def _checked(derived: sp.Expr, expected: sp.Expr, what: str) -> sp.Expr:
     """The tidied derivative, after checking it against SymPy's."""
     tidy = _tidy(derived)
-    if _agree(tidy, expected) is not False:
+    if agree(tidy, expected) is not False:
         return tidy
-    if _agree(derived, expected) is not False:    # tidying changed a branch: keep it raw
+    if agree(derived, expected) is not False:    # tidying changed a branch: keep it raw
         return derived
     raise RuntimeError(f"symgd.explain derived {derived} for {what}, but sympy.diff gives "
                        f"{expected}; this is a bug in symgd.explain, please report it")
