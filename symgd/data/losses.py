@@ -122,6 +122,21 @@ class DataObjective(Objective):
             return self._taylor[1]
         return Objective._gradient.func(self)
 
+    @property
+    def data_symbols(self) -> tuple[sp.Symbol, ...]:
+        """The symbols that stand for data columns in :attr:`per_sample`."""
+        return self._data_symbols
+
+    @property
+    def display(self) -> sp.Expr:
+        """The per-sample loss as it is shown (the model written out)."""
+        return self._display
+
+    @property
+    def textbook(self) -> Any:
+        """The textbook form of the sums over rows: ``i``, ``M`` and ``reduce(expr)``."""
+        return self._textbook
+
     # ----------------------------------------------------------- numerics
 
     @property
@@ -135,7 +150,7 @@ class DataObjective(Objective):
         return self._quadratic is not None or self._polynomial is not None
 
     @cached_property
-    def evaluator(self) -> _RowEvaluator:
+    def row_evaluator(self) -> _RowEvaluator:
         """Per-row evaluation of value and gradient (no sufficient statistics)."""
         outputs = (self.per_sample, *(_derivative(self.per_sample, p) for p in self._real))
         return _RowEvaluator(self, outputs)
@@ -147,7 +162,7 @@ class DataObjective(Objective):
             return self._quadratic
         if self._polynomial is not None:
             return Compiled(self._real, (self._polynomial, *self._gradient))
-        return self.evaluator
+        return self.row_evaluator
 
     @cached_property
     def _compiled_hessian(self) -> Any:  # type: ignore[override]

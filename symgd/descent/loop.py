@@ -632,7 +632,7 @@ def _batches(obj: Objective, batch_size: object, epochs: object, shuffle: bool,
 def _batch_advance(obj: Objective, rule: StepRule, x0: np.ndarray,
                    batches: _Batches) -> Callable[[tuple], tuple]:
     """``x -> (f, g, next x)`` on the next mini-batch; a new order every epoch."""
-    evaluator = obj.evaluator
+    evaluator = obj.row_evaluator
     rng = np.random.default_rng(batches.seed)
     state = rule.init(x0)
     order, position = np.arange(batches.rows), batches.rows
