@@ -472,10 +472,13 @@ def test_bad_arguments():
 # ------------------------------------------------------------------ example
 
 def test_example_script():
-    script = pathlib.Path(__file__).resolve().parent.parent / "examples" / "check_homework.py"
+    root = pathlib.Path(__file__).resolve().parent.parent
+    script = root / "examples" / "check_homework.py"
+    # PYTHONPATH: the example runs with the symgd of this tree, not an installed one.
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                          timeout=120, env={"MPLBACKEND": "Agg", "PATH": ""},
-                          cwd=script.parent.parent)
+                          timeout=120, env={"MPLBACKEND": "Agg", "PATH": "",
+                                            "PYTHONPATH": str(root)},
+                          cwd=root)
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "∂z/∂x: claimed 2(x + y) - y is right (= 2*x + y)" in out
@@ -483,4 +486,4 @@ def test_example_script():
     assert "missing chain-rule factor 2*x*y" in out
     assert "∂L/∂b: claimed grad(x)[1] is WRONG (constant factor)" in out
     assert "1 of 2 components is wrong: b" in out
-    assert "row 3 (w=2.75, b=0.59): does NOT follow from row 2" in out
+    assert "row 3 (w = 2.75, b = 0.59): does NOT follow from row 2" in out
