@@ -25,7 +25,7 @@ from symgd.check import (DIFFERENT, EQUAL, UNDECIDED, GradientReport, HessianRep
                          NumericReport, StepsReport, check_grad, check_gradient, check_hessian,
                          check_report_exit_code, check_steps)
 
-BOWL = "x^2 + x*y + y^2"
+from oracles import BOWL, cars_loss
 
 
 def at(counterexample, *names):
@@ -210,7 +210,7 @@ def test_hessian_forms():
 
 # -------------------------------------------------------- data (lesson) losses
 
-CARS = symgd.mse("w*weight + b", "cars", target="mpg", params=["w", "b"])
+CARS = cars_loss()
 
 
 def test_per_row_derivatives_of_a_data_loss():
