@@ -1,4 +1,4 @@
-"""Tests of symgd.plot.core: what each figure contains, not its pixels.
+"""Tests of symgd.plot: what each figure contains, not its pixels.
 
 The data a figure drew (returned in a ``Drawn``) is checked against
 independent oracles: the run's own history, ``numpy.linalg.lstsq`` for the
@@ -26,9 +26,9 @@ from hypothesis import strategies as st  # noqa: E402
 
 import symgd  # noqa: E402
 from symgd import InputError, InputTypeError, ObjectiveError, Status  # noqa: E402
-from symgd.plot import core as plotting  # noqa: E402
-from symgd.plot.core import (Drawn, plot_contour, plot_fit, plot_learning_rates,  # noqa: E402
-                            plot_loss, plot_slice, plot_snapshots, plot_surface, save)
+from symgd.plot import common  # noqa: E402
+from symgd.plot import (Drawn, plot_contour, plot_fit, plot_learning_rates,  # noqa: E402
+                        plot_loss, plot_slice, plot_snapshots, plot_surface, save)
 
 BOWL = "x^2 + x*y + y^2"
 CARS_WEIGHT = np.array([3.5, 3.69, 3.44, 3.43, 4.34, 4.42, 2.37])
@@ -74,7 +74,9 @@ def bowl(x, y):
 # ------------------------------------------------------------------ basics
 
 def test_importing_plotting_does_not_import_matplotlib():
-    code = "import sys, symgd, symgd.plot.core; print('matplotlib' in sys.modules)"
+    code = ("import sys, symgd, symgd.plot, symgd.plot.common, symgd.plot.curves, "
+            "symgd.plot.contour, symgd.plot.data, symgd.plot.rates, symgd.plot.core; "
+            "print('matplotlib' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120)
     assert done.stdout.strip() == "False", done.stderr
@@ -82,10 +84,10 @@ def test_importing_plotting_does_not_import_matplotlib():
 
 def test_a_gui_backend_becomes_agg_without_a_display(monkeypatch):
     calls = []
-    monkeypatch.setattr(plotting, "_headless", lambda: True)
+    monkeypatch.setattr(common, "headless", lambda: True)
     monkeypatch.setattr(matplotlib, "get_backend", lambda: "TkAgg")
     monkeypatch.setattr(matplotlib, "use", lambda name: calls.append(name))
-    plotting._pyplot()
+    common.pyplot()
     assert calls == ["Agg"]
 
 
@@ -93,10 +95,10 @@ def test_a_gui_backend_becomes_agg_without_a_display(monkeypatch):
                                               ("QtAgg", False)])
 def test_a_chosen_backend_is_kept(monkeypatch, backend, headless):
     calls = []
-    monkeypatch.setattr(plotting, "_headless", lambda: headless)
+    monkeypatch.setattr(common, "headless", lambda: headless)
     monkeypatch.setattr(matplotlib, "get_backend", lambda: backend)
     monkeypatch.setattr(matplotlib, "use", lambda name: calls.append(name))
-    plotting._pyplot()
+    common.pyplot()
     assert calls == []
 
 
@@ -540,7 +542,7 @@ def test_save_refuses_what_is_not_a_figure(tmp_path):
 # ------------------------------------------------ basins and learning-rate sweeps
 
 def test_basins_of_himmelblau_reach_their_own_minimum():
-    d = plotting.plot_basins("(x^2 + y - 11)^2 + (x + y^2 - 7)^2", resolution=24)
+    d = symgd.plot_basins("(x^2 + y - 11)^2 + (x + y^2 - 7)^2", resolution=24)
     assert d.kind == "basins" and d.minimum.shape == (4, 2)
     X, Y = np.meshgrid(d.x, d.y, indexing="xy")
     # a start right next to a minimum lies in that minimum's basin
@@ -555,20 +557,20 @@ def test_basins_of_himmelblau_reach_their_own_minimum():
 
 def test_basins_need_two_variables_and_a_sane_resolution():
     with pytest.raises(ObjectiveError):
-        plotting.plot_basins("x^2")
+        symgd.plot_basins("x^2")
     with pytest.raises(InputError):
-        plotting.plot_basins("x^2 + y^2", resolution=1)
+        symgd.plot_basins("x^2 + y^2", resolution=1)
 
 
 def test_lr_sweep_draws_the_exact_bound_and_diverges_above_it():
-    d = plotting.plot_lr_sweep("x^2 + x*y + y^2", [1, -0.5], max_iter=300)
+    d = symgd.plot_lr_sweep("x^2 + x*y + y^2", [1, -0.5], max_iter=300)
     assert d.curves["2/λmax"][0].tolist() == pytest.approx([2 / 3, 2 / 3])
     assert d.curves["best"][0].tolist() == pytest.approx([0.5, 0.5])
     assert np.all(np.isnan(d.y[d.x > 2 / 3 * 1.001]))
     assert np.all(np.isfinite(d.y[d.x < 0.6]))
     assert d.axes.get_xscale() == "log"
     with pytest.raises(InputError):
-        plotting.plot_lr_sweep("x^2", 1, lrs=[0.1])
+        symgd.plot_lr_sweep("x^2", 1, lrs=[0.1])
 
 
 # ------------------------------------------------------------------ CLI
