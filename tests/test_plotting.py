@@ -9,7 +9,9 @@ the closed-form minimum of a quadratic.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -107,6 +109,40 @@ def test_drawn_is_frozen(bowl_run):
     with pytest.raises(dataclasses.FrozenInstanceError):
         d.kind = "other"
     assert isinstance(d, Drawn) and d.figure is d.axes.figure
+
+
+DUMP = re.compile(r"\b[A-Z]\w*\([^)]*\b\w+=")     # ClassName(field=...: a dataclass dump
+
+
+def test_drawn_reads_as_a_report(bowl_run):
+    d = plot_contour(BOWL, bowl_run, arrows=3)
+    assert repr(d) == f"<Drawn: contour plot of f with a path of {bowl_run.nit} steps>"
+    assert str(d) == d.text()
+    lines = d.text().splitlines()
+    assert lines[1].startswith("path: from (x = 2, y = 1) to (x = ")
+    assert "minimum: (x = 0, y = 0)" in lines and "arrows: 9 arrows of -∇f" in lines
+    data = json.loads(d.to_json())
+    assert data["kind"] == "contour" and data["points"] == len(bowl_run.history)
+    assert data["minimum"] == [0.0, 0.0] and data["arrows"] == 9 and data["names"] == ["x", "y"]
+    md = d._repr_markdown_()
+    assert len(md) < 3000 and not DUMP.search(md) and not DUMP.search(repr(d))
+
+
+def test_drawn_of_several_panels_lists_them(cars, cars_run):
+    d = plot_learning_rates(BOWL, start=[2, 1])
+    lines = d.text().splitlines()
+    assert lines[0] == "learning-rate panels of f: 3 learning rates"
+    assert [line.split(":")[0] for line in lines[1:4]] == ["panel 1", "panel 2", "panel 3"]
+    assert [p["outcome"] for p in json.loads(d.to_json())["panels"]] == \
+        ["slow", "converged", "diverged"]
+    fit = plot_fit(cars, cars_run)
+    assert repr(fit) == "<Drawn: fit of L at iterations 0, 500, 1000>"
+    assert "residuals: 7 lines" in fit.text()
+    loss = plot_loss(cars_run, name="L")
+    assert repr(loss) == "<Drawn: loss curve of L over 1001 iterates>"
+    piece = plot_slice(BOWL, "x", at={"y": 1}, tangent_at=1)
+    assert "minimum: (x = -0.5), f = 0.75" in piece.text()
+    assert "tangent: slope 3" in piece.text()
 
 
 def test_plots_draw_on_the_given_axes(bowl_run):

@@ -103,11 +103,11 @@ def minimum_along(objective: object, var: str | sp.Symbol, at: object,
     obj = as_objective(objective)
     i = obj.index(var)
     base = obj.point(at, "at")
+    box = _interval(bounds) if bounds is not None else (base[i] - 5.0, base[i] + 5.0)
     if obj.is_quadratic:
         h = obj.hess(base)[i, i]
         if h > 0:
             return float(base[i] - obj.grad(base)[i] / h)
-    box = _interval(bounds) if bounds is not None else (base[i] - 5.0, base[i] + 5.0)
     return _search(obj, i, base, box)
 
 

@@ -90,7 +90,7 @@ class StationaryPoints(Report, tuple):
 
     Examples
     --------
-    >>> points = stationary_points("x^3 - 3*x + y^2")
+    >>> points = stationary_points("x^3 - 3*x + y^2", timeout=30)
     >>> len(points), points.solved_exactly, [p.kind for p in points]
     (2, True, ['minimum', 'saddle'])
     >>> print(points)
@@ -129,6 +129,12 @@ class StationaryPoints(Report, tuple):
         """How the points were found, in words."""
         return ("solved exactly" if self.solved_exactly else
                 "found numerically in the search box; there may be others outside it")
+
+    def headline(self) -> str:
+        """How many points there are and how they were found."""
+        if not self:
+            return f"No stationary points ({self.how()})."
+        return f"{plural(len(self), 'stationary point')} ({self.how()})"
 
     def text(self) -> str:
         """How many points and how they were found, then one line per point."""

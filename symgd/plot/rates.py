@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 import numpy as np
 import sympy as sp
 
+from .._text import point
 from ..analysis import minimum_of, step_size_bound
 from ..descent.loop import Result, Status, descend, descend_many
 from ..errors import InputError, InputTypeError
@@ -161,13 +162,12 @@ def _lr_panel(obj: Objective, ax: Axes, lr: float, name: str, res: Result,
 
 
 def _lr_suptitle(obj: Objective, x0: np.ndarray) -> str:
-    where = ", ".join(f"{v:g}" for v in x0)
     try:
         bound = step_size_bound(obj, at=x0)
         limit = rf", $2/\lambda_{{max}} = {bound.bound:.3g}$"
     except Exception:    # the bound is a caption; a failure must not stop the figure
         limit = ""
-    return title_of(obj) + f" from ({where}){limit}"
+    return title_of(obj) + f" from {point(obj.names, x0)}{limit}"
 
 
 # ------------------------------------------------------------------ sweep
