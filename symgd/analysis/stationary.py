@@ -15,7 +15,7 @@ from typing import Any, Iterable
 import numpy as np
 import sympy as sp
 
-from .._isolate import TIMED_OUT, call_with_timeout
+from .._isolate import NO_PROCESS, TIMED_OUT, IsolatedError, call
 from .._report import Report
 from .._text import markdown_escape, number, plural, point
 from ..errors import InputError
@@ -215,10 +215,10 @@ def _solve_exactly(objective: Objective, timeout: float) -> list[dict] | None:
     if not all(g.is_rational_function(*real) for g in gradient):
         return None
     try:
-        result = call_with_timeout(_solve, (gradient, real), timeout)
-    except RuntimeError:        # SymPy could not solve it: search numerically
+        result = call(_solve, (gradient, real), timeout)
+    except IsolatedError:       # SymPy could not solve it: search numerically
         return None
-    return None if result is TIMED_OUT else result
+    return None if result is TIMED_OUT or result is NO_PROCESS else result
 
 
 def _box(bounds: object, n: int) -> np.ndarray:
