@@ -24,7 +24,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from PIL import Image  # noqa: E402  (installed with matplotlib)
 
 import symgd  # noqa: E402
-from symgd.plot import core as plotting  # noqa: E402
+from symgd import plot as plotting  # noqa: E402
 
 args = [a for a in sys.argv[1:] if a != "--docs"]
 OUT = pathlib.Path(args[0] if args else "out/figures")

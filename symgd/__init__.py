@@ -13,7 +13,7 @@ code, and runs gradient descent, recording every step.
 True
 """
 
-from .analysis.core import (Analysis, StationaryPoint, StepBound, analyze, local_bounds,
+from .analysis import (Analysis, StationaryPoint, StepBound, analyze, local_bounds,
                        stationary_points, step_size_bound)
 from .check import (ComponentCheck, GradientReport, HessianReport, NumericReport, StepsReport,
                     check_grad, check_gradient, check_hessian, check_report_exit_code,
@@ -26,9 +26,9 @@ from .data.losses import DataObjective, linear_model, log_loss, loss, mae, mse, 
 from .data.networks import MLP, mlp
 from .objective.core import Objective
 from .expr.parse import parse
-from .plot.core import (Drawn, plot_basins, plot_contour, plot_fit, plot_learning_rates,
-                       plot_loss, plot_lr_sweep, plot_slice, plot_snapshots, plot_surface)
-from .plot.core import save as save_figure
+from .plot import (Drawn, plot_basins, plot_contour, plot_fit, plot_learning_rates,
+                   plot_loss, plot_lr_sweep, plot_slice, plot_snapshots, plot_surface)
+from .plot import save as save_figure
 from .descent.loop import Batch, History, Iterate, Result, Status, descend, descend_many
 from .descent.steps import RULES, StepRule
 

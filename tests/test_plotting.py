@@ -1,4 +1,4 @@
-"""Tests of symgd.plot.core: what each figure contains, not its pixels.
+"""Tests of symgd.plot: what each figure contains, not its pixels.
 
 The data a figure drew (returned in a ``Drawn``) is checked against
 independent oracles: the run's own history, ``numpy.linalg.lstsq`` for the
@@ -9,7 +9,9 @@ the closed-form minimum of a quadratic.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -26,9 +28,9 @@ from hypothesis import strategies as st  # noqa: E402
 
 import symgd  # noqa: E402
 from symgd import InputError, InputTypeError, ObjectiveError, Status  # noqa: E402
-from symgd.plot import core as plotting  # noqa: E402
-from symgd.plot.core import (Drawn, plot_contour, plot_fit, plot_learning_rates,  # noqa: E402
-                            plot_loss, plot_slice, plot_snapshots, plot_surface, save)
+from symgd.plot import common  # noqa: E402
+from symgd.plot import (Drawn, plot_contour, plot_fit, plot_learning_rates,  # noqa: E402
+                        plot_loss, plot_slice, plot_snapshots, plot_surface, save)
 
 from oracles import BOWL, CARS_MPG, CARS_WEIGHT, PIZZA_COLUMNS, cars_loss  # noqa: E402
 
@@ -71,7 +73,9 @@ def bowl(x, y):
 # ------------------------------------------------------------------ basics
 
 def test_importing_plotting_does_not_import_matplotlib():
-    code = "import sys, symgd, symgd.plot.core; print('matplotlib' in sys.modules)"
+    code = ("import sys, symgd, symgd.plot, symgd.plot.common, symgd.plot.curves, "
+            "symgd.plot.contour, symgd.plot.data, symgd.plot.rates, symgd.plot.core; "
+            "print('matplotlib' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120)
     assert done.stdout.strip() == "False", done.stderr
@@ -79,10 +83,10 @@ def test_importing_plotting_does_not_import_matplotlib():
 
 def test_a_gui_backend_becomes_agg_without_a_display(monkeypatch):
     calls = []
-    monkeypatch.setattr(plotting, "_headless", lambda: True)
+    monkeypatch.setattr(common, "headless", lambda: True)
     monkeypatch.setattr(matplotlib, "get_backend", lambda: "TkAgg")
     monkeypatch.setattr(matplotlib, "use", lambda name: calls.append(name))
-    plotting._pyplot()
+    common.pyplot()
     assert calls == ["Agg"]
 
 
@@ -90,10 +94,10 @@ def test_a_gui_backend_becomes_agg_without_a_display(monkeypatch):
                                               ("QtAgg", False)])
 def test_a_chosen_backend_is_kept(monkeypatch, backend, headless):
     calls = []
-    monkeypatch.setattr(plotting, "_headless", lambda: headless)
+    monkeypatch.setattr(common, "headless", lambda: headless)
     monkeypatch.setattr(matplotlib, "get_backend", lambda: backend)
     monkeypatch.setattr(matplotlib, "use", lambda name: calls.append(name))
-    plotting._pyplot()
+    common.pyplot()
     assert calls == []
 
 
@@ -102,6 +106,40 @@ def test_drawn_is_frozen(bowl_run):
     with pytest.raises(dataclasses.FrozenInstanceError):
         d.kind = "other"
     assert isinstance(d, Drawn) and d.figure is d.axes.figure
+
+
+DUMP = re.compile(r"\b[A-Z]\w*\([^)]*\b\w+=")     # ClassName(field=...: a dataclass dump
+
+
+def test_drawn_reads_as_a_report(bowl_run):
+    d = plot_contour(BOWL, bowl_run, arrows=3)
+    assert repr(d) == f"<Drawn: contour plot of f with a path of {bowl_run.nit} steps>"
+    assert str(d) == d.text()
+    lines = d.text().splitlines()
+    assert lines[1].startswith("path: from (x = 2, y = 1) to (x = ")
+    assert "minimum: (x = 0, y = 0)" in lines and "arrows: 9 arrows of -∇f" in lines
+    data = json.loads(d.to_json())
+    assert data["kind"] == "contour" and data["points"] == len(bowl_run.history)
+    assert data["minimum"] == [0.0, 0.0] and data["arrows"] == 9 and data["names"] == ["x", "y"]
+    md = d._repr_markdown_()
+    assert len(md) < 3000 and not DUMP.search(md) and not DUMP.search(repr(d))
+
+
+def test_drawn_of_several_panels_lists_them(cars, cars_run):
+    d = plot_learning_rates(BOWL, start=[2, 1])
+    lines = d.text().splitlines()
+    assert lines[0] == "learning-rate panels of f: 3 learning rates"
+    assert [line.split(":")[0] for line in lines[1:4]] == ["panel 1", "panel 2", "panel 3"]
+    assert [p["outcome"] for p in json.loads(d.to_json())["panels"]] == \
+        ["slow", "converged", "diverged"]
+    fit = plot_fit(cars, cars_run)
+    assert repr(fit) == "<Drawn: fit of L at iterations 0, 500, 1000>"
+    assert "residuals: 7 lines" in fit.text()
+    loss = plot_loss(cars_run, name="L")
+    assert repr(loss) == "<Drawn: loss curve of L over 1001 iterates>"
+    piece = plot_slice(BOWL, "x", at={"y": 1}, tangent_at=1)
+    assert "minimum: (x = -0.5), f = 0.75" in piece.text()
+    assert "tangent: slope 3" in piece.text()
 
 
 def test_plots_draw_on_the_given_axes(bowl_run):
@@ -537,7 +575,7 @@ def test_save_refuses_what_is_not_a_figure(tmp_path):
 # ------------------------------------------------ basins and learning-rate sweeps
 
 def test_basins_of_himmelblau_reach_their_own_minimum():
-    d = plotting.plot_basins("(x^2 + y - 11)^2 + (x + y^2 - 7)^2", resolution=24)
+    d = symgd.plot_basins("(x^2 + y - 11)^2 + (x + y^2 - 7)^2", resolution=24)
     assert d.kind == "basins" and d.minimum.shape == (4, 2)
     X, Y = np.meshgrid(d.x, d.y, indexing="xy")
     # a start right next to a minimum lies in that minimum's basin
@@ -552,20 +590,20 @@ def test_basins_of_himmelblau_reach_their_own_minimum():
 
 def test_basins_need_two_variables_and_a_sane_resolution():
     with pytest.raises(ObjectiveError):
-        plotting.plot_basins("x^2")
+        symgd.plot_basins("x^2")
     with pytest.raises(InputError):
-        plotting.plot_basins("x^2 + y^2", resolution=1)
+        symgd.plot_basins("x^2 + y^2", resolution=1)
 
 
 def test_lr_sweep_draws_the_exact_bound_and_diverges_above_it():
-    d = plotting.plot_lr_sweep("x^2 + x*y + y^2", [1, -0.5], max_iter=300)
+    d = symgd.plot_lr_sweep("x^2 + x*y + y^2", [1, -0.5], max_iter=300)
     assert d.curves["2/λmax"][0].tolist() == pytest.approx([2 / 3, 2 / 3])
     assert d.curves["best"][0].tolist() == pytest.approx([0.5, 0.5])
     assert np.all(np.isnan(d.y[d.x > 2 / 3 * 1.001]))
     assert np.all(np.isfinite(d.y[d.x < 0.6]))
     assert d.axes.get_xscale() == "log"
     with pytest.raises(InputError):
-        plotting.plot_lr_sweep("x^2", 1, lrs=[0.1])
+        symgd.plot_lr_sweep("x^2", 1, lrs=[0.1])
 
 
 # ------------------------------------------------------------------ CLI

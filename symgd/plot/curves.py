@@ -1,0 +1,236 @@
+r"""Curves of one variable: the loss against the iteration, and a slice of
+the objective along one variable with its tangent.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Mapping, Sequence
+
+import numpy as np
+import sympy as sp
+
+from ..analysis import minimum_along, minimum_of
+from ..descent.loop import History, Result
+from ..errors import InputError
+from ..objective.core import Objective, as_objective
+from .common import (COLORS, MAX_MARKERS, Drawn, add_legend, as_history, finite_number,
+                     interval, latex_name, mathtext, name_latex, new_axes, outcome_text,
+                     values_at)
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["plot_loss", "plot_slice"]
+
+
+def plot_loss(result: Result | History, ax: Axes | None = None, log: bool = False, *,
+              name: str | None = None, label: str | None = None) -> Drawn:
+    r"""The loss against the iteration.
+
+    Parameters
+    ----------
+    result : Result or History
+        A run of :func:`symgd.descend`, or its history.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when None.
+    log : bool
+        A logarithmic loss axis. Losses that are zero or negative cannot be
+        drawn on it: then the curve is the loss minus the lowest loss of the
+        run (``Drawn.offset``), whose zero (the lowest iterate) is left out,
+        and the axis label says so.
+    name : str, optional
+        The objective's name for the axis label, e.g. ``"L"``.
+    label : str, optional
+        A legend entry for the curve (no legend when None).
+
+    Returns
+    -------
+    Drawn
+        ``x``: the iterations; ``y``: the plotted values (nan where a loss is
+        not finite or not drawn); ``offset``.
+
+    Raises
+    ------
+    InputError
+        When no loss is finite, or on a log scale no loss is left to draw.
+
+    Examples
+    --------
+    >>> import symgd
+    >>> res = symgd.descend("x^2 + x*y + y^2", start=[1, 1], lr=0.1)
+    >>> d = plot_loss(res, log=True)
+    >>> d.axes.get_yscale(), d.xlabel, len(d.x) == res.nit + 1
+    ('log', 'iteration $t$', True)
+    >>> d.close()
+    """
+    hist = as_history(result)
+    loss = np.where(np.isfinite(hist.loss), hist.loss, np.nan)
+    finite = loss[np.isfinite(loss)]
+    if finite.size == 0:
+        raise InputError("no loss of this run is finite, so there is no loss curve to "
+                         "draw; look at Result.message for what went wrong")
+    offset = 0.0
+    if log and finite.min() <= 0:
+        offset = float(finite.min())
+        loss = loss - offset
+        loss[~(loss > 0)] = np.nan
+        if not np.isfinite(loss).any():
+            raise InputError(f"cannot draw the loss on a log scale: every finite loss "
+                             f"equals {offset:g}, which is not positive; use log=False")
+    fig, ax = new_axes(ax)
+    iterations = hist.iteration.astype(float)
+    marker = "o" if len(loss) <= MAX_MARKERS else None
+    ax.plot(iterations, loss, color=COLORS["path"], lw=2, marker=marker, ms=4, label=label)
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel("iteration $t$")
+    ax.set_ylabel(_loss_label(name, hist.names, offset))
+    ax.set_title("Loss curve" + (f": {outcome_text(result)}"
+                                 if isinstance(result, Result) else ""))
+    ax.grid(True, which="major", alpha=0.3)
+    if label is not None:
+        ax.legend()
+    return Drawn(fig, ax, "loss", x=iterations, y=loss, offset=offset,
+                 result=result if isinstance(result, Result) else None,
+                 subject=name or "f", names=hist.names)
+
+
+def _loss_label(name: str | None, names: Sequence[str], offset: float) -> str:
+    args = ", ".join(latex_name(n) for n in names)
+    f = f"{latex_name(name)}({args})" if name else f"f({args})"
+    if offset:
+        return f"loss − lowest: ${f} - ({offset:.6g})$"
+    return f"loss ${f}$"
+
+
+def plot_slice(objective: Objective | str | sp.Expr, var: str | sp.Symbol,
+               at: Sequence[float] | Mapping[str, float] | None = None,
+               ax: Axes | None = None, bounds: Sequence[float] | None = None,
+               tangent_at: float | None = None) -> Drawn:
+    r"""The loss as a function of one variable, the others held fixed.
+
+    The curve's lowest point is marked with a green cross and, with
+    ``tangent_at``, the tangent there is drawn: a line whose slope is the
+    exact partial derivative :math:`\partial f/\partial v` at that point (the
+    hiker in the valley walks against it).
+
+    Parameters
+    ----------
+    objective : Objective or anything it accepts
+    var : str or sympy.Symbol
+        The variable on the x-axis.
+    at : point, optional
+        Values of the other variables (a full point or a mapping of the
+        others; the value of ``var`` in it is ignored). By default the
+        minimum of a quadratic objective with a positive definite Hessian,
+        otherwise zeros.
+    ax : matplotlib Axes, optional
+    bounds : (low, high), optional
+        The range of ``var``; by default around the slice's minimum and
+        ``tangent_at``.
+    tangent_at : float, optional
+        Where to draw the tangent.
+
+    Returns
+    -------
+    Drawn
+        ``x``, ``y``: the curve; ``minimum``: ``(t, f(t))`` of the slice;
+        ``slope``: the derivative at ``tangent_at`` (None without one);
+        ``curves["tangent"]``: the tangent segment.
+
+    Examples
+    --------
+    >>> d = plot_slice("x^2 + x*y + y^2", "x", at={"y": 1}, tangent_at=1)
+    >>> d.slope, d.minimum.tolist(), d.xlabel
+    (3.0, [-0.5, 0.75], '$x$')
+    >>> d.close()
+    """
+    obj = as_objective(objective)
+    i = obj.index(var)
+    base = _slice_base(obj, at)
+    t0 = finite_number(tangent_at, "tangent_at") if tangent_at is not None else None
+    low = _slice_minimum(obj, i, base, bounds, t0)
+    box = interval(bounds, "bounds") if bounds is not None else _slice_box(low, t0, base[i])
+    ts = np.linspace(box[0], box[1], 400)
+    values = values_at(obj, _along(base, i, ts))
+    fig, ax = new_axes(ax)
+    sym = obj.variables[i]
+    ax.plot(ts, values, color=COLORS["curve"], lw=2, label=mathtext(_slice_name(obj, i)))
+    marked = None
+    if low is not None:
+        marked = np.array([low, obj.value(_along(base, i, [low])[0])])
+        ax.plot([marked[0]], [marked[1]], "X", color=COLORS["minimum"], mec="black", ms=13,
+                zorder=5, label=f"minimum at ${sp.latex(sym)} = {low:.4g}$")
+    slope, curves = None, {}
+    if t0 is not None:
+        slope, curves["tangent"] = _draw_tangent(ax, obj, i, base, t0, box)
+    ax.set_xlim(box)
+    ax.set_xlabel(mathtext(sp.latex(sym)))
+    ax.set_ylabel(mathtext(_slice_name(obj, i)))
+    ax.set_title(_slice_title(obj, i, base))
+    ax.grid(True, alpha=0.3)
+    add_legend(ax)
+    return Drawn(fig, ax, "slice", x=ts, y=values, minimum=marked, slope=slope,
+                 curves=curves, bounds=box, subject=obj.label, names=(obj.names[i],))
+
+
+def _slice_base(obj: Objective, at: object) -> np.ndarray:
+    if at is None:
+        best = minimum_of(obj)
+        return best if best is not None else np.zeros(obj.n)
+    if isinstance(at, Mapping):
+        unknown = [k for k in at if k not in obj.names]
+        if unknown:
+            raise InputError(f"at={dict(at)!r} names {unknown}, which are not variables; "
+                             f"the variables are {', '.join(obj.names)}")
+        values = dict(zip(obj.names, [0.0] * obj.n)) | {k: at[k] for k in at}
+        return obj.point(values, "at")
+    return obj.point(at, "at")
+
+
+def _along(base: np.ndarray, i: int, ts: Sequence[float]) -> np.ndarray:
+    points = np.tile(base, (len(ts), 1))
+    points[:, i] = ts
+    return points
+
+
+def _slice_minimum(obj: Objective, i: int, base: np.ndarray, bounds: object,
+                   t0: float | None) -> float | None:
+    """The lowest point of the slice, searched in ``bounds`` or 5 either side of
+    the tangent point (else of the current value)."""
+    centre = base[i] if t0 is None else t0
+    box = interval(bounds, "bounds") if bounds is not None else (centre - 5, centre + 5)
+    return minimum_along(obj, obj.names[i], base, box)
+
+
+def _slice_box(low: float | None, t0: float | None, current: float) -> tuple[float, float]:
+    centre = low if low is not None else (t0 if t0 is not None else current)
+    reach = max([abs(p - centre) for p in (t0, current, 0.0) if p is not None] + [0.0])
+    half = 1.5 * reach if reach > 0 else max(1.0, abs(centre))
+    return (centre - half, centre + half)
+
+
+def _draw_tangent(ax: Axes, obj: Objective, i: int, base: np.ndarray, t0: float,
+                  box: tuple[float, float]) -> tuple[float, np.ndarray]:
+    point = _along(base, i, [t0])[0]
+    f0, grad = obj.value_and_grad(point)
+    slope = float(grad[i])
+    half = 0.18 * (box[1] - box[0])
+    ts = np.array([t0 - half, t0 + half])
+    line = np.vstack([ts, f0 + slope * (ts - t0)])
+    name = sp.latex(obj.variables[i])
+    ax.plot(line[0], line[1], "-", color=COLORS["tangent"], lw=2.2, zorder=4,
+            label=fr"tangent: slope $\partial {name_latex(obj)}/\partial {name}"
+                  fr" = {slope:.4g}$")
+    ax.plot([t0], [f0], "o", color=COLORS["tangent"], mec="black", ms=9, zorder=6)
+    return slope, line
+
+
+def _slice_name(obj: Objective, i: int) -> str:
+    return f"{name_latex(obj)}({sp.latex(obj.variables[i])})"
+
+
+def _slice_title(obj: Objective, i: int, base: np.ndarray) -> str:
+    fixed = [f"{sp.latex(v)} = {base[k]:.4g}" for k, v in enumerate(obj.variables) if k != i]
+    text = _slice_name(obj, i) + "".join(r",\ " + f for f in fixed)
+    return "Loss curve " + mathtext(text, f"{obj.label}({obj.names[i]})")
