@@ -1,9 +1,9 @@
 """Every kind of objective answers the one objective protocol, consistently.
 
-The kinds: a plain expression, a quadratic data loss (sufficient
-statistics), a data loss evaluated row by row (a mean squared error with
-statistics declined, a log-loss), a data loss polynomial but not quadratic
-in its parameters (reduced to a polynomial), and a network's loss.
+The kinds: those of the shared oracles (``oracles.make_kind``: a plain
+expression, a quadratic data loss (sufficient statistics), the same loss
+evaluated row by row, a log-loss, a network's loss) and a data loss
+polynomial but not quadratic in its parameters (reduced to a polynomial).
 """
 
 from __future__ import annotations
@@ -20,13 +20,9 @@ import symgd
 from symgd import ObjectiveError
 from symgd.objective import Compiled, Evaluator, Objective
 
+from oracles import KIND_NAMES, Kind, cars_loss, jacobian, make_kind
+
 PACKAGE = pathlib.Path(symgd.__file__).resolve().parent
-
-
-def _labels(rows: int = 40, seed: int = 0) -> dict[str, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    x = rng.uniform(-1, 1, rows)
-    return {"x": x, "y": (x + 0.3 * rng.normal(size=rows) > 0).astype(float)}
 
 
 def _line(rows: int = 30, seed: int = 1) -> dict[str, np.ndarray]:
@@ -35,35 +31,22 @@ def _line(rows: int = 30, seed: int = 1) -> dict[str, np.ndarray]:
     return {"x": x, "y": 3 * x - 1 + rng.normal(scale=0.1, size=rows)}
 
 
-def _network_data(rows: int = 25, seed: int = 2) -> dict[str, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    x = rng.uniform(-1, 1, rows)
-    return {"x1": x, "y": np.sin(2 * x)}
+def _polynomial_kind() -> Kind:
+    obj = symgd.loss("(w^2*x + b - y)^2", _line())
+    return Kind("polynomial data loss", obj, obj.point({"b": 0.3, "w": -0.8}))
 
 
-# name -> (builder, expected facts); built lazily so a failure names its kind
-KINDS = {
-    "plain": (lambda: Objective("x^2 + x*y + y^2"),
-              dict(data=False, inlinable=True, vectorized=True, quadratic=True,
-                   linear=False)),
-    "quadratic-data": (lambda: symgd.mse("w*weight + b", "cars", target="mpg",
-                                         params=["w", "b"]),
-                       dict(data=True, inlinable=True, vectorized=True, quadratic=True,
-                            linear=False)),
-    "row-by-row-mse": (lambda: symgd.mse("w*weight + b", "cars", target="mpg",
-                                         params=["w", "b"], sufficient_statistics=False),
-                       dict(data=True, inlinable=False, vectorized=False, quadratic=True,
-                            linear=False)),
-    "row-by-row-log-loss": (lambda: symgd.log_loss("sigmoid(w*x + b)", _labels()),
-                            dict(data=True, inlinable=False, vectorized=False,
-                                 quadratic=False, linear=False)),
-    "polynomial-data": (lambda: symgd.loss("(w^2*x + b - y)^2", _line()),
-                        dict(data=True, inlinable=True, vectorized=True, quadratic=False,
-                             linear=False)),
-    "network": (lambda: symgd.mse(symgd.mlp((1, 2, 1)), _network_data()),
-                dict(data=True, inlinable=False, vectorized=False, quadratic=False,
-                     linear=False)),
+# The facts of each kind: a data loss, closed forms, many points in one call,
+# quadratic, linear.
+FACTS = {
+    "expression": (False, True, True, True, False),
+    "quadratic data loss": (True, True, True, True, False),
+    "row-by-row data loss": (True, False, False, True, False),
+    "log-loss": (True, False, False, False, False),
+    "polynomial data loss": (True, True, True, False, False),
+    "network loss": (True, False, False, False, False),
 }
+NAMES = ("data", "inlinable", "vectorized", "quadratic", "linear")
 
 PROTOCOL = ("names", "n", "variables", "expr", "gradient", "hessian", "partial", "label",
             "name", "point", "value", "grad", "value_and_grad", "hess", "exact_parts",
@@ -74,26 +57,32 @@ PROTOCOL = ("names", "n", "variables", "expr", "gradient", "hessian", "partial",
 DATA_PROTOCOL = ("data", "columns", "reduce", "model", "target", "display", "textbook",
                  "row_evaluator", "least_squares", "per_sample_gradient")
 
-_BUILT: dict[str, Objective] = {}
 
-
-@pytest.fixture(params=list(KINDS))
+@pytest.fixture(scope="module", params=list(FACTS),
+                ids=[name.replace(" ", "-") for name in FACTS])
 def kind(request):
+    """``(name, objective, point, facts)`` for every kind: those of the shared
+    oracles (``oracles.make_kind``) and a loss polynomial but not quadratic."""
     name = request.param
-    if name not in _BUILT:
-        _BUILT[name] = KINDS[name][0]()
-    return name, _BUILT[name], KINDS[name][1]
+    made = _polynomial_kind() if name == "polynomial data loss" else make_kind(name)
+    return name, made.objective, made.point, dict(zip(NAMES, FACTS[name]))
 
 
-def _points(obj: Objective, count: int = 3) -> list[np.ndarray]:
+def _points(obj: Objective, point: np.ndarray, count: int = 3) -> list[np.ndarray]:
+    """The kind's point and a few nearby ones."""
     rng = np.random.default_rng(obj.n)
-    return [rng.normal(scale=0.5, size=obj.n) for _ in range(count)]
+    return [np.array(point)] + [point + rng.normal(scale=0.3, size=obj.n)
+                                for _ in range(count - 1)]
+
+
+def test_the_kinds_here_cover_the_shared_ones():
+    assert set(KIND_NAMES) < set(FACTS)
 
 
 # ------------------------------------------------------- members and facts
 
 def test_every_protocol_member_exists(kind):
-    _, obj, facts = kind
+    _, obj, point, facts = kind
     assert isinstance(obj, Objective)
     for member in PROTOCOL:
         assert hasattr(obj, member), member
@@ -105,7 +94,7 @@ def test_every_protocol_member_exists(kind):
 
 
 def test_names_symbols_and_index_agree(kind):
-    _, obj, _ = kind
+    _, obj, point, _ = kind
     assert tuple(s.name for s in obj.real_symbols) == obj.names
     assert tuple(v.name for v in obj.variables) == obj.names
     assert obj.n == len(obj.names)
@@ -118,7 +107,7 @@ def test_names_symbols_and_index_agree(kind):
 
 
 def test_data_members_are_set_exactly_for_data_losses(kind):
-    _, obj, facts = kind
+    _, obj, point, facts = kind
     if not facts["data"]:
         assert obj.per_sample is None and obj.rows is None and obj.data_symbols == ()
         return
@@ -128,13 +117,12 @@ def test_data_members_are_set_exactly_for_data_losses(kind):
     assert obj.reduce in ("mean", "sum")
     assert not set(obj.data_symbols) & set(obj.real_symbols)
     assert obj.textbook.reduce(obj.per_sample).has(sp.Sum)
-    point = _points(obj, 1)[0]
     np.testing.assert_allclose(obj.row_evaluator.at(point), obj.evaluator.at(point),
                                rtol=1e-9, atol=1e-12)
 
 
 def test_kind_facts(kind):
-    _, obj, facts = kind
+    _, obj, _, facts = kind
     assert obj.inlinable is facts["inlinable"]
     assert obj.vectorized is facts["vectorized"]
     assert obj.is_linear is facts["linear"]
@@ -142,20 +130,18 @@ def test_kind_facts(kind):
     assert obj.is_quadratic is facts["quadratic"]
     assert obj.quadratic_is_known
     assert isinstance(obj.hessian_is_cheap, bool)
-    assert obj.degree_bound is None or obj.degree_bound in (0, 1, 2)
-    if facts["quadratic"] and obj.degree_bound is not None:
-        assert obj.degree_bound == 2
+    assert obj.degree_bound in ((2, 1) if facts["quadratic"] else (None,))
 
 
 def test_closed_forms_exist_exactly_when_inlinable(kind):
-    _, obj, facts = kind
+    _, obj, point, facts = kind
     if not facts["inlinable"]:
         assert obj.real_expr is None and obj.real_gradient is None
         assert obj.real_hessian is None
         return
     compiled = Compiled(obj.real_symbols, (obj.real_expr, *obj.real_gradient))
-    for point in _points(obj):
-        np.testing.assert_allclose(compiled.at(point), obj.evaluator.at(point),
+    for at in _points(obj, point):
+        np.testing.assert_allclose(compiled.at(at), obj.evaluator.at(at),
                                    rtol=1e-9, atol=1e-9)
     assert obj.real_hessian.shape == (obj.n, obj.n)
 
@@ -163,20 +149,20 @@ def test_closed_forms_exist_exactly_when_inlinable(kind):
 # ------------------------------------------------------------- numerics
 
 def test_evaluator_is_value_and_gradient(kind):
-    _, obj, _ = kind
-    for point in _points(obj):
-        out = obj.evaluator.at(point)
+    _, obj, point, _ = kind
+    for at in _points(obj, point):
+        out = obj.evaluator.at(at)
         assert len(out) == obj.n + 1 and all(isinstance(v, float) for v in out)
-        assert out[0] == obj.value(point)
-        np.testing.assert_array_equal(out[1:], obj.grad(point))
-        value, grad = obj.value_and_grad(point)
+        assert out[0] == obj.value(at)
+        np.testing.assert_array_equal(out[1:], obj.grad(at))
+        value, grad = obj.value_and_grad(at)
         assert value == out[0]
         np.testing.assert_array_equal(grad, out[1:])
 
 
 def test_many_points_agree_with_one_at_a_time(kind):
-    _, obj, _ = kind
-    points = np.array(_points(obj, 4)).T           # one row per coordinate
+    _, obj, point, _ = kind
+    points = np.array(_points(obj, point, 4)).T           # one row per coordinate
     many = obj.evaluator.at_array(list(points))
     assert len(many) == obj.n + 1 and all(v.shape == (4,) for v in many)
     for k in range(4):
@@ -190,33 +176,25 @@ def test_many_points_agree_with_one_at_a_time(kind):
 
 
 def test_hessian_agrees_with_central_differences_of_the_gradient(kind):
-    _, obj, _ = kind
-    for point in _points(obj, 2):
-        H = obj.hess(point)
+    _, obj, point, _ = kind
+    for at in _points(obj, point, 2):
+        H = obj.hess(at)
         assert H.shape == (obj.n, obj.n)
         np.testing.assert_array_equal(H, H.T)
         np.testing.assert_array_equal(
-            H, np.array(obj.hessian_evaluator.at(point)).reshape(obj.n, obj.n))
-        steps = 1e-5 * np.maximum(1.0, np.abs(point))
-        columns = []
-        for j in range(obj.n):
-            e = np.zeros(obj.n)
-            e[j] = steps[j]
-            columns.append((obj.grad(point + e) - obj.grad(point - e)) / (2 * steps[j]))
-        numeric = np.column_stack(columns)
-        scale = max(1.0, float(np.abs(H).max()))
+            H, np.array(obj.hessian_evaluator.at(at)).reshape(obj.n, obj.n))
+        numeric = jacobian(obj.grad, at)
+        scale = float(np.abs(numeric).max())
         np.testing.assert_allclose(H, numeric, rtol=1e-5, atol=1e-5 * scale)
 
 
 def test_exact_parts_are_closed_forms_or_a_clear_error(kind):
-    name, obj, _ = kind
-    polynomial = name in ("plain", "quadratic-data", "row-by-row-mse", "polynomial-data")
-    if not polynomial:
+    name, obj, point, _ = kind
+    if name in ("log-loss", "network loss"):
         with pytest.raises(ObjectiveError, match="polynomial"):
             obj.exact_parts()
         return
     f, grad = obj.exact_parts()
-    point = _points(obj, 1)[0]
     at = dict(zip(obj.real_symbols, (sp.Float(v, 30) for v in point)))
     assert float(f.xreplace(at)) == pytest.approx(obj.value(point), rel=1e-9)
     np.testing.assert_allclose([float(g.xreplace(at)) for g in grad], obj.grad(point),
@@ -226,9 +204,7 @@ def test_exact_parts_are_closed_forms_or_a_clear_error(kind):
 # ----------------------------------------------------- between the kinds
 
 def test_quadratic_losses_solve_to_the_same_least_squares_point():
-    fast = symgd.mse("w*weight + b", "cars", target="mpg", params=["w", "b"])
-    slow = symgd.mse("w*weight + b", "cars", target="mpg", params=["w", "b"],
-                     sufficient_statistics=False)
+    fast, slow = cars_loss(), cars_loss(sufficient_statistics=False)
     np.testing.assert_allclose(slow.least_squares(), fast.least_squares(), rtol=1e-9)
     np.testing.assert_allclose(fast.grad(fast.least_squares()), 0.0, atol=1e-9)
     np.testing.assert_allclose(slow.hess([0, 0]), fast.hess([0, 0]), rtol=1e-12)
@@ -253,7 +229,7 @@ def test_a_plain_objective_is_told_quadratic_without_building_its_hessian():
 
 
 def test_the_hessian_of_a_quadratic_data_loss_is_cheap_and_constant():
-    obj = symgd.mse("w*weight + b", "cars", target="mpg", params=["w", "b"])
+    obj = cars_loss()
     assert obj.hessian_is_cheap and obj.quadratic_is_known
     np.testing.assert_array_equal(obj.hess([0, 0]), obj.hess([5.0, -3.0]))
     np.testing.assert_array_equal(np.array(obj.real_hessian, dtype=float), obj.hess([1, 1]))
