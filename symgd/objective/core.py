@@ -318,7 +318,8 @@ class Objective:
         polynomial in its variables, read off its expression tree in linear time
         without differentiating; None when it is not written as a polynomial of
         degree at most 2, or when that is not cheap to tell (an expression of
-        over 20,000 nodes).
+        over 20,000 nodes). For a data loss, the bound of its per-sample loss
+        (the mean over rows has at most that degree).
 
         >>> Objective("(x + 1)^2 - x*y").degree_bound, Objective("sin(x)").degree_bound
         (2, None)
@@ -358,9 +359,10 @@ class Objective:
 
     @property
     def hessian_is_cheap(self) -> bool:
-        """True when the symbolic Hessian is built already or quick to build
-        (its gradient has at most 1,000 nodes), or is not needed (a quadratic
-        data loss's Hessian is a matrix of numbers)."""
+        """True when the Hessian is built already or quick to build (a gradient
+        of at most 1,000 nodes), or is not built symbolically at all (a quadratic
+        data loss's Hessian is a matrix of numbers; a loss evaluated row by row
+        sums its second derivatives over the rows)."""
         return self._strategy.hessian_is_cheap
 
     @property
