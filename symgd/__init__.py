@@ -18,13 +18,12 @@ from .analysis import (Analysis, StationaryPoint, StepBound, analyze, local_boun
 from .check import (ComponentCheck, GradientReport, HessianReport, NumericReport, StepsReport,
                     check_grad, check_gradient, check_hessian, check_report_exit_code,
                     check_steps)
-from .data.tables import Dataset, dataset_path, read_table
 from .explain.core import Derivation, Explanation, explain
 from .errors import (DataError, InputError, InputTypeError, ObjectiveError,
                          ParseError, SymgdError)
-from .data.losses import DataObjective, linear_model, log_loss, loss, mae, mse, sse
-from .data.networks import MLP, mlp
-from .objective.core import Objective
+from .data import (MLP, DataObjective, Dataset, dataset_path, linear_model, log_loss, loss,
+                   mae, mlp, mse, read_table, sse)
+from .objective import Objective
 from .expr.parse import parse
 from .plot import (Drawn, plot_basins, plot_contour, plot_fit, plot_learning_rates,
                    plot_loss, plot_lr_sweep, plot_slice, plot_snapshots, plot_surface)

@@ -9,7 +9,7 @@ import pytest
 import scipy.special
 import sympy as sp
 
-from symgd.objective.compile import MATH_ERRORS, Compiled, python_statements
+from symgd.objective import MATH_ERRORS, Compiled, python_statements
 from symgd.expr.registry import sigmoid
 
 x, y = sp.symbols("x y", real=True)

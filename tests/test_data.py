@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import symgd
 from symgd import DataError, InputTypeError, SymgdError
-from symgd.data.tables import BUILTIN, Dataset, as_dataset, parse_table, read_table
+from symgd.data import BUILTIN, Dataset, as_dataset, parse_table, read_table
 
 from oracles import CARS_MPG, CARS_WEIGHT
 
@@ -817,7 +817,7 @@ def test_a_missing_column_lists_only_the_first_columns(tmp_path):
 
 
 def test_show_names_and_clip():
-    from symgd.data.tables import clip, show_names
+    from symgd._text import names_list as show_names, quote as clip
     assert show_names(["x", "y"]) == "x, y"
     shown = show_names([f"c{i}" for i in range(10_000)])
     assert shown.startswith("c0, c1,") and shown.endswith("... (10000 columns in all)")

@@ -15,7 +15,7 @@ import sympy as sp
 from scipy.special import expit
 
 import symgd
-from symgd.objective.compile import Compiled
+from symgd.objective import Compiled
 from symgd.expr.parse import make_symbol
 from symgd import (DataError, DataObjective, InputError, InputTypeError, ObjectiveError,
                    ParseError, descend)
@@ -1047,18 +1047,18 @@ def test_linear_model_of_100_features_matches_numpy_least_squares():
 
 def test_quadratic_numbers_agree_with_the_symbolic_form():
     obj = cars_loss()
-    symbolic = Compiled(obj._real, (obj._expr, *obj._gradient))
+    symbolic = Compiled(obj.real_symbols, (obj.real_expr, *obj.real_gradient))
     for point in ([0.0, 0.0], [-4.0, 30.0], [1e3, -2e3]):
         np.testing.assert_allclose(obj.compiled.at(point), symbolic.at(point),
                                    rtol=1e-12, atol=1e-9)
-    H = np.array(obj._hessian, dtype=float)
+    H = np.array(obj.real_hessian, dtype=float)
     np.testing.assert_array_equal(obj.hess([1.0, 2.0]), H)
     np.testing.assert_array_equal(
-        np.array(obj._compiled_hessian.at([1.0, 2.0])).reshape(2, 2), H)
+        np.array(obj.hessian_evaluator.at([1.0, 2.0])).reshape(2, 2), H)
 
 
 def test_too_many_linear_features_is_a_clear_error():
-    from symgd.data.losses import MAX_LINEAR_FEATURES
+    from symgd.data import MAX_LINEAR_FEATURES
     p = MAX_LINEAR_FEATURES + 1
     data = {f"c{j}": np.arange(3.0) * j for j in range(p + 1)}
     with pytest.raises(DataError) as info:

@@ -11,7 +11,7 @@ import sympy as sp
 import symgd
 from symgd import InputError, InputTypeError, Status, descend
 from symgd.cli import main
-from symgd.data.networks import mlp, parse_mlp_spec
+from symgd.data import mlp, parse_mlp_spec
 
 XOR = {"x1": np.array([0.0, 0, 1, 1]), "x2": np.array([0.0, 1, 0, 1]),
        "y": np.array([0.0, 1, 1, 0])}

@@ -401,7 +401,7 @@ def test_default_variable_order_is_natural_sort(text, names):
 
 
 def test_natural_key_sorts_numbers_numerically():
-    from symgd.objective.core import natural_key
+    from symgd.objective import natural_key
     assert sorted(["x10", "x2", "b", "x1"], key=natural_key) == ["b", "x1", "x2", "x10"]
 
 
@@ -767,7 +767,7 @@ def test_gradient_of_a_long_sum_matches_sympy_diff_term_by_term():
 
 
 def test_a_derivative_too_large_to_build_is_refused_with_the_reason():
-    from symgd.objective.core import MAX_DERIVATIVE_SIZE
+    from symgd.objective import MAX_DERIVATIVE_SIZE
     with pytest.raises(ObjectiveError, match="product rule") as err:
         Objective("".join(f"(x+{i})" for i in range(1, 1000))).gradient
     assert f"{MAX_DERIVATIVE_SIZE:,}" in str(err.value)

@@ -154,9 +154,9 @@ def mlp(layers: Sequence[int], activation: str = "tanh", output: str = "identity
     return MLP(a[0], layers, names, tuple(params), activation, output)
 
 
-def _check_layers(layers: object) -> tuple[int, ...]:
+def _check_layers(layers: Any) -> tuple[int, ...]:
     try:
-        values = tuple(layers)  # type: ignore[arg-type]
+        values = tuple(layers)
     except TypeError:
         raise InputTypeError(f"layers must be a sequence of unit counts such as (2, 3, 1), "
                              f"got {layers!r}") from None

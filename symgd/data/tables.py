@@ -21,22 +21,19 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .._text import names_list, quote
-from ..errors import DataError, InputTypeError, truncated
+from .._report import Report
+from .._text import markdown_escape, names_list, number, plural, quote, truncate
+from ..errors import DataError, InputTypeError
 
-__all__ = ["Dataset", "as_dataset", "read_table", "BUILTIN", "dataset_path", "show_names",
-           "clip"]
+__all__ = ["Dataset", "as_dataset", "read_table", "parse_table", "BUILTIN", "dataset_path"]
 
 _HERE = pathlib.Path(__file__).resolve().parent / "files"
 BUILTIN = {"cars": "cars.txt", "pizza": "pizza.txt"}
 _MAX_FILE_BYTES = 2 * 1024 ** 3
 _READ_BLOCK = 1 << 24      # bytes read at a time (the whole file is kept, up to the cap)
 _SHOWN_NAMES = 10          # column names listed in a message, at most
-_SHOWN_CHARS = 60          # characters of a user's text quoted in a message, at most
-
-
-clip = quote               # the names this module used before _text
-show_names = names_list
+_SHOWN_ROWS = 5            # rows a dataset's text shows
+_SHOWN_COLUMNS = 8         # columns a dataset's text shows
 
 
 def _source(path: object, limit: int = 200) -> str:
@@ -52,12 +49,12 @@ def dataset_path(name: str) -> pathlib.Path:
     'pizza.txt'
     """
     if name not in BUILTIN:
-        raise DataError(f"no built-in data set {clip(name)}; choose one of "
+        raise DataError(f"no built-in data set {quote(name)}; choose one of "
                         f"{', '.join(sorted(BUILTIN))}")
     return _HERE / BUILTIN[name]
 
 
-class Dataset:
+class Dataset(Report):
     """Named, equal-length, finite float64 columns.
 
     Parameters
@@ -73,6 +70,16 @@ class Dataset:
     (('x', 'y'), 3)
     >>> d["y"]
     array([2. , 4. , 6.5])
+    >>> d
+    <Dataset: data: 3 rows, 2 columns (x, y)>
+    >>> print(d)
+    data: 3 rows, 2 columns (x, y)
+      x    y
+      1    2
+      2    4
+      3  6.5
+    >>> d.to_dict()
+    {'source': 'data', 'rows': 3, 'columns': ['x', 'y']}
     """
 
     def __init__(self, columns: Mapping[str, Any], source: str = "data") -> None:
@@ -84,14 +91,14 @@ class Dataset:
         for name, values in columns.items():
             if not isinstance(name, str) or not name.strip():
                 raise DataError(f"{source}: column names must be non-empty strings, "
-                                f"got {clip(name)}")
+                                f"got {quote(name)}")
             self._columns[name] = _column(values, name, source)
         if not self._columns:
             raise DataError(f"{source} has no columns")
         lengths = {k: len(v) for k, v in self._columns.items()}
         if len(set(lengths.values())) > 1:
             items = list(lengths.items())
-            shown = ", ".join(f"{truncated(k, 30)}: {n}" for k, n in items[:_SHOWN_NAMES])
+            shown = ", ".join(f"{truncate(k, 30)}: {n}" for k, n in items[:_SHOWN_NAMES])
             if len(items) > _SHOWN_NAMES:
                 shown += f", ... ({len(items)} columns in all)"
             raise DataError(f"{source}: columns have different lengths ({shown}); every "
@@ -113,8 +120,8 @@ class Dataset:
         try:
             return self._columns[name]
         except (KeyError, TypeError):   # TypeError: an unhashable name, such as a list
-            raise DataError(f"{self.source} has no column {clip(name)}; its columns are "
-                            f"{show_names(self.names)}") from None
+            raise DataError(f"{self.source} has no column {quote(name)}; its columns are "
+                            f"{names_list(self.names)}") from None
 
     def __contains__(self, name: object) -> bool:
         try:
@@ -125,15 +132,60 @@ class Dataset:
     def __len__(self) -> int:
         return self.rows
 
-    def __repr__(self) -> str:
-        return f"Dataset({self.rows} rows, columns={self.names}, source={self.source!r})"
+    # ------------------------------------------------------------ report
+
+    def headline(self) -> str:
+        """Where the data came from, and its size: ``cars: 32 rows, 2 columns (weight, mpg)``."""
+        return (f"{self.source}: {plural(self.rows, 'row')}, "
+                f"{plural(len(self.names), 'column')} ({names_list(self.names)})")
+
+    def _shown(self) -> tuple[list[str], list[list[str]]]:
+        """The names and the first rows' cells that the text and Markdown show."""
+        names = list(self.names[:_SHOWN_COLUMNS])
+        cells = [[number(self._columns[n][r]) for n in names]
+                 for r in range(min(self.rows, _SHOWN_ROWS))]
+        return [truncate(n, 30) for n in names], cells
+
+    def _more(self) -> str:
+        more = []
+        if self.rows > _SHOWN_ROWS:
+            more.append(f"{plural(self.rows - _SHOWN_ROWS, 'more row')}")
+        if len(self.names) > _SHOWN_COLUMNS:
+            more.append(f"{plural(len(self.names) - _SHOWN_COLUMNS, 'more column')}")
+        return ", ".join(more)
+
+    def text(self) -> str:
+        """The headline, then the first rows as a table."""
+        names, cells = self._shown()
+        widths = [max(len(c) for c in column) for column in zip(names, *cells)]
+        lines = [self.headline()]
+        lines += ["  " + "  ".join(c.rjust(w) for c, w in zip(row, widths))
+                  for row in [names, *cells]]
+        if self._more():
+            lines.append(f"  ... ({self._more()})")
+        return "\n".join(lines)
+
+    def markdown(self) -> str:
+        """The headline, then the first rows as a Markdown table."""
+        names, cells = self._shown()
+        lines = [markdown_escape(self.headline()), ""]
+        lines.append("| " + " | ".join(markdown_escape(n) for n in names) + " |")
+        lines.append("|" + "---:|" * len(names))
+        lines += ["| " + " | ".join(row) + " |" for row in cells]
+        if self._more():
+            lines += ["", f"... ({self._more()})"]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Where the data came from, its number of rows and its column names."""
+        return {"source": self.source, "rows": self.rows, "columns": list(self.names)}
 
     def check_varies(self, name: str) -> None:
         """Raise DataError when column ``name`` holds one value in every row."""
         col = self[name]
         if self.rows > 1 and col.min() == col.max():
             raise DataError(
-                f"column {clip(name)} of {self.source} is constant (every row is {col[0]!r}): "
+                f"column {quote(name)} of {self.source} is constant (every row is {col[0]!r}): "
                 "it carries no information, and as a feature it makes the fit "
                 "degenerate; leave it out of the model")
 
@@ -142,16 +194,16 @@ def _column(values: Any, name: str, source: str) -> np.ndarray:
     try:
         arr = np.asarray(values)
     except Exception as err:
-        raise DataError(f"{source}: column {clip(name)} cannot be read as numbers "
-                        f"({truncated(err, 200)})") from None
+        raise DataError(f"{source}: column {quote(name)} cannot be read as numbers "
+                        f"({truncate(err, 200)})") from None
     if arr.dtype.kind not in "biuf":
-        raise DataError(f"{source}: column {clip(name)} is not numeric (dtype {arr.dtype}); "
+        raise DataError(f"{source}: column {quote(name)} is not numeric (dtype {arr.dtype}); "
                         "give numbers")
     if arr.ndim != 1:
         if arr.ndim == 2 and 1 in arr.shape:
             arr = arr.reshape(-1)
         else:
-            raise DataError(f"{source}: column {clip(name)} has shape {arr.shape}; a column "
+            raise DataError(f"{source}: column {quote(name)} has shape {arr.shape}; a column "
                             "must be one-dimensional")
     if arr.dtype != np.float64 or not arr.flags.c_contiguous:
         arr = np.ascontiguousarray(arr, dtype=np.float64)
@@ -161,7 +213,7 @@ def _column(values: Any, name: str, source: str) -> np.ndarray:
     bad = ~np.isfinite(arr)
     if bad.any():
         row = int(np.argmax(bad))
-        raise DataError(f"{source}: column {clip(name)} has a non-finite value ({arr[row]}) "
+        raise DataError(f"{source}: column {quote(name)} has a non-finite value ({arr[row]}) "
                         f"in row {row + 1}; remove or fill such rows first")
     return arr
 
@@ -322,7 +374,7 @@ def _check_unique(names: Iterable[str], source: str) -> None:
     seen: set[str] = set()
     for n in names:
         if n in seen:
-            raise DataError(f"{source}: column name {clip(n)} appears twice")
+            raise DataError(f"{source}: column name {quote(n)} appears twice")
         seen.add(n)
 
 
@@ -365,7 +417,7 @@ def parse_table(text: str, source: str = "data", names: Sequence[str] | None = N
     else:
         if all(_is_number(h) for h in header):
             raise DataError(f"{source}: the first line must name the columns (for example "
-                            f"'x y'); it holds only numbers: {clip(lines[0][1].strip())}")
+                            f"'x y'); it holds only numbers: {quote(lines[0][1].strip())}")
         names = [h.strip() for h in header]
         lines = lines[1:]
     if any(not n for n in names):
@@ -429,13 +481,13 @@ def _is_number(text: str) -> bool:
 
 def _cell(field: str, lineno: int, column: str, source: str) -> float:
     text = field.strip()
-    where = f"{source}, line {lineno}, column {clip(column)}"
+    where = f"{source}, line {lineno}, column {quote(column)}"
     if _NOT_FINITE.fullmatch(text):
-        raise DataError(f"{where}: {clip(text)} is not a finite number; remove or fill such rows "
+        raise DataError(f"{where}: {quote(text)} is not a finite number; remove or fill such rows "
                         "first")
     if not _NUMBER.fullmatch(text):
-        raise DataError(f"{where}: {clip(text)} is not a number")
+        raise DataError(f"{where}: {quote(text)} is not a number")
     value = float(text)
     if not math.isfinite(value):
-        raise DataError(f"{where}: {clip(text)} is outside the range of float64")
+        raise DataError(f"{where}: {quote(text)} is outside the range of float64")
     return value

@@ -26,7 +26,7 @@ from sympy.simplify.cse_main import tree_cse
 from ..errors import ObjectiveError
 from ..expr.registry import numeric_namespace
 
-__all__ = ["Compiled", "MATH_ERRORS", "python_statements", "auto_cse"]
+__all__ = ["Compiled", "MATH_ERRORS", "python_statements", "auto_cse", "nodes", "FULL_CSE_NODES"]
 
 # Up to this many expression-tree nodes SymPy's full cse is used; beyond, only
 # repeated subtrees are shared (tree_cse), which is many times cheaper.
@@ -47,20 +47,29 @@ def auto_cse(exprs: Sequence[sp.Expr], prefix: str = "x") -> tuple[list, Sequenc
     items = [sp.sympify(e) for e in exprs]
     taken = set().union(*(e.free_symbols for e in items))
     names = sp.numbered_symbols(prefix, exclude=taken)
-    if sum(_nodes(e) for e in items) <= FULL_CSE_NODES:
+    if sum(nodes(e) for e in items) <= FULL_CSE_NODES:
         temporaries, reduced = sp.cse(items, symbols=names)
     else:
         temporaries, reduced = tree_cse(items, names, opt_subs={}, order="none")
     return temporaries, tuple(reduced) if isinstance(exprs, tuple) else list(reduced)
 
 
-def _nodes(expr: sp.Basic, limit: int = FULL_CSE_NODES + 1) -> int:
+def nodes(expr: sp.Basic, limit: int = FULL_CSE_NODES + 1) -> int:
+    """The number of nodes of an expression tree, counted up to ``limit``.
+
+    >>> x = sp.Symbol("x")
+    >>> nodes(x**2 + 1), nodes(sp.Add(*sp.symbols("a:100")), limit=10)
+    (5, 10)
+    """
     count = 0
     for _ in sp.preorder_traversal(expr):
         count += 1
         if count >= limit:
             break
     return count
+
+
+_nodes = nodes   # TODO(protocol): the name descent imports until it uses ``nodes``
 
 # What the ``math`` module raises where NumPy would return nan or inf; a
 # complex result (a negative number to a fractional power) shows up as a
@@ -100,7 +109,8 @@ _PRINTERS: dict[str, type] = {}
 
 
 class Compiled:
-    """Numeric forms of a tuple of expressions in the given arguments.
+    """Numeric forms of a tuple of expressions in the given arguments: an
+    :class:`~symgd.objective.evaluator.Evaluator`.
 
     Parameters
     ----------
@@ -117,7 +127,12 @@ class Compiled:
     (7.0, 4.0, 5.0)
     >>> c.scalar(1.0, 2.0)
     (7.0, 4.0, 5.0)
+    >>> c.vectorized
+    True
     """
+
+    vectorized = True
+    """Many points are evaluated in one NumPy call (see :meth:`at_array`)."""
 
     def __init__(self, arguments: Sequence[sp.Symbol], outputs: Sequence[sp.Expr]) -> None:
         self.arguments = tuple(arguments)
@@ -151,7 +166,7 @@ class Compiled:
         except MATH_ERRORS:
             return tuple(float(v) for v in self.at_array(np.asarray(point, dtype=float)))
 
-    def at_array(self, points: np.ndarray) -> list[np.ndarray]:
+    def at_array(self, points: Sequence[np.ndarray]) -> list[np.ndarray]:
         """All outputs at points of shape ``(n,)`` or ``(n, m)``, as float arrays.
 
         Constant outputs are broadcast to the shape of one coordinate, so the

@@ -1,0 +1,388 @@
+r"""Sufficient statistics: a data loss polynomial in its parameters, reduced once.
+
+When the per-sample loss is a polynomial in the parameters, its mean (or
+sum) over the rows is a polynomial whose coefficients are sums over the
+data: they are computed once, and a descent step costs nothing per row.
+
+For a loss of degree 2 (the mean squared error of a model linear in its
+parameters) the loss is kept as numbers, :math:`f_0 + g\cdot\delta +
+\frac12 \delta^T H \delta` with :math:`\delta = \theta - \theta_0`, expanded
+around the least-squares point :math:`\theta_0`, whose loss and gradient
+are computed directly from the data, so values near the optimum keep full
+precision (:class:`QuadraticEvaluator`, :class:`StatisticsStrategy`). A
+loss of another degree becomes an ordinary expression in the parameters
+(an :class:`~symgd.objective.strategy.ExpressionStrategy`).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Iterator, Mapping, Sequence
+
+import numpy as np
+import sympy as sp
+
+from .._text import quote
+from ..errors import DataError
+from ..objective import Compiled, ConstantEvaluator, ExpressionStrategy, Strategy, derivative
+from .sample import SampleLoss
+
+__all__ = ["QuadraticEvaluator", "StatisticsStrategy", "reduced_strategy", "column_sums",
+           "CHUNK_ROWS"]
+
+CHUNK_ROWS = 1 << 16
+"""Rows summed at a time (bounds the memory of one pass over the data)."""
+
+
+def reduced_strategy(sample: SampleLoss) -> tuple[Strategy, np.ndarray]:
+    """The loss, polynomial in the parameters, with the data reduced once.
+
+    Returns the strategy (statistics for degree 2, the polynomial with
+    numeric coefficients otherwise) and the point where the reduction is
+    most precise: the expansion point of the statistics, else the origin.
+
+    >>> from symgd.data.tables import Dataset
+    >>> from symgd.expr.parse import make_symbol
+    >>> w, x, y = (make_symbol(s) for s in "wxy")
+    >>> d = Dataset({"x": [1.0, 2.0], "y": [2.0, 4.0]})
+    >>> strategy, centre = reduced_strategy(SampleLoss((w*x - y)**2, [w], {"x": "x", "y": "y"}, d))
+    >>> type(strategy).__name__, centre
+    ('StatisticsStrategy', array([2.]))
+    """
+    params = sample.params
+    scale = sample.scale
+    origin = np.zeros(len(params))
+    features = _squared_linear_form(sample.per_sample, params)
+    if features is not None:
+        hessian, linear = _gram_statistics(sample, features, scale)
+        theta0 = _stationary_point(sample, hessian, linear)
+        value, grad = _residual_statistics(sample, features, theta0, scale)
+        _check_finite(sample, value, grad)
+        return StatisticsStrategy(QuadraticEvaluator(theta0, value, grad, hessian),
+                                  params), theta0
+    poly = sp.Poly(sample.per_sample, *params)
+    monomials, coeffs = zip(*poly.terms())
+    means = [s * scale for s in column_sums(sample, coeffs)]
+    _check_finite(sample, means)
+    if poly.total_degree() != 2:
+        reduced = sp.Add(*(_float(c) * sp.Mul(*(p ** e for p, e in zip(params, m)))
+                           for m, c in zip(monomials, means)))
+        return ExpressionStrategy(reduced, params), origin
+    hessian, linear = _quadratic_parts(monomials, means, len(params))
+    # Expand around the stationary point theta0, where loss and gradient are
+    # taken directly from the data: no cancellation near the optimum.
+    theta0 = _stationary_point(sample, hessian, linear)
+    outputs = [sample.per_sample, *(derivative(sample.per_sample, p) for p in params)]
+    direct = [s * scale for s in column_sums(sample, outputs, dict(zip(params, theta0)))]
+    _check_finite(sample, direct)
+    return StatisticsStrategy(QuadraticEvaluator(theta0, direct[0], direct[1:], hessian),
+                              params), theta0
+
+
+class QuadraticEvaluator:
+    r"""A quadratic :math:`f_0 + g\cdot\delta + \frac12 \delta^T H \delta`,
+    :math:`\delta = \theta - \theta_0`, evaluated with NumPy: an
+    :class:`~symgd.objective.evaluator.Evaluator`.
+
+    ``at(point)`` gives ``(f, df/dθ1, ...)`` and ``at_array(columns)`` the
+    same for many points. No expression is compiled, so its cost does not
+    grow with the size of an expression (n^2 terms for n parameters).
+
+    >>> q = QuadraticEvaluator([1.0], 0.5, [0.0], [[2.0]])
+    >>> q.at([3.0])
+    (4.5, 4.0)
+    """
+
+    vectorized = True
+
+    def __init__(self, theta0: Sequence[float], value: float, grad: Sequence[float],
+                 hessian: Any) -> None:
+        self.theta0 = np.asarray(theta0, dtype=float)
+        self.value = float(value)
+        self.grad = np.asarray(grad, dtype=float)
+        self.hessian = np.asarray(hessian, dtype=float)
+
+    def at(self, point: Sequence[float]) -> tuple[float, ...]:
+        """Value and gradient at one point."""
+        with np.errstate(all="ignore"):
+            d = np.asarray(point, dtype=float) - self.theta0
+            hd = self.hessian @ d
+            f = self.value + self.grad @ d + 0.5 * (d @ hd)
+            return (float(f), *(self.grad + hd).tolist())
+
+    def at_array(self, columns: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """Value and gradient at many points, one array per output."""
+        coords = [np.asarray(p, dtype=float) for p in columns]
+        shape = np.broadcast_shapes(*(c.shape for c in coords))
+        with np.errstate(all="ignore"):
+            d = np.stack([np.broadcast_to(c, shape) for c in coords], axis=-1) - self.theta0
+            hd = d @ self.hessian.T
+            f = self.value + d @ self.grad + 0.5 * np.einsum("...i,...i->...", d, hd)
+            g = hd + self.grad
+        return [np.asarray(f, dtype=float).reshape(shape),
+                *(np.ascontiguousarray(g[..., k]) for k in range(len(coords)))]
+
+
+class StatisticsStrategy(Strategy):
+    """The strategy of a quadratic data loss reduced to its statistics.
+
+    Value, gradient and Hessian are numbers (a :class:`QuadraticEvaluator`);
+    the loss and its gradient as expressions in the parameters are built
+    only when asked for (for display, exact checks and inlined descent):
+    n^2 terms.
+    """
+
+    def __init__(self, quadratic: QuadraticEvaluator, symbols: Sequence[sp.Symbol]) -> None:
+        super().__init__(symbols)
+        self.quadratic = quadratic
+        self._taylor: tuple[sp.Expr, tuple[sp.Expr, ...]] | None = None
+        self._hessian: sp.ImmutableMatrix | None = None
+
+    @property
+    def theta0(self) -> np.ndarray:
+        """The expansion point (the least-squares point)."""
+        return self.quadratic.theta0
+
+    def _expansion(self) -> tuple[sp.Expr, tuple[sp.Expr, ...]]:
+        if self._taylor is None:
+            q = self.quadratic
+            self._taylor = _taylor_quadratic(self.symbols, q.theta0, q.value, q.grad,
+                                             q.hessian)
+        return self._taylor
+
+    @property
+    def real_expr(self) -> sp.Expr:
+        return self._expansion()[0]
+
+    @property
+    def real_gradient(self) -> tuple[sp.Expr, ...]:
+        return self._expansion()[1]
+
+    @property
+    def real_hessian(self) -> sp.ImmutableMatrix:
+        if self._hessian is None:
+            n = len(self.symbols)
+            self._hessian = sp.ImmutableMatrix(
+                n, n, [_float(v) for v in self.quadratic.hessian.ravel()])
+        return self._hessian
+
+    @property
+    def inlinable(self) -> bool:
+        return True
+
+    @property
+    def evaluator(self) -> QuadraticEvaluator:
+        return self.quadratic
+
+    @property
+    def hessian_evaluator(self) -> ConstantEvaluator:
+        return ConstantEvaluator(self.quadratic.hessian.ravel())
+
+    @property
+    def vectorized(self) -> bool:
+        return True
+
+    def hess(self, point: np.ndarray) -> np.ndarray:
+        return self.quadratic.hessian.copy()
+
+    @property
+    def is_quadratic(self) -> bool:
+        return True
+
+    @property
+    def is_linear(self) -> bool:
+        return not self.quadratic.hessian.any()
+
+    @property
+    def degree_bound(self) -> int:
+        return 2 if self.quadratic.hessian.any() else 1
+
+
+def _float(value: float) -> sp.Float:
+    """A SymPy Float that prints back to exactly the same double."""
+    return sp.Float(float(value), 17)
+
+
+def column_sums(sample: SampleLoss, exprs: Sequence[sp.Expr],
+                 fixed: Mapping[sp.Symbol, float] | None = None) -> list[float]:
+    """Sum over rows of each expression (in data symbols, with the symbols of
+    ``fixed`` replaced by numbers), in chunks of rows."""
+    fixed = dict(fixed or {})
+    exprs = [sp.sympify(e).xreplace({k: _float(v) for k, v in fixed.items()}) for e in exprs]
+    args = sample.data_symbols
+    fn = Compiled(args, exprs)
+    columns = sample.column_arrays()
+    sums = np.zeros(len(exprs))
+    for start in range(0, sample.rows, CHUNK_ROWS):
+        part = [c[start:start + CHUNK_ROWS] for c in columns]
+        values = fn.at_array(part) if args else [np.asarray(fn.at(()))] * len(exprs)
+        with np.errstate(all="ignore"):
+            sums += [float(np.sum(v)) for v in values]
+    return sums.tolist()
+
+
+def _stationary_point(sample: SampleLoss, hessian: np.ndarray,
+                      linear: np.ndarray) -> np.ndarray:
+    """The least-squares solution of ``H θ = -linear``, or DataError on overflow."""
+    _check_finite(sample, hessian, linear)
+    with np.errstate(all="ignore"):
+        try:
+            theta0 = -np.linalg.lstsq(hessian, linear, rcond=None)[0]
+        except np.linalg.LinAlgError:
+            raise _too_large(sample) from None
+    _check_finite(sample, theta0)
+    return theta0
+
+
+def _check_finite(sample: SampleLoss, *values: Any) -> None:
+    for v in values:
+        if not np.isfinite(np.asarray(v, dtype=float)).all():
+            raise _too_large(sample)
+
+
+def _too_large(sample: SampleLoss) -> DataError:
+    """The statistics overflowed float64: name the column with the largest values."""
+    used = list(dict.fromkeys(sample.columns.values()))
+    peaks = {c: float(np.max(np.abs(sample.data[c]))) for c in used}
+    column = max(used, key=lambda c: peaks[c])
+    peak = peaks[column]
+    power = 10.0 ** math.floor(math.log10(peak)) if peak > 0 else 1.0
+    return DataError(
+        f"the values in {sample.data.source} are too large to fit: column {quote(column)} "
+        f"reaches {peak:.3g}, and the sums of squares and products over the rows overflow "
+        f"float64 (about 1.8e308); rescale the column, e.g. divide it by {power:.0e} "
+        "(and the fitted weights scale with it)")
+
+
+def _squared_linear_form(per_sample: sp.Expr, params: Sequence[sp.Symbol]) -> list | None:
+    """``(φ0 + Σ θ_j φ_j)²`` -> ``[φ1, ..., φp, φ0]`` (data-only expressions)."""
+    if not (per_sample.is_Pow and per_sample.exp == 2):
+        return None
+    base = per_sample.base
+    quick = _linear_coefficients(base, params)
+    if quick is not None:
+        return quick
+    if not base.is_polynomial(*params) or sp.Poly(base, *params).total_degree() > 1:
+        return None
+    coeffs = [base.diff(p) for p in params]
+    if any(c.free_symbols & set(params) for c in coeffs):
+        return None
+    return [*coeffs, base.xreplace({p: 0 for p in params})]
+
+
+def _linear_coefficients(base: sp.Expr, params: Sequence[sp.Symbol]) -> list | None:
+    """``[φ1, ..., φp, φ0]`` of ``φ0 + Σ θ_j φ_j`` read off its terms, in one pass
+    (differentiating by each parameter costs n^2 for n terms); None where a
+    term is not a parameter times data (then the general route decides)."""
+    index = {p: k for k, p in enumerate(params)}
+    coeffs: list[list[sp.Expr]] = [[] for _ in params]
+    constant: list[sp.Expr] = []
+    for term in sp.Add.make_args(base):
+        factors = sp.Mul.make_args(term)
+        found = [f for f in factors if f in index]
+        if not found:
+            if term.free_symbols & index.keys():
+                return None
+            constant.append(term)
+            continue
+        if len(found) != 1:
+            return None
+        rest = [f for f in factors if f is not found[0]]
+        coeff = sp.Mul(*rest)
+        if coeff.free_symbols & index.keys():
+            return None
+        coeffs[index[found[0]]].append(coeff)
+    return [*(sp.Add(*c) for c in coeffs), sp.Add(*constant)]
+
+
+def _gram_statistics(sample: SampleLoss, features: list,
+                     scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """Hessian and gradient at 0 of mean((Φθ + φ0)²), from Φᵀ Φ in chunks."""
+    p = len(features) - 1
+    gram = np.zeros((p + 1, p + 1))
+    with np.errstate(all="ignore"):
+        for phi in _feature_chunks(sample, features):
+            gram += phi.T @ phi
+        gram *= scale
+        return 2 * gram[:p, :p], 2 * gram[:p, p]
+
+
+def _residual_statistics(sample: SampleLoss, features: list, theta0: np.ndarray,
+                         scale: float) -> tuple[float, np.ndarray]:
+    """Loss and gradient at θ0 straight from the residuals r = Φθ0 + φ0."""
+    value, grad = 0.0, np.zeros(len(theta0))
+    with np.errstate(all="ignore"):
+        for phi in _feature_chunks(sample, features):
+            r = phi[:, :-1] @ theta0 + phi[:, -1]
+            value += float(r @ r)
+            grad += 2 * (r @ phi[:, :-1])
+        return value * scale, grad * scale
+
+
+def _feature_chunks(sample: SampleLoss, features: list) -> Iterator[np.ndarray]:
+    """The feature columns φ_j side by side, in chunks of rows."""
+    columns = dict(zip(sample.data_symbols, sample.column_arrays()))
+    scaled = [_scaled_column(f, columns) for f in features]
+    fn = None if all(scaled) else Compiled(sample.data_symbols, features)
+    for start in range(0, sample.rows, CHUNK_ROWS):
+        stop = min(start + CHUNK_ROWS, sample.rows)
+        if fn is None:   # numbers times columns (a linear model): nothing to compile
+            yield np.column_stack([_scaled_part(c, col, start, stop) for c, col in scaled])
+        else:
+            yield np.column_stack(fn.at_array([c[start:stop] for c in columns.values()]))
+
+
+def _scaled_column(feature: sp.Expr, columns: Mapping[sp.Symbol, np.ndarray]) -> tuple | None:
+    """``c * column`` -> ``(c, column)``; a number ``c`` -> ``(c, None)``; else None."""
+    if feature.is_Number:
+        return float(feature), None
+    if feature in columns:
+        return 1.0, columns[feature]
+    if feature.is_Mul and len(feature.args) == 2 and feature.args[0].is_Number \
+            and feature.args[1] in columns:
+        return float(feature.args[0]), columns[feature.args[1]]
+    return None
+
+
+def _scaled_part(c: float, column: np.ndarray | None, start: int, stop: int) -> np.ndarray:
+    if column is None:
+        return np.full(stop - start, c)
+    part = column[start:stop]
+    return part if c == 1.0 else (-part if c == -1.0 else c * part)
+
+
+def _quadratic_parts(monomials: Sequence[tuple], means: Sequence[float],
+                     n: int) -> tuple[np.ndarray, np.ndarray]:
+    hessian, linear = np.zeros((n, n)), np.zeros(n)
+    for m, c in zip(monomials, means):
+        powers = [k for k, e in enumerate(m) for _ in range(e)]
+        if len(powers) == 2:
+            i, j = powers
+            hessian[i, j] += c if i != j else 2 * c
+            if i != j:
+                hessian[j, i] += c
+        elif len(powers) == 1:
+            linear[powers[0]] += c
+    return hessian, linear
+
+
+def _taylor_quadratic(params: Sequence[sp.Symbol], theta0: np.ndarray, value: float,
+                      grad: Sequence[float], hessian: np.ndarray
+                      ) -> tuple[sp.Expr, tuple[sp.Expr, ...]]:
+    """f(θ0) + g·δ + ½ δᵀHδ with δ = θ - θ0, and its gradient.
+
+    ``evaluate=False`` keeps each δ intact instead of distributing the
+    coefficients over it, which would bring back the cancellation.
+    """
+    n = len(params)
+    delta = [p - _float(t) for p, t in zip(params, theta0)]
+    terms = [_float(value)]
+    terms += [sp.Mul(_float(g), d, evaluate=False) for g, d in zip(grad, delta)]
+    terms += [sp.Mul(_float(hessian[i, j] / (2 if i == j else 1)), delta[i], delta[j],
+                     evaluate=False)
+              for i in range(n) for j in range(i, n) if hessian[i, j]]
+    gradient = tuple(sp.Add(_float(grad[i]), *(sp.Mul(_float(hessian[i, k]), delta[k],
+                                                       evaluate=False)
+                                                for k in range(n) if hessian[i, k]),
+                            evaluate=False) for i in range(n))
+    return sp.Add(*terms, evaluate=False), gradient

@@ -1,0 +1,54 @@
+"""Points given by a user: a sequence, a mapping of names or one number, checked."""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from ..errors import InputError, InputTypeError
+
+__all__ = ["as_point"]
+
+
+def as_point(x: object, names: Sequence[str], what: str = "point") -> np.ndarray:
+    """``x`` as a finite float array with one value per name, or a clear error.
+
+    ``x`` may be a sequence in the order of ``names``, a mapping from names
+    to values, or a single number for every name; ``what`` names it in
+    messages ("start", "point").
+
+    >>> as_point({"y": 2, "x": 1}, ["x", "y"])
+    array([1., 2.])
+    >>> as_point(0.5, ["x", "y"])
+    array([0.5, 0.5])
+    """
+    n = len(names)
+    if isinstance(x, Mapping):
+        missing = [k for k in names if k not in x]
+        extra = [k for k in x if k not in names]
+        if missing or extra:
+            problem = f"lacks {missing}" if missing else f"has unknown names {extra}"
+            raise InputError(f"{what} {dict(x)!r} {problem}; the variables are "
+                             f"{', '.join(names)}")
+        x = [x[k] for k in names]
+    if x is None or isinstance(x, (str, bytes)) or isinstance(x, (list, tuple)) and \
+            any(v is None or isinstance(v, (str, bytes)) for v in x):
+        raise InputTypeError(f"{what} must be numbers, one per variable "
+                             f"({', '.join(names)}); got {x!r:.80}")
+    try:
+        arr = np.array(x, dtype=float)
+    except (TypeError, ValueError):
+        raise InputTypeError(f"{what} must be numbers, one per variable "
+                             f"({', '.join(names)}); got {x!r:.80}") from None
+    if arr.ndim == 0:
+        arr = np.full(n, float(arr))
+    if arr.ndim != 1:
+        raise InputError(f"{what} must be one value per variable ({', '.join(names)}), "
+                         f"got an array of shape {arr.shape}")
+    if arr.shape != (n,):
+        raise InputError(f"{what} has {arr.size} value{'s' * (arr.size != 1)} but the "
+                         f"objective has {n} variable{'s' * (n != 1)} ({', '.join(names)})")
+    if not np.all(np.isfinite(arr)):
+        raise InputError(f"{what} must be finite numbers, got {arr.tolist()}")
+    return arr
