@@ -10,24 +10,14 @@ from __future__ import annotations
 
 import math
 import random
-from typing import Any, Sequence
+from typing import Sequence
 
 import sympy as sp
 
-from ..objective.core import natural_key
+from .names import natural_key
+from .registry import mpmath_namespace
 
 __all__ = ["agree", "values_at", "mpmath_namespace"]
-
-
-def mpmath_namespace() -> dict[str, Any]:
-    import mpmath
-
-    def heaviside(t: Any, h0: Any = 0.5) -> Any:
-        return 1 if t > 0 else (h0 if t == 0 else 0)
-
-    return {"sigmoid": lambda t: 1 / (1 + mpmath.exp(-t)),
-            "softplus": lambda t: mpmath.log(1 + mpmath.exp(t)),
-            "relu": lambda t: t if t > 0 else 0, "Heaviside": heaviside}
 
 
 def values_at(expr: sp.Expr, symbols: Sequence[sp.Symbol],
