@@ -19,7 +19,7 @@ from .check.core import (ComponentCheck, GradientReport, HessianReport, NumericR
                        StepsReport, check_grad, check_gradient, check_hessian,
                        check_report_exit_code, check_steps)
 from .data.tables import Dataset, dataset_path, read_table
-from .explain.core import Derivation, Explanation, explain
+from .explain import Derivation, Explanation, explain
 from .errors import (DataError, InputError, InputTypeError, ObjectiveError,
                          ParseError, SymgdError)
 from .data.losses import DataObjective, linear_model, log_loss, loss, mae, mse, sse

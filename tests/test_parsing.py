@@ -8,8 +8,7 @@ from hypothesis import strategies as st
 
 import symgd
 from symgd import InputError, InputTypeError, ParseError, SymgdError, parse
-from symgd.expr.registry import BARE_SYMBOL_NAMES, FUNCTIONS
-from symgd.expr.parse import MAX_EXPONENT, MAX_LENGTH, make_symbol, parse_definition
+from symgd.expr import BARE_SYMBOL_NAMES, FUNCTIONS, MAX_EXPONENT, MAX_LENGTH, make_symbol, parse_definition
 
 x, y, z = sp.symbols("x y z", real=True)
 

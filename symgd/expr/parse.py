@@ -159,7 +159,7 @@ def parse_definition(text: str, *, variables: Iterable[object] | None = None,
     if name is not None and any(t.kind == "name" and t.text == name for t in rhs):
         at = next(t.pos for t in rhs if t.kind == "name" and t.text == name)
         raise ParseError(f"{name!r} is defined in terms of itself", text, at,
-                         f"use another name on the left, e.g. L = ...")
+                         "use another name on the left, e.g. L = ...")
     tokens = expand_superscripts(wrap_roots(rhs, text), text)
     tokens = resolve_names(tokens, text, set(declared), values)
     tokens = insert_products(tokens, text)
