@@ -93,6 +93,10 @@ class softplus(sp.Function):
     def _eval_rewrite_as_log(self, t, **kwargs):
         return sp.log(1 + sp.exp(t))
 
+    def _eval_mpmath(self):
+        # how evalf computes softplus(number): mpmath has no softplus
+        return _softplus_mpmath, self.args
+
     def _eval_is_real(self):
         return self.args[0].is_real
 
@@ -116,6 +120,10 @@ class relu(sp.Function):
 
     def fdiff(self, argindex=1):
         return sp.Heaviside(self.args[0], 0)
+
+    def _eval_mpmath(self):
+        # how evalf computes relu(number): mpmath has no relu
+        return _relu_mpmath, self.args
 
     def _eval_is_real(self):
         return self.args[0].is_real
@@ -218,7 +226,8 @@ def _sigmoid_float(t: float) -> float:
 def _sigmoid_array(t):
     # 1/(1 + e^-t) in place: one allocation; e^-t overflowing to inf gives
     # exactly 0 (callers evaluate under np.errstate). Twice as fast as tanh.
-    out = np.negative(t, dtype=float)
+    out = np.array(t, dtype=float)          # a copy, also of a 0-d array or a float
+    np.negative(out, out=out)
     np.exp(out, out=out)
     out += 1.0
     np.reciprocal(out, out=out)
@@ -232,7 +241,8 @@ def _softplus_float(t: float) -> float:
 
 def _softplus_array(t):
     # max(t, 0) + log1p(e^-|t|) in place: a third faster than np.logaddexp(0, t)
-    out = np.abs(t, dtype=float)
+    out = np.array(t, dtype=float)          # a copy, also of a 0-d array or a float
+    np.abs(out, out=out)
     np.negative(out, out=out)
     np.exp(out, out=out)
     np.log1p(out, out=out)
@@ -246,6 +256,14 @@ def _relu_float(t: float) -> float:
 
 def _relu_array(t):
     return np.maximum(t, 0.0)
+
+
+def _relu_mpmath(t: Any) -> Any:
+    return mpmath.mpf(t) if t > 0 else mpmath.mpf(0)
+
+
+def _softplus_mpmath(t: Any) -> Any:
+    return mpmath.log(1 + mpmath.exp(t))
 
 
 def _heaviside_float(t: float, h0: float = 0.5) -> float:
@@ -418,10 +436,10 @@ REGISTRY: tuple[Entry, ...] = (
           mpmath=lambda t: 1 / (1 + mpmath.exp(-t)), supplied=_OWN, rule="sigmoid rule",
           derivative=lambda u: sigmoid(u) * (1 - sigmoid(u))),
     Entry(softplus, ("softplus",), math=_softplus_float, numpy=_softplus_array,
-          mpmath=lambda t: mpmath.log(1 + mpmath.exp(t)), supplied=_OWN,
+          mpmath=_softplus_mpmath, supplied=_OWN,
           rule="softplus rule", derivative=sigmoid),
     Entry(relu, ("relu",), math=_relu_float, numpy=_relu_array,
-          mpmath=lambda t: t if t > 0 else 0, supplied=_OWN, rule="relu rule",
+          mpmath=_relu_mpmath, supplied=_OWN, rule="relu rule",
           derivative=lambda u: sp.Heaviside(u, 0)),
     # the derivative of relu: Heaviside(t, 0) is the step [t > 0]
     Entry(sp.Heaviside, arity=(1, 2), math=_heaviside_float, numpy=_heaviside_array,
