@@ -25,7 +25,7 @@ from .errors import (DataError, InputError, InputTypeError, ObjectiveError,
 from .data.losses import DataObjective, linear_model, log_loss, loss, mae, mse, sse
 from .data.networks import MLP, mlp
 from .objective.core import Objective
-from .expr.parse import parse
+from .expr import parse
 from .plot.core import (Drawn, plot_basins, plot_contour, plot_fit, plot_learning_rates,
                        plot_loss, plot_lr_sweep, plot_slice, plot_snapshots, plot_surface)
 from .plot.core import save as save_figure
