@@ -9,7 +9,7 @@ points and :mod:`.limits` the safety limits; :mod:`.names` and
 :mod:`.equal` the one oracle of whether two expressions agree.
 """
 
-from .equal import agree, values_at
+from .equal import agree, cheap_zero, is_zero, simplify_zero, values_at
 from .limits import MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH, MAX_NAME_LENGTH, MAX_NUMBER_BITS
 from .names import check_name, make_symbol, names_list, natural_key
 from .numbers import constant_values, exact_number, float_number, has_float_value
@@ -25,5 +25,5 @@ __all__ = [
     "MAX_LENGTH", "MAX_DEPTH", "MAX_EXPONENT", "MAX_NUMBER_BITS", "MAX_NAME_LENGTH",
     "sigmoid", "softplus", "relu", "Entry", "REGISTRY", "OWN_FUNCTIONS", "FUNCTIONS",
     "BARE_SYMBOL_NAMES", "FUNCTION_RULES", "REAL_ARGUMENT_RULES", "numeric_namespace",
-    "mpmath_namespace", "agree", "values_at",
+    "mpmath_namespace", "agree", "values_at", "is_zero", "cheap_zero", "simplify_zero",
 ]

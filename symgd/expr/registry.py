@@ -178,6 +178,12 @@ class Entry:
         function exactly on them (``gamma(n)`` is a factorial).
     points : tuple of tuples
         Arguments in the real domain, where the numeric forms are checked.
+
+    Examples
+    --------
+    >>> e = next(e for e in REGISTRY if "arcsin" in e.names)
+    >>> e.names, e.head, e.rule, e.math(0.5) == math.asin(0.5)
+    (('asin', 'arcsin'), asin, 'inverse trig rule', True)
     """
 
     head: type | None
