@@ -18,13 +18,13 @@ from .analysis import (Analysis, StationaryPoint, StepBound, analyze, local_boun
 from .check import (ComponentCheck, GradientReport, HessianReport, NumericReport, StepsReport,
                     check_grad, check_gradient, check_hessian, check_report_exit_code,
                     check_steps)
-from .explain.core import Derivation, Explanation, explain
-from .errors import (DataError, InputError, InputTypeError, ObjectiveError,
-                         ParseError, SymgdError)
 from .data import (MLP, DataObjective, Dataset, dataset_path, linear_model, log_loss, loss,
                    mae, mlp, mse, read_table, sse)
+from .errors import (DataError, InputError, InputTypeError, ObjectiveError, ParseError,
+                     SymgdError)
+from .explain import Derivation, Explanation, explain
+from .expr import parse
 from .objective import Objective
-from .expr.parse import parse
 from .plot import (Drawn, plot_basins, plot_contour, plot_fit, plot_learning_rates,
                    plot_loss, plot_lr_sweep, plot_slice, plot_snapshots, plot_surface)
 from .plot import save as save_figure

@@ -22,9 +22,8 @@ from hypothesis import strategies as st
 
 import symgd
 from symgd import InputError, InputTypeError, ObjectiveError
-from symgd.explain.core import FORMATS, RULES, Derivation, Explanation, Step, explain
-from symgd.expr.registry import relu, sigmoid, softplus
-from symgd.expr.parse import make_symbol
+from symgd.explain import FORMATS, RULES, Derivation, Explanation, Step, explain
+from symgd.expr import make_symbol, relu, sigmoid, softplus
 
 from oracles import CARS_MPG, CARS_WEIGHT
 
@@ -333,9 +332,8 @@ def test_unsupported_functions_fall_back_to_sympy():
 
 
 def test_a_wrong_rule_raises_instead_of_being_hidden(monkeypatch):
-    import importlib
-    module = importlib.import_module("symgd.explain.core")
-    monkeypatch.setitem(module._FUNCTION_RULES, sp.sin, ("trig rule", sp.sin))
+    from symgd.expr.registry import FUNCTION_RULES
+    monkeypatch.setitem(FUNCTION_RULES, sp.sin, ("trig rule", sp.sin))
     with pytest.raises(RuntimeError, match="sympy.diff gives cos"):
         explain("sin(x)")
 
@@ -501,3 +499,104 @@ def test_a_network_weight_gets_a_short_form_with_the_activations_named():
     assert "in short:" in d.markdown() and r"\text{in short, with}" in d.latex()
     (short_one,) = explain("x^2 + y", wrt="x")
     assert short_one.shorthand() is None and "in short" not in short_one.text()
+
+
+# ------------------------------------------------ the rules from the registry
+
+TEXTBOOK_RULES = {
+    sp.exp: "exp rule", sp.log: "log rule",
+    sp.sin: "trig rule", sp.cos: "trig rule", sp.tan: "trig rule", sp.cot: "trig rule",
+    sp.sec: "trig rule", sp.csc: "trig rule",
+    sp.asin: "inverse trig rule", sp.acos: "inverse trig rule", sp.atan: "inverse trig rule",
+    sp.acot: "inverse trig rule", sp.asec: "inverse trig rule", sp.acsc: "inverse trig rule",
+    sp.sinh: "hyperbolic rule", sp.cosh: "hyperbolic rule", sp.tanh: "hyperbolic rule",
+    sp.coth: "hyperbolic rule", sp.sech: "hyperbolic rule", sp.csch: "hyperbolic rule",
+    sp.asinh: "inverse hyperbolic rule", sp.acosh: "inverse hyperbolic rule",
+    sp.atanh: "inverse hyperbolic rule", sp.acoth: "inverse hyperbolic rule",
+    sigmoid: "sigmoid rule", softplus: "softplus rule", relu: "relu rule",
+}
+
+
+def test_the_engine_rule_table_is_the_textbook_one():
+    from symgd.expr import agree
+    from symgd.expr.registry import FUNCTION_RULES, REAL_ARGUMENT_RULES
+    assert {f: rule for f, (rule, _) in FUNCTION_RULES.items()} == TEXTBOOK_RULES
+    assert REAL_ARGUMENT_RULES == {sp.Abs: ("abs rule", sp.sign)}
+    u = sp.Symbol("u", real=True)
+    for f, (rule, derivative) in FUNCTION_RULES.items():
+        assert agree(derivative(u), sp.diff(f(u), u)) is True, (f, rule)
+
+
+def test_every_registry_rule_is_a_rule_explain_names():
+    from symgd.expr import REGISTRY
+    assert {e.rule for e in REGISTRY if e.rule is not None} <= set(RULES)
+
+
+def _typed_entries():
+    from symgd.expr import REGISTRY
+    return [(name, e) for e in REGISTRY for name in e.names]
+
+
+@pytest.mark.parametrize("name, entry", _typed_entries(), ids=[n for n, _ in _typed_entries()])
+def test_every_parsed_function_has_a_rule_or_is_said_to_come_from_sympy(name, entry):
+    call = f"{name}({', '.join('xy'[:entry.arity[0]])})"
+    e = explain(call, wrt="x")
+    named = {s.rule for s in e.steps} | {s.outer for s in e.steps}
+    if entry.rule is not None:
+        assert entry.rule in named, (call, named)
+    else:
+        assert "derivative from SymPy" in named, (call, named)
+        assert "symgd has no rule" in e.text()
+    assert e.result == sp.diff(symgd.Objective(call).expr, x) or \
+        sp.simplify(e.result - sp.diff(symgd.Objective(call).expr, x)) == 0
+
+
+# ---------------------------------------------------- the report interface
+
+def test_symgd_explain_stays_the_function_after_importing_its_modules():
+    import subprocess
+    import sys
+    code = ("import symgd.explain.derive, symgd.explain.report, symgd.explain.printers\n"
+            "import symgd.explain.core\n"
+            "import symgd\n"
+            "from symgd.explain import derive\n"
+            "assert callable(symgd.explain), symgd.explain\n"
+            "assert 'sum rule' in derive.RULES\n"
+            "print(symgd.explain('x^2').text())\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, check=True).stdout
+    assert out.strip().splitlines()[-1] == "so df/dx = 2*x"
+    import symgd.explain.derive  # noqa: F401 - in this process too
+    assert callable(symgd.explain) and symgd.explain("x^2").text().endswith("so df/dx = 2*x")
+
+
+def test_explanation_is_a_report():
+    from symgd._report import Report
+    e = explain("x² + xy + y²")
+    assert isinstance(e, Report) and all(isinstance(d, Report) for d in e)
+    assert repr(e) == "<Explanation: f with respect to x, y: 8 steps>"
+    assert repr(e.derivations[0]) == "<Derivation: ∂f/∂x = 2*x + y>"
+    data = e.to_dict()
+    assert data["variables"] == ["x", "y"] and data["label"] == "f"
+    dx = data["derivations"][0]
+    assert dx["variable"] == "x" and dx["result"] == "2*x + y" and dx["short"] is None
+    assert [s["rule"] for s in dx["steps"]] == [s.rule for s in e.derivations[0].steps]
+    assert dx["steps"][0]["text"] == ("∂/∂x(x**2 + x*y + y**2) = "
+                                      "∂/∂x(x**2) + ∂/∂x(x*y) + ∂/∂x(y**2)")
+    assert dx["steps"][2]["note"] == "treat y as a constant"
+    import json
+    assert json.loads(e.to_json()) == data
+    assert str(e) == e.text() and e.format("markdown") == e.markdown()
+
+
+def test_a_data_loss_and_a_long_result_as_data():
+    d = explain(cars(), wrt="w").to_dict()["derivations"][0]
+    assert d["variable"] == "w" and "Σ_{i=1}^{M}" in d["result"]
+    assert d["steps"][0]["rule"] == "sum rule" and d["steps"][0]["depth"] == 0
+    assert all(s["depth"] >= 1 for s in d["steps"][1:])
+    text = "sigmoid(v1*tanh(w1*x + b1) + v2*tanh(w2*x + b2) + v3*tanh(w3*x + b3) + c)^2"
+    short = explain(text, wrt="w1").to_dict()["derivations"][0]["short"]
+    assert short == {"result": "2*a2**2*v1*x*(1 - a1**2)*(1 - a2)",
+                     "with": {"a1": "tanh(b1 + w1*x)",
+                              "a2": "sigmoid(a1*v1 + c + v2*tanh(b2 + w2*x) + "
+                                    "v3*tanh(b3 + w3*x))"}}

@@ -1,4 +1,5 @@
 import builtins
+import math
 import time
 
 import pytest
@@ -8,8 +9,9 @@ from hypothesis import strategies as st
 
 import symgd
 from symgd import InputError, InputTypeError, ParseError, SymgdError, parse
-from symgd.expr.registry import BARE_SYMBOL_NAMES, FUNCTIONS
-from symgd.expr.parse import MAX_EXPONENT, MAX_LENGTH, make_symbol, parse_definition
+from symgd.expr import (BARE_SYMBOL_NAMES, FUNCTIONS, MAX_EXPONENT, MAX_LENGTH, REGISTRY,
+                        make_symbol, parse_definition)
+from symgd.expr.registry import LARGEST_ARGUMENT
 
 x, y, z = sp.symbols("x y z", real=True)
 
@@ -890,3 +892,102 @@ def test_long_input_is_shortened_in_messages():
     with pytest.raises(InputError) as err:
         Objective("x + y", variables="x" * 100_000)
     assert len(str(err.value)) < 300 and "(100002 characters)" in str(err.value)
+
+
+# ------------------------------------------------------- the function registry
+
+def _entry_id(entry):
+    return entry.label
+
+
+def _exact(point):
+    return [sp.Integer(v) if isinstance(v, int) else sp.Rational(repr(v)) for v in point]
+
+
+def _sympy_value(entry, point):
+    """SymPy's own evaluation (``sympy.N``, 30 digits) of the entry at ``point``."""
+    return complex(sp.N(entry.builder(*_exact(point)), 30))
+
+
+def _close(got, want):
+    return abs(complex(got) - want) <= 1e-9 * max(1.0, abs(want))
+
+
+@pytest.mark.parametrize("entry", REGISTRY, ids=_entry_id)
+def test_registry_forms_agree_with_sympy(entry):
+    import mpmath
+    import numpy as np
+    assert len(entry.points) >= 2
+    for point in entry.points:
+        want = _sympy_value(entry, point)
+        assert want.imag == 0, (entry.label, point, "a point outside the real domain")
+        assert _close(entry.math(*point), want), (entry.label, point)
+        assert _close(entry.numpy(*(np.asarray(v) for v in point)), want), (entry.label, point)
+        with mpmath.workdps(30):
+            got = entry.mpmath(*(mpmath.mpf(v) if isinstance(v, float) else v for v in point))
+        assert _close(got, want), (entry.label, point)
+
+
+@pytest.mark.parametrize("entry", REGISTRY, ids=_entry_id)
+def test_registry_compiled_forms_agree_with_sympy(entry):
+    """What symgd evaluates: the compiled math and NumPy forms, and the oracle's mpmath."""
+    import numpy as np
+    from symgd.expr import values_at
+    from symgd.objective.compile import Compiled
+    for point in entry.points:
+        args = sp.symbols(f"a0:{len(point)}", real=True)
+        expr = entry.builder(*args)
+        compiled = Compiled(args, (expr,))
+        want = _sympy_value(entry, point)
+        assert _close(compiled.scalar(*point)[0], want), (entry.label, point)
+        columns = [np.asarray([v], dtype=float) for v in point]
+        assert _close(compiled.at_array(columns)[0][0], want), (entry.label, point)
+        (got,) = values_at(expr, args, [point])
+        assert got is not None and _close(got, want), (entry.label, point)
+
+
+def test_registry_derives_the_parser_tables():
+    typed = [name for e in REGISTRY for name in e.names]
+    assert len(typed) == len(set(typed)) == len(FUNCTIONS)
+    for e in REGISTRY:
+        for name in e.names:
+            assert FUNCTIONS[name] == (e.builder, *e.arity)
+    assert BARE_SYMBOL_NAMES == {"gamma", "beta"}
+    assert LARGEST_ARGUMENT == {"gamma": 171, "beta": 171}
+
+
+def test_registry_numeric_namespaces_hold_what_the_printers_cannot_name():
+    from symgd.expr import mpmath_namespace, numeric_namespace
+    assert set(numeric_namespace("math")) == {"sigmoid", "softplus", "relu", "Heaviside",
+                                              "polygamma"}
+    assert set(numeric_namespace("numpy")) == {"sigmoid", "softplus", "relu", "polygamma",
+                                               "gamma", "erf"}
+    assert set(mpmath_namespace()) == {"sigmoid", "softplus", "relu", "Heaviside"}
+    with pytest.raises(InputError, match="math, numpy, mpmath"):
+        numeric_namespace("cuda")
+
+
+def test_the_old_parse_module_keeps_its_names():
+    import importlib
+    old = importlib.import_module("symgd.expr.parse")   # symgd.expr.parse is the function
+    for name in ("parse", "parse_definition", "Definition", "make_symbol", "split_top_level",
+                 "check_name", "exact_number", "float_number", "MAX_LENGTH", "MAX_DEPTH",
+                 "MAX_EXPONENT", "MAX_NUMBER_BITS", "_constant_values", "_names_list"):
+        assert hasattr(old, name), name
+    assert old.MAX_LENGTH == 10_000 and old.MAX_DEPTH == 64 and old.MAX_EXPONENT == 1_000
+    assert old.MAX_NUMBER_BITS == 1_024
+
+
+def test_constant_calls_of_symgd_functions_have_a_value():
+    # evalf knows symgd's own functions, so their constant calls are numbers
+    from symgd.expr import relu
+    assert parse("x*relu(2)") == x * relu(2)
+    assert float(parse("relu(-2) + softplus(1)")) == pytest.approx(math.log(1 + math.e))
+    assert float(parse("sigmoid(3)")) == pytest.approx(1 / (1 + math.exp(-3)))
+
+
+def test_symgd_functions_evaluate_where_math_fails():
+    # log(-1) raises in math: the NumPy fallback must give nan, not crash in sigmoid
+    obj = symgd.Objective("sigmoid(x) + softplus(x) + log(x)")
+    assert math.isnan(obj.value([-1.0]))
+    assert obj.value([1.0]) == pytest.approx(1 / (1 + math.exp(-1)) + math.log(1 + math.e))

@@ -56,7 +56,7 @@ import symgd
 from symgd import (DataError, InputError, InputTypeError, ObjectiveError, ParseError, Status,
                    SymgdError)
 from symgd.cli import main
-from symgd.expr.parse import MAX_LENGTH, _has_float_value, make_symbol
+from symgd.expr import MAX_LENGTH, has_float_value, make_symbol
 
 from oracles import derivative
 
@@ -1257,7 +1257,7 @@ def _extend(children):
 def _constants_fit_float64(e: sp.Expr) -> bool:
     """No constant part such as exp(exp(exp(2))) beyond float64 (the parser
     rightly refuses those)."""
-    return all(_has_float_value(a) for a in sp.preorder_traversal(e)
+    return all(has_float_value(a) for a in sp.preorder_traversal(e)
                if isinstance(a, sp.Expr) and not a.free_symbols and not a.is_Rational)
 
 

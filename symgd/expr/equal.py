@@ -22,22 +22,11 @@ from typing import Any, Callable, Sequence
 
 import sympy as sp
 
-from ..objective.core import natural_key
+from .names import natural_key
+from .registry import mpmath_namespace
 
 __all__ = ["agree", "values_at", "mpmath_namespace", "is_zero", "cheap_zero", "simplify_zero",
            "CHEAP_STEPS"]
-
-
-def mpmath_namespace() -> dict[str, Any]:
-    """The functions symgd adds to SymPy, for ``lambdify`` with mpmath."""
-    import mpmath
-
-    def heaviside(t: Any, h0: Any = 0.5) -> Any:
-        return 1 if t > 0 else (h0 if t == 0 else 0)
-
-    return {"sigmoid": lambda t: 1 / (1 + mpmath.exp(-t)),
-            "softplus": lambda t: mpmath.log(1 + mpmath.exp(t)),
-            "relu": lambda t: t if t > 0 else 0, "Heaviside": heaviside}
 
 
 def values_at(expr: sp.Expr, symbols: Sequence[sp.Symbol],
