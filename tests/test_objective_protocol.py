@@ -249,16 +249,14 @@ def test_no_module_reads_private_caches_or_patches_instances():
         assert not re.search(r"__dict__|\bvars\((?!math\))", text), path.name
 
 
-def test_underscore_names_are_imported_in_one_marked_place_only():
+def test_no_underscore_names_are_imported():
     found = []
     for path in _modules():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom):
                 found += [(path.name, a.name) for a in node.names if a.name.startswith("_")
                           and not a.name.startswith("__")]
-    assert found == [("core.py", "_constant_values"), ("core.py", "_names_list")]
-    core = (PACKAGE / "objective" / "core.py").read_text(encoding="utf-8")
-    assert "TODO(protocol)" in core.split("_constant_values")[0]
+    assert not found
 
 
 def test_the_evaluation_modules_need_no_type_ignores():

@@ -17,8 +17,7 @@ import sympy as sp
 
 from ..objective.compile import Compiled
 from ..objective.core import Objective
-# TODO(protocol): use the public ``derivative`` of symgd/objective/derivatives.py.
-from ..objective.core import _derivative as derivative
+from ..objective.derivatives import derivative
 
 __all__ = ["Target", "gradient_target", "hessian_target", "stack_columns"]
 

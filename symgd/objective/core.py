@@ -11,33 +11,19 @@ by that strategy, or overridden by the kind.
 from __future__ import annotations
 
 import inspect
-import re
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import sympy as sp
 
 from ..errors import InputError, InputTypeError, ObjectiveError
-# TODO(protocol): the parser is to name these two ``constant_values`` and
-# ``names_list`` publicly; this line is the one place symgd.objective reads them.
-from ..expr.parse import _constant_values as constant_values, _names_list as names_list
-from ..expr.parse import check_name, make_symbol, parse_definition
-from .derivatives import derivative
+from ..expr import (check_name, constant_values, make_symbol, names_list, natural_key,
+                    parse_definition)
 from .evaluator import Evaluator
 from .points import as_point
 from .strategy import ExpressionStrategy, Strategy
 
 __all__ = ["Objective", "as_objective", "natural_key"]
-
-
-def natural_key(name: str) -> tuple:
-    """Sort key that puts ``x2`` before ``x10``.
-
-    >>> sorted(["x10", "x2", "b", "x1"], key=natural_key)
-    ['b', 'x1', 'x2', 'x10']
-    """
-    return tuple((0, int(p)) if p.isdigit() else (1, p)
-                 for p in re.split(r"(\d+)", name) if p)
 
 
 class Objective:
@@ -483,8 +469,6 @@ def as_objective(obj: object, variables: Iterable[str] | None = None,
         return obj
     return Objective(obj, variables, constants=constants)
 
-
-_derivative = derivative   # TODO(protocol): the name check imports until it uses ``derivative``
 
 
 # ----------------------------------------------------------------- helpers
