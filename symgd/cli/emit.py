@@ -30,8 +30,8 @@ def emit(report: Any, fmt: str, out: TextIO) -> None:
     >>> from symgd import Objective
     >>> out = io.StringIO()
     >>> emit(Derivatives(Objective("x^2")), "json", out)
-    >>> out.getvalue()
-    '{"name": "f", "expression": "x**2", "variables": ["x"], "gradient": ["2*x"], "hessian": [["2"]]}\\n'
+    >>> out.getvalue().count("\\n"), json.loads(out.getvalue())["gradient"]
+    (1, ['2*x'])
     """
     report = with_interface(report)
     text = render(report, fmt) if fmt in FORMATS else report.format(fmt)

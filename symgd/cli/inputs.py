@@ -14,7 +14,7 @@ from ..expr.parse import float_number, split_top_level
 from ..objective.core import Objective
 
 __all__ = ["assignments", "objective", "start_value", "numbers", "names", "FitInputs",
-           "model_loss", "expr_or_data", "run", "is_network_spec"]
+           "model_loss", "expr_or_data", "option_value", "run", "is_network_spec"]
 
 
 def assignments(items: Sequence[str], what: str) -> dict[str, str]:

@@ -105,7 +105,8 @@ class FitHeading(Report):
     """What is fitted: a line on the data, model and loss, then the loss and
     its partial derivatives as equations."""
 
-    def __init__(self, summary: str, equations: Sequence[Equation], unicode: bool = True):
+    def __init__(self, summary: str, equations: Sequence[Equation],
+                 unicode: bool = True) -> None:
         self.summary = summary
         self.equations = tuple(equations)
         self.unicode = unicode
@@ -182,7 +183,8 @@ class Run(Report):
     least-squares solution."""
 
     def __init__(self, heading: Report, result: Any, *, label: str, digits: int = 6,
-                 table: Table | None = None, least_squares: Sequence[float] | None = None):
+                 table: Table | None = None,
+                 least_squares: Sequence[float] | None = None) -> None:
         self.heading = heading
         self.result = result
         self.label = label
