@@ -12,7 +12,7 @@ import argparse
 from typing import Any, Callable, TextIO
 
 from ..analysis.core import analyze as analyze_objective
-from ..check.core import check_gradient, check_hessian, check_report_exit_code
+from ..check import check_gradient, check_hessian, check_report_exit_code
 from ..descent.loop import descend as descend_objective
 from ..objective.core import Objective
 from ..objective.display import Derivatives
