@@ -20,7 +20,8 @@ from symgd.cli.rules import PLOT_USES
 from symgd.descent.table import derivatives_dict as table_derivatives_dict
 from symgd.objective.display import Derivatives, derivatives_dict, derivatives_text
 
-BOWL = "x^2 + x*y + y^2"
+from oracles import BOWL
+
 PIZZA = ["pizza", "--model", "w*x + b", "--columns", "x=Reservations,y=Pizzas"]
 
 
