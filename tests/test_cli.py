@@ -417,7 +417,7 @@ def test_fit_text_output_shows_the_textbook_gradient():
     code, out, err = cli("fit", "cars", "--model", "w*weight + b", "--target", "mpg",
                          "--params", "w,b", "--lr", "0.01", "--max-iter", "1")
     assert code == 1, err
-    assert "7 rows of cars" in out and "least squares: w = -4.56911, b = 33.5851" in out
+    assert "7 rows of cars" in out and "least squares: (w = -4.56911, b = 33.5851)" in out
     assert "weight[i]" in out
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import InputError, InputTypeError
+from ..objective.display import derivatives_dict, derivatives_text
 
 __all__ = ["format_table", "TABLE_FORMATS", "derivatives_text", "derivatives_dict"]
 
@@ -185,70 +186,6 @@ def _csv(header: list[str], cells: list[list[str]]) -> str:
     writer.writerow(header)
     writer.writerows(cells)
     return out.getvalue().rstrip("\n")
-
-
-# ------------------------------------------------------------- derivatives
-
-def derivatives_dict(objective: Any) -> dict[str, Any]:
-    """Variables, gradient and Hessian as strings in SymPy syntax.
-
-    >>> from symgd import Objective
-    >>> derivatives_dict(Objective("x^2 + x*y + y^2"))["gradient"]
-    ['2*x + y', 'x + 2*y']
-    """
-    h = objective.hessian
-    return {"name": objective.label, "expression": str(objective.expr),
-            "variables": list(objective.names),
-            "gradient": [str(g) for g in objective.gradient],
-            "hessian": [[str(h[i, j]) for j in range(objective.n)]
-                        for i in range(objective.n)]}
-
-
-def derivatives_text(objective: Any, latex: bool = False, unicode: bool = True) -> str:
-    """The objective, each partial derivative, the gradient and the Hessian.
-
-    >>> from symgd import Objective
-    >>> print(derivatives_text(Objective("z = x^2 + x*y + y^2"), unicode=False))
-    z(x, y) = x**2 + x*y + y**2
-    <BLANKLINE>
-    dz/dx = 2*x + y
-    dz/dy = x + 2*y
-    <BLANKLINE>
-    grad z = (2*x + y, x + 2*y)
-    <BLANKLINE>
-    Hessian:
-    [2, 1]
-    [1, 2]
-    """
-    if latex:
-        return _derivatives_latex(objective)
-    name, names = objective.label, objective.names
-    d, nabla = ("∂", "∇") if unicode else ("d", "grad ")
-    lines = [f"{name}({', '.join(names)}) = {objective.expr}", ""]
-    lines += [f"{d}{name}/{d}{v} = {g}" for v, g in zip(names, objective.gradient)]
-    lines += ["", f"{nabla}{name} = ({', '.join(str(g) for g in objective.gradient)})",
-              "", "Hessian:"]
-    h = objective.hessian
-    cells = [[str(h[i, j]) for j in range(objective.n)] for i in range(objective.n)]
-    widths = [max(len(r[j]) for r in cells) for j in range(objective.n)]
-    lines += ["[" + ", ".join(c.rjust(w) for c, w in zip(row, widths)) + "]" for row in cells]
-    return "\n".join(lines)
-
-
-def _derivatives_latex(objective: Any) -> str:
-    name = sp.latex(sp.Symbol(objective.label))
-    lines = [objective.latex()]
-    for v, g in zip(objective.variables, objective.gradient):
-        lines.append(rf"\frac{{\partial {name}}}{{\partial {sp.latex(v)}}} = {sp.latex(g)}")
-    grad = ", ".join(sp.latex(g) for g in objective.gradient)
-    lines.append(rf"\nabla {name} = \left({grad}\right)")
-    lines.append(rf"H = {sp.latex(objective.hessian)}")
-    return "\n".join(lines)
-
-
-def point_text(names: Sequence[str], values: Sequence[float], digits: int = 6) -> str:
-    """``x = 1, y = 2`` style text of a point."""
-    return ", ".join(f"{n} = {float(v):.{digits}g}" for n, v in zip(names, values))
 
 
 def result_html(result: Any, rows: int = 6) -> str:

@@ -1,0 +1,201 @@
+"""One function per command: each builds its report, prints it with
+:func:`symgd.cli.emit.emit` and returns the exit code.
+
+Only the command line prints, writes files and chooses exit codes: 0 for
+success, 1 for a run that did not converge (or a claimed derivative that is
+not right), 2 for invalid input.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any, Callable, TextIO
+
+from ..analysis.core import analyze as analyze_objective
+from ..check import check_gradient, check_hessian, check_report_exit_code
+from ..descent.loop import descend as descend_objective
+from ..objective.core import Objective
+from ..objective.display import Derivatives
+from . import inputs
+from .emit import emit, shows_symbols
+from .reports import (Equation, FitHeading, ObjectiveHeading, Run, Saved, Sections, Table,
+                      TableOptions)
+
+__all__ = ["COMMANDS", "EXIT_OK", "EXIT_NOT_CONVERGED", "EXIT_BAD_INPUT", "diff", "descend",
+           "fit", "analyze", "check", "explain", "plot", "demo", "DEMO_REPORTS"]
+
+EXIT_OK, EXIT_NOT_CONVERGED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def diff(args: argparse.Namespace, out: TextIO) -> int:
+    """``symgd diff``: the partial derivatives, gradient and Hessian."""
+    emit(Derivatives(inputs.objective(args), unicode=shows_symbols(out)), args.format, out)
+    return EXIT_OK
+
+
+def descend(args: argparse.Namespace, out: TextIO) -> int:
+    """``symgd descend``: one run of gradient descent on EXPR."""
+    obj = inputs.objective(args)
+    res = inputs.run(obj, args)
+    return _report_run(obj, res, ObjectiveHeading(obj), args, out)
+
+
+def fit(args: argparse.Namespace, out: TextIO) -> int:
+    """``symgd fit``: a model fitted to data by gradient descent."""
+    model, obj, network = inputs.model_loss(args, args.data)
+    if args.start is None:
+        start = model.init(seed=args.seed, scheme=args.init) if network else {}
+        args.start = ",".join(f"{k}={v!r}" for k, v in start.items()) or "0"
+    batches = {}
+    if args.batch_size is not None:
+        batches = {"batch_size": args.batch_size, "epochs": args.epochs,
+                   "shuffle": not args.no_shuffle, "seed": args.seed}
+    res = inputs.run(obj, args, **batches)
+    return _report_run(obj, res, _fit_heading(args, model, obj, network, shows_symbols(out)),
+                       args, out, least_squares=obj.least_squares() if obj.is_quadratic
+                       else None)
+
+
+def _fit_heading(args: argparse.Namespace, model: Any, obj: Any, network: bool,
+                 unicode: bool) -> FitHeading:
+    what = str(model) if network else f"model {obj.model}"
+    equations = [Equation(obj.label, None, obj.expr)]
+    if not network:           # a network's partials are long: see explain
+        equations += [Equation(obj.label, v, g) for v, g in zip(obj.names, obj.gradient)]
+    return FitHeading(f"{obj.rows} rows of {args.data}; {what}, {args.loss} loss", equations,
+                      unicode)
+
+
+def _report_run(obj: Any, res: Any, heading: Any, args: argparse.Namespace, out: TextIO,
+                least_squares: Any = None) -> int:
+    """Draw the run (--plot), then print it: with --table (or --exact) in a format
+    other than text, the iteration table alone."""
+    if args.plot:
+        _save(_natural_figure(obj, res), args.plot)
+    table = None
+    if args.table or args.exact:
+        table = Table(res, TableOptions(every=args.every, digits=args.digits,
+                                        gradient=args.gradient, first=args.first,
+                                        exact=bool(args.exact)))
+    if table is not None and args.format != "text":
+        emit(table, args.format, out)
+    else:
+        emit(Run(heading, res, label=obj.label, digits=args.digits, table=table,
+                 least_squares=least_squares), args.format, out)
+    return EXIT_OK if res.success else EXIT_NOT_CONVERGED
+
+
+def analyze(args: argparse.Namespace, out: TextIO) -> int:
+    """``symgd analyze``: stationary points and step-size facts."""
+    obj = inputs.objective(args)
+    at = inputs.start_value(args.at) if args.at else None
+    emit(analyze_objective(obj, lr=args.lr, at=at, bounds=inputs.numbers(args.bounds, "bound")),
+         args.format, out)
+    return EXIT_OK
+
+
+def check(args: argparse.Namespace, out: TextIO) -> int:
+    """``symgd check``: claimed derivatives against the exact ones."""
+    obj = inputs.objective(args)
+    options = dict(points=args.points, seed=args.seed, timeout=args.timeout)
+    reports = {}
+    if args.grad is not None:
+        reports["gradient"] = check_gradient(obj, args.grad, **options)
+    if args.hessian is not None:
+        reports["hessian"] = check_hessian(obj, args.hessian, **options)
+    emit(Sections(list(reports.items())), args.format, out)
+    return max(check_report_exit_code(r) for r in reports.values())
+
+
+def explain(args: argparse.Namespace, out: TextIO) -> int:
+    """``symgd explain``: the partial derivatives derived rule by rule."""
+    from ..explain.core import explain as explain_objective
+    obj = inputs.expr_or_data(args)
+    emit(explain_objective(obj, wrt=inputs.names(args.wrt)), args.format, out)
+    return EXIT_OK
+
+
+def plot(args: argparse.Namespace, out: TextIO) -> int:
+    """``symgd plot``: one figure, saved to --out."""
+    from ..plot import core as plotting
+    obj = inputs.expr_or_data(args)
+    bounds = inputs.numbers(args.bounds, "bound")
+    lrs = inputs.numbers(args.lrs, "lr")
+    kind = args.kind
+    if kind in ("learning-rates", "lr-sweep"):
+        start = obj.point(inputs.start_value("0" if args.start is None else args.start),
+                          "start")
+        draw = plotting.plot_learning_rates if kind == "learning-rates" else \
+            plotting.plot_lr_sweep
+        drawn = draw(obj, start, lrs, max_iter=args.max_iter)
+    elif kind == "basins":
+        drawn = plotting.plot_basins(obj, bounds, args.lr, step=args.step,
+                                     max_iter=args.max_iter)
+    elif kind == "slice":
+        at = inputs.start_value(args.start) if args.start is not None else None
+        drawn = plotting.plot_slice(obj, args.var, at=at, bounds=bounds,
+                                    tangent_at=args.tangent_at)
+    else:
+        res = inputs.run(obj, args)
+        drawn = {"loss": lambda: plotting.plot_loss(res, log=args.log),
+                 "contour": lambda: plotting.plot_contour(obj, res, bounds=bounds),
+                 "surface": lambda: plotting.plot_surface(obj, res, bounds=bounds),
+                 "fit": lambda: plotting.plot_fit(obj, res),
+                 "snapshots": lambda: plotting.plot_snapshots(obj, res)}[kind]()
+    _save(drawn, args.out, args.dpi)
+    emit(Saved(kind, args.out), args.format, out)
+    return EXIT_OK
+
+
+def _natural_figure(obj: Any, res: Any) -> Any:
+    """The figure --plot draws: the fit of a one-feature model, the contour of
+    two variables, else the loss curve."""
+    from ..plot import core as plotting
+    if obj.per_sample is not None and _one_feature(obj):
+        return plotting.plot_fit(obj, res)
+    if obj.n == 2:
+        return plotting.plot_contour(obj, res)
+    return plotting.plot_loss(res, log=True)
+
+
+def _one_feature(obj: Any) -> bool:
+    features = [s for s in obj.columns if s != obj.target]
+    return obj.model is not None and len(features) == 1
+
+
+def _save(drawn: Any, path: str, dpi: int = 120) -> None:
+    from ..plot import core as plotting
+    try:
+        plotting.save(drawn, path, dpi=dpi)
+    finally:
+        drawn.close()
+
+
+# ------------------------------------------------------------ demos
+
+def _demo_bowl(unicode: bool) -> Sections:
+    """z = x² + xy + y²: derivatives, a converging run, a step that is too big."""
+    obj = Objective("z = x^2 + x*y + y^2")
+    good = descend_objective(obj, [1, 1], lr=0.1)
+    bad = descend_objective(obj, [1, 1], lr=0.7)
+    return Sections([
+        ("derivatives", Derivatives(obj, unicode=unicode)),
+        (None, "Gradient descent from (1, 1) with lr = 0.1:"),
+        ("converging", Table(good, TableOptions(every=8, digits=4))), (None, good.message),
+        (None, "The same with lr = 0.7, a step that is too big:"),
+        ("too_big", Table(bad, TableOptions(every=5, digits=4))), (None, bad.message)])
+
+
+# One report builder per name in symgd.cli.parser.DEMOS.
+DEMO_REPORTS: dict[str, Callable[[bool], Sections]] = {"bowl": _demo_bowl}
+
+
+def demo(args: argparse.Namespace, out: TextIO) -> int:
+    """``symgd demo``: a built-in example from the lessons."""
+    emit(DEMO_REPORTS[args.name](shows_symbols(out)), args.format, out)
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
+    "diff": diff, "descend": descend, "fit": fit, "analyze": analyze, "check": check,
+    "explain": explain, "plot": plot, "demo": demo}

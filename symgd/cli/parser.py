@@ -1,0 +1,290 @@
+"""The argument parser of the ``symgd`` command: its commands and the option
+groups they share.
+
+Options whose use depends on the combination (``--every`` needs ``--table``)
+default to None here, so that :mod:`symgd.cli.rules` can tell an option given
+from one left out; their defaults are kept per command in ``args.defaults``
+and filled in after the rules are checked.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from .. import __version__
+from .._report import FORMATS
+from ..data.losses import LOSSES
+from ..data.networks import INITIALIZERS
+from ..descent.steps import RULES
+from ..errors import SymgdError
+from ..expr.parse import float_number
+
+__all__ = ["build_parser", "Parser", "UsageError", "COMMANDS", "PLOT_KINDS", "DEMOS",
+           "SHORT_OPTIONS", "TABLE_ONLY_FORMATS"]
+
+COMMANDS = ("diff", "descend", "fit", "analyze", "check", "explain", "plot", "demo")
+PLOT_KINDS = ("loss", "contour", "surface", "slice", "fit", "snapshots", "learning-rates",
+              "basins", "lr-sweep")
+DEMOS = ("bowl",)
+TABLE_ONLY_FORMATS = ("csv",)      # formats of the iteration table alone
+SHORT_OPTIONS = ("-h",)            # every other option is written --name
+
+
+class UsageError(Exception):
+    """A mistake in how the command was called (one line, exit code 2)."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports a usage mistake in one line, exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def build_parser() -> Parser:
+    """The argument parser of the ``symgd`` command."""
+    parser = Parser(prog="symgd", description="Symbolic derivatives and gradient descent.")
+    parser.add_argument("--version", action="version", version=f"symgd {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for add in (_diff, _descend, _fit, _analyze, _check, _explain, _plot, _demo):
+        add(sub)
+    return parser
+
+
+# ------------------------------------------------------------ the commands
+
+def _command(sub: Any, name: str, help: str, description: str) -> tuple[Parser, dict]:
+    p = sub.add_parser(name, help=help, description=description)
+    defaults: dict[str, Any] = {}
+    p.set_defaults(defaults=defaults)
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    return p, defaults
+
+
+def _diff(sub: Any) -> None:
+    p, defaults = _command(sub, "diff", "show the partial derivatives, gradient and Hessian",
+                           "Show an objective's partial derivatives, gradient and Hessian.")
+    _objective_options(p)
+    _format_options(p, defaults, latex_alias=True)
+
+
+def _descend(sub: Any) -> None:
+    p, defaults = _command(sub, "descend", "run gradient descent",
+                           "Minimize EXPR by gradient descent x <- x - lr*grad f(x). "
+                           "Exit code 0 when it converged, 1 when it did not.")
+    _objective_options(p)
+    _run_options(p, defaults, start_required=True)
+    _table_options(p, defaults)
+    _format_options(p, defaults, table=True)
+
+
+def _fit(sub: Any) -> None:
+    p, defaults = _command(sub, "fit", "fit a model to data by gradient descent",
+                           "Fit MODEL to DATA (a text file with a header line, or a built-in "
+                           "data set: cars, pizza) by minimizing a loss. Exit code 0 when "
+                           "descent converged, 1 when it did not.")
+    p.add_argument("data", metavar="DATA", help="data file or built-in name (cars, pizza)")
+    _model_options(p, defaults, required=True)
+    p.add_argument("--const", action="append", metavar="NAME=VALUE", default=[],
+                   help="a constant, e.g. a=2.5 (repeatable)")
+    _option(p, defaults, "--init", "xavier", choices=INITIALIZERS,
+            help="random start of a network model (default xavier)")
+    _option(p, defaults, "--seed", 0, type=int,
+            help="random seed of a network's start and of shuffled batches (default 0)")
+    p.add_argument("--batch-size", type=_positive_int, metavar="B",
+                   help="mini-batch descent with B rows a step")
+    p.add_argument("--epochs", type=_positive_int, help="passes over the data (with "
+                   "--batch-size)")
+    p.add_argument("--no-shuffle", action="store_true",
+                   help="take the batches in the data's order (with --batch-size)")
+    _run_options(p, defaults, start_required=False)
+    _table_options(p, defaults)
+    _format_options(p, defaults, table=True)
+
+
+def _analyze(sub: Any) -> None:
+    p, defaults = _command(sub, "analyze", "stationary points and step-size facts",
+                           "Find and classify the stationary points of EXPR and say which "
+                           "fixed step sizes converge.")
+    _objective_options(p)
+    p.add_argument("--lr", type=_number_arg, help="a learning rate to assess")
+    p.add_argument("--at", metavar="X", help="point for the local facts, e.g. 1,1")
+    p.add_argument("--bounds", metavar="LOW,HIGH",
+                   help="box for the numeric search (default -5,5 for every variable)")
+    _format_options(p, defaults)
+
+
+def _check(sub: Any) -> None:
+    p, defaults = _command(sub, "check", "check claimed derivatives",
+                           "Check claimed derivatives of EXPR against the exact ones. Exit "
+                           "code 0 when all are right, 1 when one is wrong or could not be "
+                           "checked, 2 for invalid input.")
+    _objective_options(p)
+    p.add_argument("--grad", metavar="PARTIALS",
+                   help='claimed partials in variable order: "2x + y, 2y + x"')
+    p.add_argument("--hessian", metavar="ROWS", help='claimed Hessian: "2, 1; 1, 2"')
+    p.add_argument("--points", type=_positive_int, default=20, help="random points (default 20)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--timeout", type=_number_arg, default=2.0,
+                   help="seconds for simplification (default 2)")
+    _format_options(p, defaults)
+
+
+def _explain(sub: Any) -> None:
+    p, defaults = _command(sub, "explain", "derive the partial derivatives step by step",
+                           "Show how each partial derivative of EXPR is obtained, one rule per "
+                           "line (sum, constant multiple, power, product, quotient and chain "
+                           "rules...). With --data and --model: the textbook derivation of the "
+                           "loss over the data.")
+    _objective_options(p, optional=True)
+    p.add_argument("--wrt", metavar="NAMES",
+                   help="the variable(s) to differentiate by, e.g. x or w,b (default all)")
+    _data_options(p, defaults)
+    _format_options(p, defaults)
+
+
+def _plot(sub: Any) -> None:
+    p, defaults = _command(sub, "plot", "draw a figure to a file",
+                           "Draw a figure of a descent to a PNG, SVG or PDF file. The "
+                           "objective is EXPR, or a loss of --model on --data.")
+    p.add_argument("kind", choices=PLOT_KINDS, help="which figure")
+    _objective_options(p, optional=True)
+    p.add_argument("--out", required=True, metavar="FILE", help="where to save: .png, .svg "
+                   "or .pdf")
+    _data_options(p, defaults)
+    p.add_argument("--var", help="slice: the variable to vary")
+    p.add_argument("--tangent-at", type=_number_arg, help="slice: where to draw the tangent")
+    p.add_argument("--bounds", metavar="LOW,HIGH", help="the plotted range")
+    p.add_argument("--log", action="store_true", help="loss: a logarithmic scale")
+    p.add_argument("--lrs", metavar="A,B,C", help="learning-rates and lr-sweep: the rates")
+    p.add_argument("--dpi", type=_positive_int, default=120)
+    _run_options(p, defaults, start_required=False, lr_default=None)
+    _format_options(p, defaults)
+
+
+def _demo(sub: Any) -> None:
+    p, defaults = _command(sub, "demo", "run a built-in example",
+                           "Run a built-in example from the gradient-descent lessons.")
+    p.add_argument("name", nargs="?", default="bowl", choices=DEMOS,
+                   help="which example (default bowl: z = x^2 + xy + y^2)")
+    _format_options(p, defaults)
+
+
+# ------------------------------------------------------------ option groups
+
+def _option(p: argparse.ArgumentParser, defaults: dict, flag: str, default: Any,
+            **kw: Any) -> None:
+    """An option whose default is filled in after the rules are checked."""
+    action = p.add_argument(flag, default=None, **kw)
+    defaults[action.dest] = default
+
+
+def _objective_options(p: argparse.ArgumentParser, optional: bool = False) -> None:
+    if optional:
+        p.add_argument("expr", metavar="EXPR", nargs="?", help="the objective (or use --data)")
+    else:
+        p.add_argument("expr", metavar="EXPR",
+                       help='the objective, e.g. "z = x^2 + xy + y^2"')
+    p.add_argument("--vars", metavar="NAMES", help="variables in order, e.g. x,y")
+    p.add_argument("--const", action="append", metavar="NAME=VALUE", default=[],
+                   help="a constant, e.g. a=2.5 (repeatable, or a=1,b=2)")
+
+
+def _data_options(p: argparse.ArgumentParser, defaults: dict) -> None:
+    p.add_argument("--data", metavar="DATA", help="data file or built-in name (cars, pizza)")
+    _model_options(p, defaults, required=False)
+
+
+def _model_options(p: argparse.ArgumentParser, defaults: dict, required: bool) -> None:
+    p.add_argument("--model", required=required,
+                   help='the model: "w*x + b", linear, linear:x1,x2, mlp:2-3-1:tanh' +
+                   ("" if required else " (with --data)"))
+    _option(p, defaults, "--loss", "mse", choices=sorted(LOSSES), help="default mse")
+    p.add_argument("--columns", metavar="SYM=COLUMN,...",
+                   help="map model symbols to columns, e.g. x=Reservations,y=Pizzas")
+    _option(p, defaults, "--target", "y", help="the target symbol (default y)")
+    p.add_argument("--params", metavar="NAMES", help="parameters in order, e.g. w,b")
+
+
+def _run_options(p: argparse.ArgumentParser, defaults: dict, start_required: bool,
+                 lr_default: float | None = 0.1) -> None:
+    """The start, the step rule and the stopping rules of a descent."""
+    p.add_argument("--start", required=start_required, default=None,
+                   metavar="X0", help="start point: 1,1 or x=1,y=2 or one number for all "
+                   "variables" + ("" if start_required else " (default 0; a network starts "
+                                  "from --init)") +
+                   "; write --start=-1,2 for a negative first value")
+    _option(p, defaults, "--lr", lr_default, type=_number_arg,
+            help="learning rate" + ("" if lr_default is None else f" (default {lr_default:g})"))
+    _option(p, defaults, "--step", "fixed", choices=sorted(RULES),
+            help="step rule (default fixed)")
+    p.add_argument("--option", action="append", metavar="NAME=VALUE", default=[],
+                   help="a step-rule option, e.g. beta=0.9 or schedule=exponential "
+                   "(repeatable)")
+    _option(p, defaults, "--max-iter", 1000, type=_count, help="most steps (default 1000)")
+    _option(p, defaults, "--tol", 1e-8, type=_number_arg,
+            help="stop when the gradient norm is at most this (default 1e-8)")
+    _option(p, defaults, "--ftol", 0.0, type=_number_arg,
+            help="stop when the relative loss change is at most this (default off)")
+
+
+def _table_options(p: argparse.ArgumentParser, defaults: dict) -> None:
+    """The iteration table and the figure of a run."""
+    p.add_argument("--table", action="store_true", help="print the iteration table")
+    _option(p, defaults, "--every", 1, type=_positive_int, metavar="K",
+            help="table rows every K iterations (default 1)")
+    _option(p, defaults, "--digits", 6, type=_positive_int,
+            help="significant digits (default 6)")
+    p.add_argument("--gradient", action="store_true", help="add gradient columns to the table")
+    _option(p, defaults, "--first", 0, type=int, metavar="N",
+            help="number the table's rows from N (a lesson may count from 1)")
+    p.add_argument("--exact", nargs="?", const=10, type=_positive_int, metavar="N",
+                   help="print the first N iterations (default 10) computed in exact "
+                   "arithmetic")
+    p.add_argument("--record-bound", action="store_true",
+                   help="add the local step bound 2/λmax at every iterate to the table")
+    p.add_argument("--plot", metavar="FILE", help="also draw the run to FILE (.png, .svg, "
+                   ".pdf): the contour for two variables, the fit for a one-feature model, "
+                   "else the loss curve")
+
+
+def _format_options(p: argparse.ArgumentParser, defaults: dict, table: bool = False,
+                    latex_alias: bool = False) -> None:
+    """--format, the same on every command, and its aliases."""
+    choices = FORMATS + (TABLE_ONLY_FORMATS if table else ())
+    where = ("; with --table, a format other than text prints the iteration table alone "
+             "(csv only with --table)") if table else ""
+    _option(p, defaults, "--format", "text", choices=choices,
+            help=f"output format (default text){where}")
+    aliases = p.add_mutually_exclusive_group()
+    if latex_alias:
+        aliases.add_argument("--latex", action="store_true", help="the same as --format latex")
+    aliases.add_argument("--json", action="store_true",
+                         help="one JSON object: the same as --format json")
+
+
+# ------------------------------------------------------------ value types
+
+def _number_arg(text: str) -> float:
+    try:
+        return float_number(text.strip())
+    except SymgdError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = _count(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
+    return value
