@@ -1,5 +1,5 @@
 """``python -m symgd``: the same as the ``symgd`` command."""
 
-from .cli.core import main
+from .cli import main
 
 raise SystemExit(main())
