@@ -1,0 +1,288 @@
+r"""The stopping rules of a descent, written once.
+
+Each iteration evaluates the loss :math:`f_t` and the gradient norm
+:math:`\lVert g_t\rVert`; then the rules of :data:`STOP_RULES` are tried in
+order and the first that holds ends the run with its :class:`Status`:
+
+==================  ==============================================================
+``DIVERGED``        :math:`f_t` or :math:`\lVert g_t\rVert` is nan or infinite
+                    after the loss rose 3 times in a row (an overflow)
+``NOT_FINITE``      :math:`f_t` or :math:`\lVert g_t\rVert` is nan or infinite
+``CONVERGED``       :math:`\lVert g_t\rVert \le` ``tol``
+``SMALL_CHANGE``    :math:`|f_{t-1} - f_t| \le` ``ftol`` :math:`\max(|f_{t-1}|, |f_t|, 1)`
+                    (``ftol > 0``, from the second iterate on)
+``DIVERGED``        the loss rose ``patience`` times in a row and is above
+                    :math:`f_0`
+``CALLBACK``        the callback returned a true value
+``MAX_ITER``        ``max_iter`` steps were taken
+==================  ==============================================================
+
+A rule's condition is a Python expression of the loop's state (:data:`STATE`)
+on floats, as the generated loop of :mod:`symgd.descent.codegen` runs it;
+:func:`vector_condition` turns the same text into NumPy code on arrays of
+runs for :func:`symgd.descend_many`. So both loops stop by the same tests,
+and a rule's message is written by one function, :func:`message`.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import math
+import numbers
+from typing import Any, Callable, Mapping, NamedTuple
+
+import numpy as np
+
+from ..errors import InputError, InputTypeError
+from .._text import plural, point
+from .advice import bound_advice, divides_by_zero, slow_advice
+from .result import History, Status
+from .steps import StepRule
+
+__all__ = ["Limits", "check_limits", "StopRule", "STOP_RULES", "STATE", "FINITE",
+           "UPDATES", "vector_condition", "VectorRules", "Stop",
+           "message"]
+
+
+class Limits(NamedTuple):
+    """The checked stopping parameters; ``tol`` is ``-inf`` when the gradient
+    test is off."""
+
+    max_iter: int
+    tol: float
+    ftol: float
+    patience: int
+
+    @property
+    def reported_tol(self) -> float | None:
+        """``tol`` as a Result reports it: None when the test was off."""
+        return None if self.tol < 0 else self.tol
+
+
+def check_limits(max_iter: object, tol: object, ftol: object, patience: object) -> Limits:
+    """The stopping parameters checked, or an error that says which is wrong.
+
+    >>> check_limits(100, None, 0, 20)
+    Limits(max_iter=100, tol=-inf, ftol=0.0, patience=20)
+    """
+    for name, value in (("max_iter", max_iter), ("patience", patience)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise InputTypeError(f"{name} must be an integer, got {value!r}")
+    if max_iter < 0:
+        raise InputError(f"max_iter must be 0 or more, got {max_iter}")
+    if patience < 1:
+        raise InputError(f"patience must be 1 or more, got {patience}")
+    checked = []
+    if tol is None:        # never stop on the gradient norm: run max_iter steps
+        tol = -math.inf
+        checked.append(tol)
+    for name, value in (("tol", tol), ("ftol", ftol))[len(checked):]:
+        if isinstance(value, (bool, str)) or not isinstance(value, numbers.Real):
+            raise InputTypeError(f"{name} must be a number, got {value!r}")
+        value = float(value)
+        if not value >= 0 or math.isinf(value):
+            hint = ", or None to turn the gradient test off" if name == "tol" else ""
+            raise InputError(f"{name} must be a finite number >= 0{hint}; got {value!r}")
+        checked.append(value)
+    return Limits(int(max_iter), checked[0], checked[1], int(patience))
+
+
+# ---------------------------------------------------------------- the rules
+
+# The loop's state when the rules are tried at iteration ``it``: ``f`` and
+# ``gn`` (the loss and gradient norm there), ``ok`` (both finite, by
+# FINITE), ``stop`` (the callback's answer), and, from the iterations
+# before, ``prev`` (the last loss), ``first`` (the loss at the start) and
+# ``rises`` (how many times in a row the loss rose); also the limits
+# ``tol``, ``ftol``, ``patience`` and ``max_iter``. Initial values:
+STATE = {"prev": math.inf, "first": math.inf, "rises": 0}
+
+# Both finite; f + gn is finite exactly when both are, and is one test, but
+# it overflows for two large finite numbers, hence the second test.
+FINITE = "isfinite(f + gn) or isfinite(f) and isfinite(gn)"
+
+# After the rules (in order): how the state moves on to the next iteration.
+UPDATES = (("rises", "rises + 1 if f > prev else 0"),
+           ("first", "f if it == 0 else first"),
+           ("prev", "f"))
+
+
+class StopRule(NamedTuple):
+    """A stopping rule: when ``condition`` holds the run stops with ``status``."""
+
+    status: Status
+    condition: str
+
+
+# Conditions see ``rises`` before this iteration's update: "the loss rose
+# patience times in a row" is "it rises now, after patience - 1 rises".
+STOP_RULES = (
+    StopRule(Status.DIVERGED, "not ok and rises >= 3"),
+    StopRule(Status.NOT_FINITE, "not ok"),
+    StopRule(Status.CONVERGED, "gn <= tol"),
+    StopRule(Status.SMALL_CHANGE,
+             "it > 0 and ftol > 0 and abs(prev - f) <= ftol * max(abs(prev), abs(f), 1.0)"),
+    StopRule(Status.DIVERGED, "f > prev and rises + 1 >= patience and f > first"),
+    StopRule(Status.CALLBACK, "stop"),
+    StopRule(Status.MAX_ITER, "it == max_iter"),
+)
+
+class _Elementwise(ast.NodeTransformer):
+    """``and``/``or``/``not`` as ``&``/``|``/``~``, ``a if c else b`` as
+    ``where(c, a, b)``: the same test on arrays, without short-circuits."""
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> ast.expr:
+        op = ast.BitAnd() if isinstance(node.op, ast.And) else ast.BitOr()
+        values = [self.visit(v) for v in node.values]
+        return functools.reduce(lambda a, b: ast.BinOp(a, op, b), values)
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.expr:
+        node = self.generic_visit(node)
+        return ast.UnaryOp(ast.Invert(), node.operand) if isinstance(node.op, ast.Not) \
+            else node
+
+    def visit_IfExp(self, node: ast.IfExp) -> ast.expr:
+        node = self.generic_visit(node)
+        return ast.Call(ast.Name("where", ast.Load()), [node.test, node.body, node.orelse], [])
+
+
+def vector_condition(condition: str) -> str:
+    """``condition`` rewritten for arrays of runs (see :class:`_Elementwise`).
+
+    >>> vector_condition("not ok and rises >= 3")
+    '~ok & (rises >= 3)'
+    >>> vector_condition("rises + 1 if f > prev else 0")
+    'where(f > prev, rises + 1, 0)'
+    """
+    tree = _Elementwise().visit(ast.parse(condition, mode="eval"))
+    return ast.unparse(ast.fix_missing_locations(tree))
+
+
+def _maximum(*values: Any) -> Any:
+    return functools.reduce(np.maximum, values)
+
+
+_VECTOR_NAMES = {"isfinite": np.isfinite, "abs": np.abs, "max": _maximum, "where": np.where}
+
+
+class VectorRules:
+    """The rules compiled for arrays: each condition is evaluated for every
+    active run (no short-circuit, so with NumPy's warnings off; the values
+    are those of the scalar tests, as the conditions have no side effects)."""
+
+    def __init__(self) -> None:
+        def code(text: str) -> Any:
+            return compile(vector_condition(text), "<symgd stopping rule>", "eval")
+        self.finite = code(FINITE)
+        self.rules = [(int(rule.status), code(rule.condition)) for rule in STOP_RULES]
+        self.updates = [(name, code(text)) for name, text in UPDATES]
+
+    def stop(self, state: dict[str, Any], runs: int) -> np.ndarray:
+        """Each run's status by the first rule that holds, -1 where none does;
+        sets ``state["ok"]``."""
+        found = np.full(runs, -1)
+        with np.errstate(all="ignore"):
+            state["ok"] = eval(self.finite, _VECTOR_NAMES, state)
+            for status, condition in self.rules:
+                hit = np.broadcast_to(eval(condition, _VECTOR_NAMES, state), (runs,))
+                found[(found < 0) & hit] = status
+        return found
+
+    def advance(self, state: dict[str, Any]) -> None:
+        """Move ``state`` on to the next iteration, as :data:`UPDATES` says."""
+        with np.errstate(all="ignore"):
+            for name, update in self.updates:
+                state[name] = eval(update, _VECTOR_NAMES, state)
+
+
+# ---------------------------------------------------------------- messages
+
+class Stop(NamedTuple):
+    """What a message may say about a stopped run."""
+
+    objective: Any
+    rule: StepRule
+    history: History
+    it: int
+    limits: Limits
+
+
+def message(status: Status, stop: Stop) -> str:
+    """What happened and, when the run failed, what to try."""
+    return _MESSAGES[Status(status)](stop)
+
+
+def _converged(stop: Stop) -> str:
+    last, it = stop.history[-1], stop.it
+    return (f"Converged: the gradient norm {last.grad_norm:.3g} is within tol = "
+            f"{stop.limits.tol:g} after {plural(it, 'iteration')}.")
+
+
+def _small_change(stop: Stop) -> str:
+    return (f"Converged: the loss changed by less than ftol = {stop.limits.ftol:g} "
+            f"(relative) at iteration {stop.it}; the gradient norm is "
+            f"{stop.history[-1].grad_norm:.3g}.")
+
+
+def _by_callback(stop: Stop) -> str:
+    return f"Stopped by the callback at iteration {stop.it}."
+
+
+def _max_iter(stop: Stop) -> str:
+    gn, max_iter, tol = stop.history[-1].grad_norm, stop.limits.max_iter, stop.limits.tol
+    if tol < 0:
+        return (f"Ran max_iter = {max_iter} iterations (no gradient tolerance); the "
+                f"gradient norm is {gn:.3g}.")
+    return (f"Stopped after max_iter = {max_iter} iterations without converging: the "
+            f"gradient norm is still {gn:.3g} (tol = {tol:g}). "
+            f"{slow_advice(stop.objective, stop.rule)}")
+
+
+def _diverged(stop: Stop) -> str:
+    obj, hist, it = stop.objective, stop.history, stop.it
+    last = hist[-1]
+    at = f"at iteration {it}, x = {point(obj.names, last.x)}"
+    if math.isfinite(last.loss) and math.isfinite(last.grad_norm):
+        what = (f"the loss rose for {stop.limits.patience} iterations in a row, from "
+                f"{hist.loss[0]:.6g} at the start to {last.loss:.6g} {at}")
+    elif divides_by_zero(obj, last.x):
+        what = (f"the loss rose and then, {at}, reached a point where the objective is "
+                f"undefined (infinite, not just large): a division by zero or a log of 0")
+    elif math.isnan(last.loss) or math.isnan(last.grad_norm):
+        bad = "the loss" if math.isnan(last.loss) else "the gradient"
+        what = (f"the loss rose and then {bad} became nan {at}: the objective or its "
+                f"derivative is undefined there")
+    else:
+        bad = "" if not math.isfinite(last.loss) else " the gradient"
+        what = f"the loss grew without bound and{bad} overflowed {at}"
+    return f"Diverged: {what}. {bound_advice(obj, stop.rule, hist.x[0])}"
+
+
+def _not_finite(stop: Stop) -> str:
+    obj, it, last = stop.objective, stop.it, stop.history[-1]
+    at = point(obj.names, last.x)
+    if it and last.loss == -math.inf and not divides_by_zero(obj, last.x):
+        return (f"Stopped: the loss fell without bound and overflowed to -inf at iteration "
+                f"{it}, x = {at}: the objective is unbounded below along this path, so "
+                f"it has no minimum there. Try an objective that is bounded below (add a "
+                f"penalty such as a multiple of the squared variables), or a start point "
+                f"in the basin of a minimum.")
+    where = "at the start point" if it == 0 else f"at iteration {it}"
+    bad = "the loss" if not math.isfinite(last.loss) else "the gradient"
+    value = last.loss if not math.isfinite(last.loss) else last.grad_norm
+    kind = "nan" if math.isnan(value) else "infinite"
+    advice = ("Try a start point inside the objective's domain, where its value and "
+              "gradient are finite." if it == 0
+              else "Try a smaller lr, or a start point further from the boundary.")
+    return (f"Stopped: {bad} is {kind} {where}, x = {at}: "
+            f"the objective or its derivative is undefined or overflows there (for "
+            f"example log or sqrt of a negative number, a division by zero, or a kink "
+            f"such as abs at 0). {advice}")
+
+
+_MESSAGES: dict[Status, Callable[[Stop], str]] = {
+    Status.CONVERGED: _converged, Status.SMALL_CHANGE: _small_change,
+    Status.CALLBACK: _by_callback, Status.MAX_ITER: _max_iter,
+    Status.DIVERGED: _diverged, Status.NOT_FINITE: _not_finite,
+}
