@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
+import traceback
 import warnings
 
 import numpy as np
@@ -866,3 +868,41 @@ def test_stop_messages_shorten_points_with_many_variables():
     assert res.status == Status.DIVERGED
     assert "x6 = " in res.message and "x7 = " not in res.message
     assert "; 40 coordinates)" in res.message
+
+
+# ------------------------------------------------------------ generated code is visible
+
+def generated_frames(err: BaseException) -> list:
+    return [frame for frame in traceback.extract_tb(err.__traceback__)
+            if frame.filename.startswith("<symgd descent loop ")]
+
+
+def test_traceback_through_the_generated_loop_shows_its_lines():
+    def cb(it):
+        raise RuntimeError("from the callback")
+    with pytest.raises(RuntimeError) as info:
+        descend(Objective(BOWL), [1, 1], lr=0.1, callback=cb)
+    frames = generated_frames(info.value)
+    assert len(frames) == 1
+    assert frames[0].line.startswith("stop = callback is not None and callback(it, (_v0, _v1,")
+
+
+def test_an_error_raised_in_the_generated_loop_points_at_its_line():
+    def bad_advance(x):
+        return (1.0, "not a number", *x)
+    with pytest.raises(TypeError) as info:
+        run(Objective("x"), get_rule("fixed", 0.1), np.array([1.0]),
+            Limits(10, 1e-8, 0.0, 20), fast=False, advance=bad_advance)
+    frames = generated_frames(info.value)
+    assert frames and frames[-1] == traceback.extract_tb(info.value.__traceback__)[-1]
+    assert frames[-1].line == "gn = hypot(*out[1:n1])"
+
+
+def test_inspect_shows_the_generated_source_with_the_objective_inlined():
+    obj = Objective(BOWL)
+    loop = symgd.descent.codegen.fast_loop(obj)
+    source = inspect.getsource(loop)
+    assert source.startswith("def loop(")
+    assert "f = _v0**2 + _v0*_v1 + _v1**2" in source
+    assert "_v0 = _v0 - lr * _g0" in source
+    assert inspect.getsourcefile(loop).startswith("<symgd descent loop ")
