@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-import math
 from typing import Any, Callable, Iterable, Mapping, NamedTuple
 
 import numpy as np

@@ -28,9 +28,10 @@ from __future__ import annotations
 
 import ast
 import functools
+import linecache
 import math
 import numbers
-from typing import Any, Callable, Mapping, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
@@ -128,6 +129,7 @@ STOP_RULES = (
     StopRule(Status.MAX_ITER, "it == max_iter"),
 )
 
+
 class _Elementwise(ast.NodeTransformer):
     """``and``/``or``/``not`` as ``&``/``|``/``~``, ``a if c else b`` as
     ``where(c, a, b)``: the same test on arrays, without short-circuits."""
@@ -164,36 +166,57 @@ def _maximum(*values: Any) -> Any:
 
 
 _VECTOR_NAMES = {"isfinite": np.isfinite, "abs": np.abs, "max": _maximum, "where": np.where}
+# What the rules and updates read (STATE, the limits, this iteration's values).
+_ARGUMENTS = ("f", "gn", "ok", "it", "stop", *STATE, "tol", "ftol", "patience", "max_iter")
+_VECTOR_FILENAME = "<symgd stopping rules on arrays>"
 
 
 class VectorRules:
-    """The rules compiled for arrays: each condition is evaluated for every
-    active run (no short-circuit, so with NumPy's warnings off; the values
-    are those of the scalar tests, as the conditions have no side effects)."""
+    """The rules as NumPy code, for arrays of runs.
+
+    Every condition is evaluated for every active run (no short-circuit,
+    so with NumPy's warnings off); the values are those of the scalar tests,
+    as the conditions have no side effects. The functions are generated
+    once, from :data:`FINITE`, :data:`STOP_RULES` and :data:`UPDATES`, and
+    registered in :mod:`linecache` for tracebacks.
+    """
 
     def __init__(self) -> None:
-        def code(text: str) -> Any:
-            return compile(vector_condition(text), "<symgd stopping rule>", "eval")
-        self.finite = code(FINITE)
-        self.rules = [(int(rule.status), code(rule.condition)) for rule in STOP_RULES]
-        self.updates = [(name, code(text)) for name, text in UPDATES]
+        arguments = ", ".join(_ARGUMENTS)
+        source = "\n".join([
+            "def finite(f, gn):",
+            f"    return {vector_condition(FINITE)}",
+            f"def tests({arguments}):",
+            "    return (",
+            *(f"        {vector_condition(rule.condition)},  # {rule.status.name}"
+              for rule in STOP_RULES),
+            "    )",
+            f"def moved({arguments}):",
+            *(f"    {name} = {vector_condition(text)}" for name, text in UPDATES),
+            f"    return {', '.join(name for name, _ in UPDATES)}",
+            ""])
+        scope = dict(_VECTOR_NAMES)
+        exec(compile(source, _VECTOR_FILENAME, "exec"), scope)
+        linecache.cache[_VECTOR_FILENAME] = (len(source), None, source.splitlines(True),
+                                             _VECTOR_FILENAME)
+        self._finite, self._tests, self._moved = scope["finite"], scope["tests"], scope["moved"]
+        self._statuses = [int(rule.status) for rule in STOP_RULES]
 
     def stop(self, state: dict[str, Any], runs: int) -> np.ndarray:
         """Each run's status by the first rule that holds, -1 where none does;
         sets ``state["ok"]``."""
-        found = np.full(runs, -1)
         with np.errstate(all="ignore"):
-            state["ok"] = eval(self.finite, _VECTOR_NAMES, state)
-            for status, condition in self.rules:
-                hit = np.broadcast_to(eval(condition, _VECTOR_NAMES, state), (runs,))
-                found[(found < 0) & hit] = status
+            state["ok"] = self._finite(state["f"], state["gn"])
+            hits = self._tests(**state)
+        found = np.full(runs, -1)
+        for status, hit in zip(self._statuses, hits):
+            found[(found < 0) & np.broadcast_to(hit, (runs,))] = status
         return found
 
     def advance(self, state: dict[str, Any]) -> None:
         """Move ``state`` on to the next iteration, as :data:`UPDATES` says."""
         with np.errstate(all="ignore"):
-            for name, update in self.updates:
-                state[name] = eval(update, _VECTOR_NAMES, state)
+            state.update(zip((name for name, _ in UPDATES), self._moved(**state)))
 
 
 # ---------------------------------------------------------------- messages
