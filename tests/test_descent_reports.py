@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import math
 import warnings
 
 import numpy as np
@@ -13,7 +14,7 @@ from symgd import Batch, History, Objective, Result, Status, descend, descend_ma
 from symgd.descent import check_limits, get_rule
 from symgd.descent.codegen import fast_loop
 from symgd.descent.loop import run
-from symgd.descent.stopping import STOP_RULES, vector_condition
+from symgd.descent.stopping import FINITE, STOP_RULES, UPDATES, VectorRules
 
 BOWL = "x^2 + x*y + y^2"
 DISPLAY_MAX = 5_000           # characters of a notebook display, at most
@@ -203,8 +204,37 @@ def test_the_generated_loop_pastes_in_each_rule_once():
         assert f"status = {rule.status.name}" in source
 
 
-@pytest.mark.parametrize("rule", STOP_RULES, ids=lambda r: r.condition)
-def test_each_rule_reads_the_same_on_arrays(rule):
-    code = vector_condition(rule.condition)
-    compile(code, "<rule>", "eval")
-    assert " and " not in code and " or " not in code and "not " not in code
+def random_states(k: int, seed: int) -> dict[str, np.ndarray]:
+    """Loop states with every kind of value: large, small, zero, nan, ±inf."""
+    rng = np.random.default_rng(seed)
+    special = np.array([np.nan, np.inf, -np.inf, 0.0, 1.0, 1e308, -1e308])
+
+    def column():
+        values = rng.normal(size=k) * 3
+        odd = rng.random(k) < 0.25
+        values[odd] = rng.choice(special, size=odd.sum())
+        return values
+
+    return {"f": column(), "gn": np.abs(column()), "prev": column(), "first": column(),
+            "rises": rng.integers(0, 25, size=k)}
+
+
+@pytest.mark.parametrize("it, ftol, stop", [(0, 0.0, False), (7, 0.0, False),
+                                            (7, 0.5, False), (7, 0.0, True),
+                                            (1000, 0.1, False)])
+def test_the_rules_on_arrays_give_what_the_rules_on_floats_give(it, ftol, stop):
+    runs = random_states(500, seed=it)
+    fixed = {"it": it, "stop": stop, "tol": 0.5, "ftol": ftol, "patience": 20,
+             "max_iter": 1000}
+    state = {**fixed, **runs}
+    with np.errstate(all="ignore"):
+        found = VectorRules().stop(state, 500)
+        VectorRules().advance(state)
+    for i in range(500):
+        floats = {**fixed, **{name: values[i].item() for name, values in runs.items()}}
+        floats["ok"] = eval(FINITE, {"isfinite": math.isfinite}, floats)
+        expected = next((rule.status for rule in STOP_RULES
+                         if eval(rule.condition, {}, floats)), -1)
+        assert found[i] == expected, floats
+        for name, update in UPDATES:
+            assert state[name][i] == pytest.approx(eval(update, {}, floats), nan_ok=True)

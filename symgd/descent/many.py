@@ -117,42 +117,47 @@ def _many_loop(obj: Objective, rule: StepRule, X0: np.ndarray, rates: np.ndarray
     last = np.full((k, 2 * n + 2), np.nan)
     rows: list[np.ndarray] | None = [] if keep else None
     first = np.empty((0, 2 * n + 2))
-    for it in range(limits.max_iter + 1):
-        idx = np.flatnonzero(active)
-        if idx.size == 0:
-            break
-        sel = slice(None) if idx.size == k else idx
-        Xa = X[sel]
-        out = evaluate([Xa[:, j] for j in range(n)])
-        f, G = out[0], np.stack(out[1:], axis=1)
-        gn = np.hypot.reduce(G, axis=1)     # as math.hypot in descend's loop
-        table = np.concatenate([Xa, f[:, None], G, gn[:, None]], axis=1)
-        if it == 0:
-            first = table
-        if rows is not None:
-            rows.append(_recorded(rows, sel, table))
-        space = {**fixed, "f": f, "gn": gn, "it": it,
-                 **{name: values[sel] for name, values in state.items()}}
-        found = _RULES.stop(space, idx.size)
-        _RULES.advance(space)
-        for name, values in state.items():
-            values[sel] = space[name]
-        done = found >= 0
-        status[idx[done]] = found[done]
-        last[idx[done]] = table[done]
-        active[idx[done]] = False
-        moving = idx[~done]
-        if moving.size == 0:
-            break
-        nit[moving] = it + 1
-        grad = np.zeros_like(X)
-        grad[moving] = G[~done]
-        with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"):    # overflows and nan are statuses here
+        for it in range(limits.max_iter + 1):
+            idx = np.flatnonzero(active)
+            if idx.size == 0:
+                break
+            sel = slice(None) if idx.size == k else idx
+            table = _rows_at(evaluate, X[sel])
+            f, G, gn = table[:, n], table[:, n + 1:2 * n + 1], table[:, -1]
+            if it == 0:
+                first = table
+            if rows is not None:
+                rows.append(_recorded(rows, sel, table))
+            space = {**fixed, "f": f, "gn": gn, "it": it,
+                     **{name: values[sel] for name, values in state.items()}}
+            found = _RULES.stop(space, idx.size)
+            _RULES.advance(space)
+            for name, values in state.items():
+                values[sel] = space[name]
+            done = found >= 0
+            status[idx[done]] = found[done]
+            last[idx[done]] = table[done]
+            active[idx[done]] = False
+            moving = idx[~done]
+            if moving.size == 0:
+                break
+            nit[moving] = it + 1
+            grad = np.zeros_like(X)
+            grad[moving] = G[~done]
             delta, step_state = rule.update(grad, step_state, X, obj)
             X[moving] -= rates[moving, None] * delta[moving]
     recorded = np.stack(rows) if rows is not None else None
     return Batch(obj.names, X0, rates, first, last, recorded, nit, status,
                  limits.reported_tol, _explainer(obj, rule, limits))
+
+
+def _rows_at(evaluate: Any, X: np.ndarray) -> np.ndarray:
+    """Rows ``(x..., f, g..., |g|)`` at the points ``X`` (one a row)."""
+    out = evaluate([X[:, j] for j in range(X.shape[1])])
+    G = np.stack(out[1:], axis=1)
+    gn = np.hypot.reduce(G, axis=1)     # as math.hypot in descend's loop
+    return np.concatenate([X, out[0][:, None], G, gn[:, None]], axis=1)
 
 
 def _recorded(rows: list[np.ndarray], sel: Any, table: np.ndarray) -> np.ndarray:

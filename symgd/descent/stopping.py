@@ -130,22 +130,48 @@ STOP_RULES = (
 )
 
 
+# The state that is one number for all runs of descend_many (the iteration,
+# the limits, the callback's answer); the rest are arrays, one value a run.
+SCALARS = frozenset({"it", "stop", "tol", "ftol", "patience", "max_iter"})
+
+
+def _is_scalar(node: ast.AST) -> bool:
+    return all(n.id in SCALARS for n in ast.walk(node) if isinstance(n, ast.Name)
+               and n.id not in _VECTOR_NAMES)
+
+
 class _Elementwise(ast.NodeTransformer):
-    """``and``/``or``/``not`` as ``&``/``|``/``~``, ``a if c else b`` as
-    ``where(c, a, b)``: the same test on arrays, without short-circuits."""
+    """The same test on arrays of runs: ``and``/``or``/``not`` of arrays as
+    ``&``/``|``/``~``, ``a if c else b`` with an array ``c`` as
+    ``where(c, a, b)``. Tests of :data:`SCALARS` alone stay Python tests,
+    evaluated first, so they still spare the array work they guard."""
 
     def visit_BoolOp(self, node: ast.BoolOp) -> ast.expr:
-        op = ast.BitAnd() if isinstance(node.op, ast.And) else ast.BitOr()
         values = [self.visit(v) for v in node.values]
-        return functools.reduce(lambda a, b: ast.BinOp(a, op, b), values)
+        scalar = [v for v in values if _is_scalar(v)]
+        arrays = [v for v in values if not _is_scalar(v)]
+        both = isinstance(node.op, ast.And)
+        if not arrays:
+            return ast.BoolOp(node.op, scalar)
+        op = ast.BitAnd() if both else ast.BitOr()
+        array = functools.reduce(lambda a, b: ast.BinOp(a, op, b), arrays)
+        if not scalar:
+            return array
+        test = scalar[0] if len(scalar) == 1 else ast.BoolOp(node.op, scalar)
+        if both:
+            return ast.IfExp(test, array, ast.Constant(False))
+        return ast.IfExp(test, ast.Constant(True), array)
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.expr:
         node = self.generic_visit(node)
-        return ast.UnaryOp(ast.Invert(), node.operand) if isinstance(node.op, ast.Not) \
-            else node
+        if isinstance(node.op, ast.Not) and not _is_scalar(node.operand):
+            return ast.UnaryOp(ast.Invert(), node.operand)
+        return node
 
     def visit_IfExp(self, node: ast.IfExp) -> ast.expr:
         node = self.generic_visit(node)
+        if _is_scalar(node.test):
+            return node
         return ast.Call(ast.Name("where", ast.Load()), [node.test, node.body, node.orelse], [])
 
 
@@ -156,6 +182,8 @@ def vector_condition(condition: str) -> str:
     '~ok & (rises >= 3)'
     >>> vector_condition("rises + 1 if f > prev else 0")
     'where(f > prev, rises + 1, 0)'
+    >>> vector_condition("it > 0 and ftol > 0 and abs(prev - f) <= ftol")
+    'abs(prev - f) <= ftol if it > 0 and ftol > 0 else False'
     """
     tree = _Elementwise().visit(ast.parse(condition, mode="eval"))
     return ast.unparse(ast.fix_missing_locations(tree))
@@ -174,9 +202,9 @@ _VECTOR_FILENAME = "<symgd stopping rules on arrays>"
 class VectorRules:
     """The rules as NumPy code, for arrays of runs.
 
-    Every condition is evaluated for every active run (no short-circuit,
-    so with NumPy's warnings off); the values are those of the scalar tests,
-    as the conditions have no side effects. The functions are generated
+    Every condition on arrays is evaluated for every active run (no
+    short-circuit); the values are those of the scalar tests, as the
+    conditions have no side effects. The functions are generated
     once, from :data:`FINITE`, :data:`STOP_RULES` and :data:`UPDATES`, and
     registered in :mod:`linecache` for tracebacks.
     """
@@ -201,22 +229,27 @@ class VectorRules:
                                              _VECTOR_FILENAME)
         self._finite, self._tests, self._moved = scope["finite"], scope["tests"], scope["moved"]
         self._statuses = [int(rule.status) for rule in STOP_RULES]
+        self._moving = [name for name, _ in UPDATES]
 
     def stop(self, state: dict[str, Any], runs: int) -> np.ndarray:
         """Each run's status by the first rule that holds, -1 where none does;
-        sets ``state["ok"]``."""
-        with np.errstate(all="ignore"):
-            state["ok"] = self._finite(state["f"], state["gn"])
-            hits = self._tests(**state)
+        sets ``state["ok"]``. Call it with NumPy's warnings off
+        (``np.errstate(all="ignore")``): an overflow here is a value, not news."""
+        state["ok"] = self._finite(state["f"], state["gn"])
+        hits = self._tests(**state)
         found = np.full(runs, -1)
         for status, hit in zip(self._statuses, hits):
-            found[(found < 0) & np.broadcast_to(hit, (runs,))] = status
+            if isinstance(hit, np.ndarray):
+                if hit.any():
+                    found[(found < 0) & hit] = status
+            elif hit:                       # a test of SCALARS: every run
+                found[found < 0] = status
+                break
         return found
 
     def advance(self, state: dict[str, Any]) -> None:
         """Move ``state`` on to the next iteration, as :data:`UPDATES` says."""
-        with np.errstate(all="ignore"):
-            state.update(zip((name for name, _ in UPDATES), self._moved(**state)))
+        state.update(zip(self._moving, self._moved(**state)))
 
 
 # ---------------------------------------------------------------- messages
