@@ -74,8 +74,10 @@ def loop(start, lr, max_iter, tol, ftol, patience, keep, callback, advance, robu
     return status, it, rows, {row}, stride
 """
 
-_NAMES = {"inf": math.inf, "hypot": math.hypot, "isfinite": math.isfinite,
-          "MATH_ERRORS": MATH_ERRORS, **{s.name: int(s) for s in Status}}
+# What the loop and the stopping rules call; these win over the inlined
+# statements' namespace.
+_NAMES = {"inf": math.inf, "hypot": math.hypot, "isfinite": math.isfinite, "abs": abs,
+          "max": max, "MATH_ERRORS": MATH_ERRORS, **{s.name: int(s) for s in Status}}
 # Names the loop itself binds; the inlined statements must not use them.
 _LOCALS = frozenset({"start", "lr", "max_iter", "tol", "ftol", "patience", "keep",
                      "callback", "advance", "robust", "n1", "cap", "rows", "append",

@@ -159,7 +159,7 @@ class History(Report):
     # ------------------------------------------------------ report interface
 
     def headline(self) -> str:
-        thinned = f", every {self.stride:,}th iterate" if self.stride > 1 else ""
+        thinned = f", at multiples of {self.stride:,}" if self.stride > 1 else ""
         return f"{plural(len(self), 'row')} of {names_list(self.names, noun='variables')}" \
                f"{thinned}"
 
@@ -422,9 +422,9 @@ class Batch(Report):
         lines = [f"{plural(len(self), 'run')} of {names_list(self.names, noun='variables')}"
                  f": {counts or 'none'}."]
         i = self.best()
-        if i is None:
-            lines.append("No run ended at a finite loss." if len(self) else "")
-        else:
+        if i is None and len(self):
+            lines.append("No run ended at a finite loss.")
+        elif i is not None:
             lines.append(
                 f"Best run: {i} (start {point(self.names, self.starts[i])}, lr = "
                 f"{number(self.lr[i])}): loss {number(self.fun[i])} at "
