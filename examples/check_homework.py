@@ -9,7 +9,7 @@ mistake. Run: python examples/check_homework.py
 import numpy as np
 
 import symgd
-from symgd.check.core import check_grad, check_gradient, check_steps
+from symgd import check_grad, check_gradient, check_steps
 
 
 def homework() -> None:

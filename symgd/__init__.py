@@ -15,9 +15,9 @@ True
 
 from .analysis.core import (Analysis, StationaryPoint, StepBound, analyze, local_bounds,
                        stationary_points, step_size_bound)
-from .check.core import (ComponentCheck, GradientReport, HessianReport, NumericReport,
-                       StepsReport, check_grad, check_gradient, check_hessian,
-                       check_report_exit_code, check_steps)
+from .check import (ComponentCheck, GradientReport, HessianReport, NumericReport, StepsReport,
+                    check_grad, check_gradient, check_hessian, check_report_exit_code,
+                    check_steps)
 from .data.tables import Dataset, dataset_path, read_table
 from .explain.core import Derivation, Explanation, explain
 from .errors import (DataError, InputError, InputTypeError, ObjectiveError,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import pathlib
 import subprocess
 import sys
@@ -20,11 +21,11 @@ from scipy.optimize import approx_fprime, rosen, rosen_der
 from scipy.optimize import check_grad as scipy_check_grad
 
 import symgd
-from symgd.check.core import (DIFFERENT, EQUAL, UNDECIDED, GradientReport, HessianReport,
-                            NumericReport, StepsReport, check_grad, check_gradient,
-                            check_hessian, check_report_exit_code, check_steps)
+from symgd.check import (DIFFERENT, EQUAL, UNDECIDED, GradientReport, HessianReport,
+                         NumericReport, StepsReport, check_grad, check_gradient, check_hessian,
+                         check_report_exit_code, check_steps)
 
-BOWL = "x^2 + x*y + y^2"
+from oracles import BOWL, cars_loss
 
 
 def at(counterexample, *names):
@@ -43,7 +44,7 @@ def test_sign_error_is_named_with_a_true_counterexample():
     assert wrong.counterexample.true == pytest.approx(x + 2 * y, rel=1e-12)
     assert abs(wrong.counterexample.claimed - wrong.counterexample.true) > 1e-6
     assert not report.ok and report.wrong == (wrong,)
-    assert "∂f/∂y: claimed -x - 2y is WRONG (sign error): at (x=" in str(report)
+    assert "∂f/∂y: claimed -x - 2y is WRONG (sign error): at (x = " in str(report)
 
 
 def test_missing_chain_rule_factor():
@@ -209,7 +210,7 @@ def test_hessian_forms():
 
 # -------------------------------------------------------- data (lesson) losses
 
-CARS = symgd.mse("w*weight + b", "cars", target="mpg", params=["w", "b"])
+CARS = cars_loss()
 
 
 def test_per_row_derivatives_of_a_data_loss():
@@ -322,15 +323,15 @@ def test_car_lesson_table(decimals):
         assert row.at_printed == pytest.approx(numpy_loss(w, b), rel=1e-12)
     assert not report.losses[2].matches_recomputed
     text = str(report)
-    assert "row 2 (w=2.75, b=0.59): does NOT follow from row 1" in text
-    assert "rounds to (w=2.05, b=0.59)" in text
+    assert "row 2 (w = 2.75, b = 0.59): does NOT follow from row 1" in text
+    assert "rounds to (w = 2.05, b = 0.59)" in text
     assert "published losses are the loss at the printed (rounded) points" in text
 
 
 def test_car_lesson_numbered_as_printed():
     report = check_steps(CARS, LESSON_ROWS, 0.01, first_row=1)
     assert [s.row for s in report.bad_rows] == [3]
-    assert "row 3 (w=2.75, b=0.59): does NOT follow from row 2" in str(report)
+    assert "row 3 (w = 2.75, b = 0.59): does NOT follow from row 2" in str(report)
 
 
 def test_steps_that_follow_and_tolerance():
@@ -368,13 +369,33 @@ def test_hard_simplification_is_undecided_within_the_timeout():
     assert wrong[0].verdict == DIFFERENT
 
 
-def test_spawn_fallback(monkeypatch):
-    import multiprocessing
+def no_process_can_be_started(*args, **kwargs):
+    raise OSError(11, "Resource temporarily unavailable")
 
-    import symgd.check.core as checking
-    monkeypatch.setattr(checking, "_context", lambda: multiprocessing.get_context("spawn"))
+
+def test_without_child_processes_the_check_is_numeric_only(monkeypatch):
+    # A sandbox that forbids new processes: the symbolic work cannot run, so
+    # the report says the claim was checked numerically only, and why.
+    monkeypatch.setattr(os, "fork", no_process_can_be_started, raising=False)
+    monkeypatch.setattr(subprocess, "Popen", no_process_can_be_started)
     report = check_gradient("sin(x)^2", "sin(2x)", timeout=20)
-    assert report[0].verdict == EQUAL
+    c = report[0]
+    assert c.verdict == UNDECIDED and c.method == "numeric" and c.ok
+    assert c.reason == "no process could be started for the symbolic check"
+    assert "numerically right: equal at 20 random points (no process could be started" \
+        in c.summary()
+    assert not report.symbolic_finished
+    assert str(report).splitlines()[-1] == "Right (checked numerically only)."
+    wrong = check_gradient("sin(x)^2", "cos(2x)", timeout=20)[0]
+    assert wrong.verdict == DIFFERENT          # a counterexample needs no child process
+
+
+def test_a_new_interpreter_as_the_child(monkeypatch):
+    # Where there is no fork (Windows) the child is a new interpreter: the
+    # work and its arguments travel pickled, and the proof still comes back.
+    monkeypatch.delattr(os, "fork")
+    report = check_gradient("sin(x)^2", "sin(2x)", timeout=20)
+    assert report[0].verdict == EQUAL and report.symbolic_finished
 
 
 # ------------------------------------------------------------------ reports
@@ -393,7 +414,7 @@ def test_report_forms_and_exit_codes():
     assert check_report_exit_code(check_gradient(BOWL, "2x + y, 2y + x")) == 0
     steps = check_steps(CARS, LESSON_ROWS, 0.01, losses=LESSON_LOSSES)
     assert check_report_exit_code(steps) == 1 and json.loads(steps.to_json())["bad_rows"] == [2]
-    assert "| 2 | (w=2.75, b=0.59) | (w=2.05229, b=0.589691) | **no** |" in steps.markdown()
+    assert "| 2 | (w = 2.75, b = 0.59) | (w = 2.05229, b = 0.589691) | **no** |" in steps.markdown()
     numeric = check_grad(rosen, rosen_der, X0)
     assert isinstance(numeric, NumericReport) and check_report_exit_code(numeric) == 0
     assert json.loads(numeric.to_json())["worst"].startswith("x[")
@@ -451,10 +472,13 @@ def test_bad_arguments():
 # ------------------------------------------------------------------ example
 
 def test_example_script():
-    script = pathlib.Path(__file__).resolve().parent.parent / "examples" / "check_homework.py"
+    root = pathlib.Path(__file__).resolve().parent.parent
+    script = root / "examples" / "check_homework.py"
+    # PYTHONPATH: the example runs with the symgd of this tree, not an installed one.
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                          timeout=120, env={"MPLBACKEND": "Agg", "PATH": ""},
-                          cwd=script.parent.parent)
+                          timeout=120, env={"MPLBACKEND": "Agg", "PATH": "",
+                                            "PYTHONPATH": str(root)},
+                          cwd=root)
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "∂z/∂x: claimed 2(x + y) - y is right (= 2*x + y)" in out
@@ -462,4 +486,4 @@ def test_example_script():
     assert "missing chain-rule factor 2*x*y" in out
     assert "∂L/∂b: claimed grad(x)[1] is WRONG (constant factor)" in out
     assert "1 of 2 components is wrong: b" in out
-    assert "row 3 (w=2.75, b=0.59): does NOT follow from row 2" in out
+    assert "row 3 (w = 2.75, b = 0.59): does NOT follow from row 2" in out

@@ -16,7 +16,7 @@ import symgd
 from symgd import descend
 from symgd.cli import main
 
-BOWL = "x^2 + x*y + y^2"
+from oracles import BOWL
 
 
 class Utf8IO(io.StringIO):

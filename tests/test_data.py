@@ -21,8 +21,7 @@ import symgd
 from symgd import DataError, InputTypeError, SymgdError
 from symgd.data.tables import BUILTIN, Dataset, as_dataset, parse_table, read_table
 
-CARS_WEIGHT = [3.5, 3.69, 3.44, 3.43, 4.34, 4.42, 2.37]
-CARS_MPG = [18, 15, 18, 16, 15, 14, 24]
+from oracles import CARS_MPG, CARS_WEIGHT
 
 
 def write(tmp_path: pathlib.Path, text: str, name: str = "table.txt") -> pathlib.Path:

@@ -26,11 +26,9 @@ from symgd.explain.core import FORMATS, RULES, Derivation, Explanation, Step, ex
 from symgd.expr.registry import relu, sigmoid, softplus
 from symgd.expr.parse import make_symbol
 
-x, y, w, b = (make_symbol(n) for n in "xywb")
+from oracles import CARS_MPG, CARS_WEIGHT
 
-# The car lesson's table, typed in by hand (weight in 1000 lb, mpg).
-CARS_WEIGHT = [3.5, 3.69, 3.44, 3.43, 4.34, 4.42, 2.37]
-CARS_MPG = [18.0, 15.0, 18.0, 16.0, 15.0, 14.0, 24.0]
+x, y, w, b = (make_symbol(n) for n in "xywb")
 
 
 def cars() -> symgd.DataObjective:

@@ -20,44 +20,12 @@ from symgd.expr.parse import make_symbol
 from symgd import (DataError, DataObjective, InputError, InputTypeError, ObjectiveError,
                    ParseError, descend)
 
-# The car lesson's data (weight in 1000 lb, miles per gallon), typed in by hand.
-CARS_WEIGHT = np.array([3.5, 3.69, 3.44, 3.43, 4.34, 4.42, 2.37])
-CARS_MPG = np.array([18.0, 15.0, 18.0, 16.0, 15.0, 14.0, 24.0])
-
-# The pizza lesson's pizza.txt, typed in by hand.
-PIZZA_X = np.array([13, 2, 14, 23, 13, 1, 18, 10, 26, 3, 3, 21, 7, 22, 2, 27, 6, 10, 18,
-                    15, 9, 26, 8, 15, 10, 21, 5, 6, 13, 13], dtype=float)
-PIZZA_Y = np.array([33, 16, 32, 51, 27, 16, 34, 17, 29, 15, 15, 32, 22, 37, 13, 44, 16,
-                    21, 37, 30, 26, 34, 23, 39, 27, 37, 17, 18, 25, 23], dtype=float)
-PIZZA_COLUMNS = {"x": "Reservations", "y": "Pizzas"}
-
-
-def cars():
-    return symgd.mse("w*weight + b", "cars", target="mpg", params=["w", "b"])
+from oracles import (CARS_MPG, CARS_WEIGHT, PIZZA_X, PIZZA_Y, cars_loss, gradient, jacobian,
+                     pizza_loss)
 
 
 def lstsq(design, y):
     return np.linalg.lstsq(design, y, rcond=None)[0]
-
-
-def central_gradient(f, theta, h=1e-6):
-    theta = np.asarray(theta, dtype=float)
-    out = np.empty_like(theta)
-    for k in range(theta.size):
-        e = np.zeros_like(theta)
-        e[k] = h
-        out[k] = (f(theta + e) - f(theta - e)) / (2 * h)
-    return out
-
-
-def central_jacobian(g, theta, h=1e-6):
-    theta = np.asarray(theta, dtype=float)
-    cols = []
-    for k in range(theta.size):
-        e = np.zeros_like(theta)
-        e[k] = h
-        cols.append((g(theta + e) - g(theta - e)) / (2 * h))
-    return np.column_stack(cols)
 
 
 def numpy_descent(grad, theta, lr, steps):
@@ -97,7 +65,7 @@ def evaluate_display(expr, data, point):
 # ===================================================================== car lesson
 
 def test_builtin_cars_is_the_lesson_data():
-    obj = cars()
+    obj = cars_loss()
     assert obj.rows == 7
     np.testing.assert_array_equal(obj.data["weight"], CARS_WEIGHT)
     np.testing.assert_array_equal(obj.data["mpg"], CARS_MPG)
@@ -106,7 +74,7 @@ def test_builtin_cars_is_the_lesson_data():
 
 
 def test_cars_gradient_and_loss_at_zero():
-    obj = cars()
+    obj = cars_loss()
     g = obj.grad([0, 0])
     np.testing.assert_array_equal(g.round(1), [-119.7, -34.3])
     x, y = CARS_WEIGHT, CARS_MPG
@@ -119,7 +87,7 @@ def test_cars_gradient_and_loss_at_zero():
 
 
 def test_cars_one_step():
-    res = descend(cars(), [0, 0], lr=0.01, max_iter=1)
+    res = descend(cars_loss(), [0, 0], lr=0.01, max_iter=1)
     assert res.nit == 1
     np.testing.assert_array_equal(res.history.x[0], [0, 0])
     np.testing.assert_array_equal(res.history.x[1].round(3), [1.197, 0.343])
@@ -129,7 +97,7 @@ def test_cars_one_step():
 
 
 def test_cars_descent_converges_to_lstsq():
-    res = descend(cars(), [0, 0], lr=0.01, tol=1e-9, max_iter=200000)
+    res = descend(cars_loss(), [0, 0], lr=0.01, tol=1e-9, max_iter=200000)
     assert res.success
     sol = lstsq(np.column_stack([CARS_WEIGHT, np.ones(7)]), CARS_MPG)
     np.testing.assert_allclose(res.x, sol, atol=1e-6, rtol=0)
@@ -137,11 +105,11 @@ def test_cars_descent_converges_to_lstsq():
 
 def test_cars_least_squares_matches_lstsq():
     sol = lstsq(np.column_stack([CARS_WEIGHT, np.ones(7)]), CARS_MPG)
-    np.testing.assert_allclose(cars().least_squares(), sol, atol=1e-9, rtol=0)
+    np.testing.assert_allclose(cars_loss().least_squares(), sol, atol=1e-9, rtol=0)
 
 
 def test_cars_via_columns_mapping_is_the_same_objective():
-    a = cars()
+    a = cars_loss()
     b = symgd.mse("w*x + b", "cars", columns={"x": "weight", "y": "mpg"},
                   params=["w", "b"])
     for theta in ([0, 0], [1.5, -2.0], [-4.5, 33.6]):
@@ -153,12 +121,8 @@ def test_cars_via_columns_mapping_is_the_same_objective():
 
 # =================================================================== pizza lesson
 
-def pizza(model="w*x + b", **kw):
-    return symgd.mse(model, "pizza", columns=PIZZA_COLUMNS, **kw)
-
-
 def test_builtin_pizza_is_the_lesson_data():
-    obj = pizza()
+    obj = pizza_loss()
     assert obj.rows == 30
     np.testing.assert_array_equal(obj.data["Reservations"], PIZZA_X)
     np.testing.assert_array_equal(obj.data["Pizzas"], PIZZA_Y)
@@ -166,7 +130,7 @@ def test_builtin_pizza_is_the_lesson_data():
 
 def test_pizza_published_losses_lr_0_005():
     # The book's solution notes: lr = 0.005 diverges, printing these losses.
-    res = descend(pizza(), [0, 0], lr=0.005, max_iter=2)
+    res = descend(pizza_loss(), [0, 0], lr=0.005, max_iter=2)
     printed = ["%.10f" % loss for loss in res.history.loss]
     assert printed == ["812.8666666667", "1131.8941261333", "1587.8389543973"]
 
@@ -179,7 +143,7 @@ def test_pizza_without_bias_matches_lesson_loop():
         ws.append(w)
         losses.append(np.average((X * w - Y) ** 2))
         w -= 2 * np.average(X * (X * w - Y)) * lr
-    obj = pizza("w*x")
+    obj = pizza_loss(bias=False)
     assert obj.names == ("w",)
     res = descend(obj, [0], lr=lr, max_iter=iterations, tol=0)
     # w converges within 100 steps; the run may stop early once the gradient
@@ -200,7 +164,7 @@ def test_pizza_with_bias_matches_lesson_loop():
         r = X * w + b - Y
         w_grad, b_grad = 2 * np.average(X * r), 2 * np.average(r)
         w, b = w - w_grad * lr, b - b_grad * lr
-    res = descend(pizza(params=["w", "b"]), [0, 0], lr=lr, max_iter=iterations, tol=0)
+    res = descend(pizza_loss(params=["w", "b"]), [0, 0], lr=lr, max_iter=iterations, tol=0)
     assert res.nit == iterations or res.history.grad_norm[-1] == 0
     np.testing.assert_allclose(res.x, [w, b], rtol=1e-10)
     # and the lesson's answer is close to the least-squares line
@@ -378,9 +342,9 @@ def test_log_loss_gradient_and_hessian_match_finite_differences():
     X, y, data = _logistic_data()
     obj = symgd.log_loss("sigmoid(w1*x1 + w2*x2 + b)", data)
     theta = np.array([0.2, 0.9, -1.3])
-    np.testing.assert_allclose(obj.grad(theta), central_gradient(obj.value, theta),
+    np.testing.assert_allclose(obj.grad(theta), gradient(obj.value, theta),
                                rtol=1e-6, atol=1e-9)
-    np.testing.assert_allclose(obj.hess(theta), central_jacobian(obj.grad, theta),
+    np.testing.assert_allclose(obj.hess(theta), jacobian(obj.grad, theta),
                                rtol=1e-5, atol=1e-8)
     # textbook Hessian: Phi^T diag(p (1 - p)) Phi / N
     Phi = np.column_stack([np.ones(len(y)), X])
@@ -450,7 +414,7 @@ def test_log_loss_with_a_non_sigmoid_probability_model():
         assert obj.value([w]) == pytest.approx(value, rel=1e-12)
         assert obj.grad([w])[0] == pytest.approx(grad, rel=1e-10)
         assert obj.grad([w])[0] == pytest.approx(
-            central_gradient(obj.value, [w])[0], rel=1e-6)
+            gradient(obj.value, [w])[0], rel=1e-6)
     res = descend(obj, [0.3], lr=0.5, max_iter=2000, tol=1e-10)
     assert res.success, res.message
     p = np.exp(-res.x[0] * x)
@@ -535,11 +499,11 @@ def test_log_cosh_loss_matches_numpy_and_finite_differences():
         assert obj.value(theta) == pytest.approx(np.mean(np.log(np.cosh(r))), rel=1e-12)
         hand = [np.mean(np.tanh(r)), np.mean(np.tanh(r) * x)]
         np.testing.assert_allclose(obj.grad(theta), hand, rtol=1e-12, atol=1e-15)
-        np.testing.assert_allclose(obj.grad(theta), central_gradient(obj.value, theta),
+        np.testing.assert_allclose(obj.grad(theta), gradient(obj.value, theta),
                                    rtol=1e-6, atol=1e-9)
         # hess() against finite differences of grad() and the hand formula
         H = obj.hess(theta)
-        np.testing.assert_allclose(H, central_jacobian(obj.grad, theta), rtol=1e-6,
+        np.testing.assert_allclose(H, jacobian(obj.grad, theta), rtol=1e-6,
                                    atol=1e-9)
         s = 1 - np.tanh(r) ** 2
         np.testing.assert_allclose(H, [[np.mean(s), np.mean(s * x)],
@@ -744,7 +708,7 @@ def test_linear_model_builder():
         symgd.linear_model([])
     obj = symgd.mse(symgd.linear_model(["weight"]), "cars", target="mpg")
     assert obj.names == ("b", "w1")
-    np.testing.assert_allclose(obj.least_squares()[::-1], cars().least_squares(),
+    np.testing.assert_allclose(obj.least_squares()[::-1], cars_loss().least_squares(),
                                rtol=1e-12)
 
 
@@ -1082,7 +1046,7 @@ def test_linear_model_of_100_features_matches_numpy_least_squares():
 
 
 def test_quadratic_numbers_agree_with_the_symbolic_form():
-    obj = cars()
+    obj = cars_loss()
     symbolic = Compiled(obj._real, (obj._expr, *obj._gradient))
     for point in ([0.0, 0.0], [-4.0, 30.0], [1e3, -2e3]):
         np.testing.assert_allclose(obj.compiled.at(point), symbolic.at(point),

@@ -30,10 +30,7 @@ from symgd.plot import core as plotting  # noqa: E402
 from symgd.plot.core import (Drawn, plot_contour, plot_fit, plot_learning_rates,  # noqa: E402
                             plot_loss, plot_slice, plot_snapshots, plot_surface, save)
 
-BOWL = "x^2 + x*y + y^2"
-CARS_WEIGHT = np.array([3.5, 3.69, 3.44, 3.43, 4.34, 4.42, 2.37])
-CARS_MPG = np.array([18.0, 15.0, 18.0, 16.0, 15.0, 14.0, 24.0])
-PIZZA_COLUMNS = {"x": "Reservations", "y": "Pizzas"}
+from oracles import BOWL, CARS_MPG, CARS_WEIGHT, PIZZA_COLUMNS, cars_loss  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -49,7 +46,7 @@ def bowl_run():
 
 @pytest.fixture(scope="module")
 def cars():
-    return symgd.mse("w*weight + b", "cars", target="mpg", params=["w", "b"])
+    return cars_loss()
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from symgd import InputError, InputTypeError, Objective, descend
 from symgd.descent.table import (TABLE_FORMATS, derivatives_dict, derivatives_text,
                              format_table)
 
-BOWL = "x^2 + x*y + y^2"
+from oracles import BOWL
 
 
 @pytest.fixture(scope="module")

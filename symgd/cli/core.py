@@ -18,7 +18,7 @@ import sympy as sp
 
 from .. import __version__
 from ..analysis.core import analyze
-from ..check.core import check_gradient, check_hessian, check_report_exit_code
+from ..check import check_gradient, check_hessian, check_report_exit_code
 from ..errors import InputError, SymgdError
 from ..data.losses import LOSSES, DataObjective
 from ..data.networks import INITIALIZERS, MLP, parse_mlp_spec

@@ -1,0 +1,218 @@
+"""The exact half of a check, done in a child process under the time limit.
+
+For each component the child
+
+1. confirms a counterexample: the values at a point where the float64
+   values differ, again with 30 digits at the exact point (float64 rounding
+   alone is not a mistake: when every such point agrees at 30 digits the
+   difference is *refuted*, and the component goes on to step 3);
+2. for a confirmed one with no mistake named yet, looks for a short factor
+   ``r`` with ``true = r·claimed`` (or the other way round);
+3. tries to reduce ``claimed - true`` to 0: the cheap steps of
+   :func:`symgd.expr.equal.cheap_zero` for every component first, then
+   ``simplify`` with what time is left.
+
+Each result is sent to the parent as soon as it is known (``symgd._isolate``
+streams the messages), so what was decided before the time limit is kept.
+Where no child process can be started the check is numeric only.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable, NamedTuple, Sequence
+
+import numpy as np
+import sympy as sp
+
+from .._isolate import FAILED, NO_PROCESS, TIMED_OUT, IsolatedError, call, limited
+from ..expr.equal import cheap_zero, simplify_zero
+from .claims import Claim
+from .reports import Mistake
+from .sampling import Samples, Settings
+from .targets import Target
+
+__all__ = ["Task", "tasks", "run", "work", "FINISHED", "EXPIRED", "NO_WORKER", "BROKE"]
+
+FINISHED, EXPIRED, NO_WORKER, BROKE = "finished", "timed out", "no worker", "failed"
+
+_MAX_CONFIRM = 5          # differing points re-evaluated with 30 digits, per component
+_SHORT_RATIO_OPS = 20     # a symbolic ratio is shown only when this short
+
+
+class Task(NamedTuple):
+    """The symbolic work on one component (picklable, for the child)."""
+
+    component: int
+    claimed: sp.Expr
+    true: sp.Expr
+    rows: list[int]                         # random points where the values differ
+    points: list[dict[sp.Symbol, sp.Rational]]   # the same points, exactly
+    want_ratio: bool                        # no mistake named yet: look for a factor
+    rtol: float
+    atol: float
+
+
+Results = dict[int, dict[str, tuple]]     # component -> message kind -> its values
+
+
+def tasks(target: Target, claim: Claim, num: Samples, diagnoses: Sequence[Mistake | None],
+          s: Settings) -> list[Task]:
+    """The components that need symbolic work (all but those equal as written)."""
+    out = []
+    for c in range(target.size):
+        a, t = claim.exprs[c], target.exprs[c]
+        if num.witness[c] is None and sp.S(a - t) == 0:
+            continue                              # equal as written: nothing to do
+        differ = num.differing(c)[:_MAX_CONFIRM]
+        points = [_exact_point(target.symbols, num.P[j]) for j in differ]
+        want_ratio = bool(len(differ)) and diagnoses[c] is None
+        out.append(Task(c, a, t, [int(j) for j in differ], points, want_ratio, s.rtol, s.atol))
+    return out
+
+
+def run(work_list: list[Task], timeout: float) -> tuple[Results, str]:
+    """Do ``work_list`` in a child killed after ``timeout`` s.
+
+    Returns the results by component and how it ended: :data:`FINISHED`,
+    :data:`EXPIRED` (the time ran out), :data:`NO_WORKER` (no child process
+    could be started) or :data:`BROKE` (the child raised).
+    """
+    results: Results = {}
+    if not work_list:
+        return results, FINISHED
+
+    def receive(message: tuple) -> None:
+        kind, c, *values = message
+        results.setdefault(c, {})[kind] = tuple(values)
+
+    try:
+        outcome = call(work, (work_list, timeout), timeout, on_message=receive)
+    except IsolatedError:
+        return results, BROKE
+    if outcome is NO_PROCESS:
+        return results, NO_WORKER
+    cut_short = outcome is TIMED_OUT or outcome is True
+    return results, EXPIRED if cut_short else FINISHED
+
+
+# ------------------------------------------------------------- in the child
+
+def work(send: Callable[[tuple], None], work_list: list[Task], budget: float) -> bool:
+    """In the child: confirm, find ratios, prove; send each result at once.
+    Returns True when some work was cut short by the time limit."""
+    end = time.monotonic() + budget
+
+    def left() -> float:
+        return end - time.monotonic()
+
+    expired = False
+    to_prove = []
+    for task in work_list:
+        c, a, t = task.component, task.claimed, task.true
+        if not task.rows:
+            to_prove.append((c, a - t))
+            continue
+        state, cut = _confirm_any(send, task, lambda: min(left(), budget / 4))
+        expired = expired or cut
+        if state == "refuted":
+            send(("refuted", c))
+            to_prove.append((c, a - t))
+        elif state == "confirmed" and task.want_ratio:
+            found = limited(min(left(), budget / 4), ratio, a, t)
+            if isinstance(found, tuple):
+                send(("ratio", c, *found))
+    return _prove(send, to_prove, left) or expired
+
+
+def _confirm_any(send: Callable[[tuple], None], task: Task,
+                 slice_of: Callable[[], float]) -> tuple[str, bool]:
+    """Re-evaluate the differing points exactly: ``"confirmed"`` (sent) at
+    the first that still differs, ``"refuted"`` when all agree, else
+    ``"unknown"``; and whether the time limit cut it short."""
+    state = "refuted"
+    for j, exact in zip(task.rows, task.points):
+        values = limited(slice_of(), confirm, task.claimed, task.true, exact, task.rtol,
+                         task.atol)
+        if isinstance(values, tuple):
+            send(("confirmed", task.component, j, *values))
+            return "confirmed", False
+        if values is TIMED_OUT:
+            return "unknown", True
+        if values is FAILED:
+            state = "unknown"
+    return state, False
+
+
+def _prove(send: Callable[[tuple], None], to_prove: list[tuple[int, sp.Expr]],
+           left: Callable[[], float]) -> bool:
+    """Reduce each difference to 0: cheap steps for all first (half the time
+    left), then ``simplify``. Returns True when ``simplify`` ran out of time."""
+    expired = False
+    pending = []
+    for k, (c, d) in enumerate(to_prove):
+        step = limited(0.5 * left() / (len(to_prove) - k), cheap_zero, d)
+        if isinstance(step, str):
+            send(("equal", c, step))
+        else:
+            pending.append((c, d))       # simplify decides, or runs out of time
+    for k, (c, d) in enumerate(pending):
+        step = limited(left() / (len(pending) - k), simplify_zero, d)
+        if isinstance(step, str):
+            send(("equal", c, step))
+        elif step is TIMED_OUT:
+            expired = True
+        else:
+            send(("unproven", c))
+    return expired
+
+
+def confirm(a: sp.Expr, t: sp.Expr, point: dict, rtol: float, atol: float
+            ) -> tuple[float, float] | None:
+    """Both values at an exact point with 30 digits: ``(a, t)`` when they differ.
+
+    >>> x = sp.Symbol("x")
+    >>> confirm(2*x, 3*x, {x: sp.Rational(1, 2)}, 1e-7, 1e-9)
+    (1.0, 1.5)
+    >>> print(confirm(2*x, 2*x + sp.Rational(1, 10**20), {x: 1}, 1e-7, 1e-9))
+    None
+    """
+    av = complex(sp.N(a.xreplace(point), 30))
+    tv = complex(sp.N(t.xreplace(point), 30))
+    dv = complex(sp.N((a - t).xreplace(point), 30))
+    if abs(av.imag) > 1e-20 or abs(tv.imag) > 1e-20:
+        return None
+    if abs(dv) > atol + rtol * max(abs(av), abs(tv)):
+        return av.real, tv.real
+    return None
+
+
+def ratio(a: sp.Expr, t: sp.Expr) -> tuple[str, str] | None:
+    """A short factor r with t = r*a (``"missing"``) or a = r*t (``"extra"``).
+
+    Only a pure factor counts (a product, or one over a product): a quotient
+    of two expressions in the variables says nothing useful.
+
+    >>> x, y = sp.symbols("x y")
+    >>> ratio(x, 2*x*y)
+    ('missing', '2*y')
+    >>> print(ratio(x, x + y))
+    None
+    """
+    best = None
+    limit = min(_SHORT_RATIO_OPS, sp.count_ops(t))
+    for kind, r in (("missing", sp.cancel(t / a)), ("extra", sp.cancel(a / t))):
+        r = sp.factor_terms(r)
+        num, den = sp.fraction(r)
+        pure = not (num.free_symbols and den.free_symbols)
+        ops = sp.count_ops(r)
+        if r.free_symbols and pure and not r.has(sp.nan, sp.zoo) and ops <= limit:
+            if best is None or ops < best[2]:
+                best = (kind, r, ops)
+    return None if best is None else (best[0], str(best[1]))
+
+
+def _exact_point(symbols: Sequence[sp.Symbol], p: np.ndarray) -> dict[sp.Symbol, sp.Rational]:
+    """A float point as exact rationals (the float's shortest decimal form)."""
+    return {sym: sp.Rational(repr(float(v))) for sym, v in zip(symbols, p)}
+
