@@ -16,7 +16,8 @@ from symgd.descent.codegen import fast_loop
 from symgd.descent.loop import run
 from symgd.descent.stopping import FINITE, STOP_RULES, UPDATES, VectorRules
 
-BOWL = "x^2 + x*y + y^2"
+from oracles import BOWL
+
 DISPLAY_MAX = 5_000           # characters of a notebook display, at most
 REPR_MAX = 150                # characters of a repr, at most
 
