@@ -17,7 +17,7 @@ import time
 import numpy as np
 
 import symgd
-from symgd.descent.loop import descend_many
+from symgd.descent import descend_many
 
 STEPS = 1_000
 LR = 1e-4        # small enough that no run converges or diverges: 1,000 steps each

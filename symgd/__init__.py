@@ -28,8 +28,8 @@ from .objective import Objective
 from .plot import (Drawn, plot_basins, plot_contour, plot_fit, plot_learning_rates,
                    plot_loss, plot_lr_sweep, plot_slice, plot_snapshots, plot_surface)
 from .plot import save as save_figure
-from .descent.loop import Batch, History, Iterate, Result, Status, descend, descend_many
-from .descent.steps import RULES, StepRule
+from .descent import Batch, History, Iterate, Result, Status, descend, descend_many
+from .descent import RULES, StepRule
 
 __version__ = "0.1.0"
 

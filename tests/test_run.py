@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
+import traceback
 import warnings
 
 import numpy as np
@@ -14,11 +16,12 @@ from hypothesis import strategies as st
 from scipy.optimize import rosen, rosen_der
 
 import symgd
-import symgd.descent.loop
+import symgd.descent.codegen
 from symgd import (History, InputError, InputTypeError, Iterate, Objective, Result,
                    Status, StepRule, SymgdError, descend)
-from symgd.descent.loop import FAST_PATH_MAX_VARIABLES, _loop
-from symgd.descent.steps import get_rule
+from symgd._text import number
+from symgd.descent import FAST_PATH_MAX_VARIABLES, Limits, get_rule
+from symgd.descent.loop import run
 
 from oracles import BOWL
 
@@ -36,8 +39,8 @@ def hand_loop(x, y, lr, steps):
 def run_loop(obj, x0, fast, lr=0.1, callback=None, keep=True, max_iter=1000, tol=1e-8,
              ftol=0.0, patience=20, rule=None):
     rule = rule or get_rule("fixed", lr)
-    return _loop(obj, rule, np.asarray(x0, dtype=float), fast, callback, keep,
-                 max_iter, tol, ftol, patience)
+    return run(obj, rule, np.asarray(x0, dtype=float), Limits(max_iter, tol, ftol, patience),
+               fast=fast, callback=callback, keep=keep)
 
 
 # ------------------------------------------------------------ seed lesson
@@ -152,7 +155,7 @@ def test_not_finite_when_iterate_leaves_domain():
     assert res.success is False
     assert res.nit == 1
     assert "iteration 1" in res.message
-    assert "x=-1" in res.message
+    assert "x = -1" in res.message
     # history kept up to and including the bad point
     assert len(res.history) == 2
     np.testing.assert_array_equal(res.history.x[:, 0], [1.0, -1.0])
@@ -317,7 +320,8 @@ def test_result_to_dict_is_json_ready():
     assert bad["fun"] is None
     assert bad["status"] == Status.NOT_FINITE
     json.dumps(bad, allow_nan=False)
-    assert "success" in repr(res) and "History" in repr(res)
+    assert "success" in repr(res) and repr(res).startswith("<Result: ")
+    assert "\n" not in repr(res)
 
 
 # ------------------------------------------------------------ callback
@@ -637,7 +641,7 @@ def test_overflow_divergence_names_the_iteration_and_the_point(path):
     assert res.status == Status.DIVERGED and not res.success
     assert res.nit == 4 and len(res.history) == 5
     assert "overflowed at iteration 4" in res.message
-    assert f"x = (x={res.x[0]:.6g})" in res.message
+    assert f"x = (x = {res.x[0]:.6g})" in res.message
     assert "try" in res.message.lower()
 
 
@@ -649,7 +653,7 @@ def test_division_by_zero_after_rises_says_undefined_not_unbounded(path):
     assert res.status == Status.DIVERGED
     assert res.nit == 7 and res.x.tolist() == [0.0]
     assert math.isinf(res.fun)
-    assert "iteration 7, x = (x=0)" in res.message
+    assert "iteration 7, x = (x = 0)" in res.message
     assert "undefined" in res.message and "division by zero" in res.message
     assert "grew without bound" not in res.message
     assert "try" in res.message.lower()
@@ -686,7 +690,7 @@ def test_every_failure_message_says_what_to_try(text, start, lr, kw, status):
     assert res.status == status and not res.success, res.message
     assert "try" in res.message.lower(), res.message
     for name, value in zip(res.names, res.x):
-        assert f"{name}={value:.6g}" in res.message or status == Status.MAX_ITER
+        assert f"{name} = {number(value)}" in res.message or status == Status.MAX_ITER
 
 
 def test_nan_at_the_start_point_says_to_start_inside_the_domain():
@@ -725,7 +729,7 @@ def test_linear_objective_stops_at_once_without_a_step(step):
     np.testing.assert_array_equal(res.jac, [2, -3])
     assert "the objective is linear, so it has no minimum" in res.message
     assert "every step forever" in res.message and "Try" in res.message
-    assert "x = (x=1, y=1)" in res.message
+    assert "x = (x = 1, y = 1)" in res.message
     if step == "fixed":
         assert "by lr·|∇f|² = 1.3 every step" in res.message
 
@@ -769,11 +773,11 @@ def test_cli_descend_of_a_linear_objective_with_a_huge_max_iter_exits_1():
 # ------------------------------------------------------------ bounded history
 
 def test_history_cap_keeps_every_row_of_a_million_step_run():
-    from symgd.descent.loop import HISTORY_MAX_VALUES, _history_cap
+    from symgd.descent.codegen import HISTORY_MAX_VALUES, history_cap
     assert HISTORY_MAX_VALUES // 4 == 1_000_000
-    assert _history_cap(1) > 1_000_001 and _history_cap(1) % 2 == 0
-    assert _history_cap(2) == 666_668
-    assert _history_cap(10**7) == 4
+    assert history_cap(1) > 1_000_001 and history_cap(1) % 2 == 0
+    assert history_cap(2) == 666_668
+    assert history_cap(10**7) == 4
 
 
 @pytest.mark.parametrize("fast", [True, False])
@@ -781,7 +785,7 @@ def test_long_runs_thin_the_history_to_bounded_memory(monkeypatch, fast):
     obj = Objective("-log(x)")                    # unbounded below, slowly: no test fires
     full = run_loop(obj, [1.0], fast, lr=0.01, max_iter=1000)
     assert len(full.history) == 1001 and full.history.stride == 1
-    monkeypatch.setattr(symgd.descent.loop, "HISTORY_MAX_VALUES", 40)   # cap: 12 rows, n = 1
+    monkeypatch.setattr(symgd.descent.codegen, "HISTORY_MAX_VALUES", 40)   # cap: 12 rows, n = 1
     seen = []
     res = run_loop(obj, [1.0], fast, lr=0.01, max_iter=1000, callback=seen.append)
     hist = res.history
@@ -802,7 +806,7 @@ def test_long_runs_thin_the_history_to_bounded_memory(monkeypatch, fast):
 def test_thinned_history_keeps_the_bad_last_point(monkeypatch, fast):
     obj = Objective("x^2 + 1/x")
     full = run_loop(obj, [1.0], fast, lr=0.5)
-    monkeypatch.setattr(symgd.descent.loop, "HISTORY_MAX_VALUES", 4)    # cap: 4 rows
+    monkeypatch.setattr(symgd.descent.codegen, "HISTORY_MAX_VALUES", 4)    # cap: 4 rows
     res = run_loop(obj, [1.0], fast, lr=0.5)
     assert (res.status, res.nit) == (full.status, full.nit) == (Status.DIVERGED, 7)
     assert len(res.history) <= 4 and res.history.iteration[-1] == 7
@@ -812,7 +816,7 @@ def test_thinned_history_keeps_the_bad_last_point(monkeypatch, fast):
 
 
 def test_runs_below_the_cap_and_history_false_are_unchanged(monkeypatch):
-    monkeypatch.setattr(symgd.descent.loop, "HISTORY_MAX_VALUES", 40)   # 10 steps keep all rows
+    monkeypatch.setattr(symgd.descent.codegen, "HISTORY_MAX_VALUES", 40)   # 10 steps keep all rows
     res = descend("-log(x)", 1.0, lr=0.01, max_iter=10)
     assert len(res.history) == 11 and res.history.stride == 1
     assert list(res.history.iteration) == list(range(11))
@@ -862,5 +866,43 @@ def test_stop_messages_shorten_points_with_many_variables():
     expr = " + ".join(f"x{i}^2" for i in range(1, 41))
     res = descend(expr, 1.0, lr=2.0)
     assert res.status == Status.DIVERGED
-    assert "x12=" in res.message and "x13=" not in res.message
-    assert "... 28 more)" in res.message
+    assert "x6 = " in res.message and "x7 = " not in res.message
+    assert "; 40 coordinates)" in res.message
+
+
+# ------------------------------------------------------------ generated code is visible
+
+def generated_frames(err: BaseException) -> list:
+    return [frame for frame in traceback.extract_tb(err.__traceback__)
+            if frame.filename.startswith("<symgd descent loop ")]
+
+
+def test_traceback_through_the_generated_loop_shows_its_lines():
+    def cb(it):
+        raise RuntimeError("from the callback")
+    with pytest.raises(RuntimeError) as info:
+        descend(Objective(BOWL), [1, 1], lr=0.1, callback=cb)
+    frames = generated_frames(info.value)
+    assert len(frames) == 1
+    assert frames[0].line.startswith("stop = callback is not None and callback(it, (_v0, _v1,")
+
+
+def test_an_error_raised_in_the_generated_loop_points_at_its_line():
+    def bad_advance(x):
+        return (1.0, "not a number", *x)
+    with pytest.raises(TypeError) as info:
+        run(Objective("x"), get_rule("fixed", 0.1), np.array([1.0]),
+            Limits(10, 1e-8, 0.0, 20), fast=False, advance=bad_advance)
+    frames = generated_frames(info.value)
+    assert frames and frames[-1] == traceback.extract_tb(info.value.__traceback__)[-1]
+    assert frames[-1].line == "gn = hypot(*out[1:n1])"
+
+
+def test_inspect_shows_the_generated_source_with_the_objective_inlined():
+    obj = Objective(BOWL)
+    loop = symgd.descent.codegen.fast_loop(obj)
+    source = inspect.getsource(loop)
+    assert source.startswith("def loop(")
+    assert "f = _v0**2 + _v0*_v1 + _v1**2" in source
+    assert "_v0 = _v0 - lr * _g0" in source
+    assert inspect.getsourcefile(loop).startswith("<symgd descent loop ")

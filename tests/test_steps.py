@@ -8,8 +8,8 @@ from scipy.optimize import rosen
 
 import symgd
 from symgd import InputError, InputTypeError, Status, descend
-from symgd.descent.loop import descend_many
-from symgd.descent.steps import ELEMENTWISE_RULES, RULES, adam, get_rule, momentum, nesterov, schedule
+from symgd.descent import ELEMENTWISE_RULES, RULES, descend_many, get_rule
+from symgd.descent.steps import adam, momentum, nesterov, schedule
 
 # Standard test functions: (expression, usual start, published minima).
 FUNCTIONS = {

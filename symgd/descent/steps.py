@@ -331,7 +331,7 @@ RULES: dict[str, Callable[..., StepRule]] = {
 }
 
 # Rules whose update works coordinate by coordinate on arrays of any shape,
-# so many runs can step together (see symgd.run.descend_many).
+# so many runs can step together (see symgd.descent.many.descend_many).
 ELEMENTWISE_RULES = frozenset({"fixed", "momentum", "nesterov", "adam"})
 
 

@@ -9,13 +9,12 @@ import csv
 import decimal
 import io
 import json
-import math
 import numbers
 from typing import Any, Sequence
 
-import numpy as np
 import sympy as sp
 
+from .._text import json_safe, number
 from ..errors import InputError, InputTypeError
 from ..objective.display import derivatives_dict, derivatives_text
 
@@ -69,10 +68,10 @@ def format_table(history: Any, every: int = 1, digits: int = 6, fmt: str = "text
         header, rows = _table_rows(history, every, gradient)
     rows = [[int(row[0]) + int(first), *row[1:]] for row in rows]
     if fmt == "json":
-        return json.dumps([dict(zip(header, (_json_value(v) for v in row)))
+        return json.dumps([dict(zip(header, json_safe([_exact_as_text(v) for v in row])))
                            for row in rows], indent=1)
-    number = _exact_text if exact else _number
-    cells = [[str(int(row[0])), *(number(v, digits) for v in row[1:])] for row in rows]
+    write = _exact_text if exact else number
+    cells = [[str(int(row[0])), *(write(v, digits) for v in row[1:])] for row in rows]
     return {"text": _text, "markdown": _markdown, "latex": _latex,
             "csv": _csv}[fmt](header, cells)
 
@@ -139,17 +138,9 @@ def _exact_text(value: Any, digits: int) -> str:
     return "0" if text in ("-0", "0E+0") else text
 
 
-def _number(value: float, digits: int) -> str:
-    return f"{float(value):.{digits}g}"
-
-
-def _json_value(value: Any) -> float | int | str | None:
-    if isinstance(value, int):
-        return value
-    if isinstance(value, sp.Basic) and not value.is_Float:
-        return str(value)              # an exact number stays exact: "-41901/350"
-    value = float(value)
-    return value if math.isfinite(value) else None
+def _exact_as_text(value: Any) -> Any:
+    """An exact SymPy number as its text (``"-41901/350"``), anything else as is."""
+    return str(value) if isinstance(value, sp.Basic) and not value.is_Float else value
 
 
 def _text(header: list[str], cells: list[list[str]]) -> str:
@@ -188,20 +179,3 @@ def _csv(header: list[str], cells: list[list[str]]) -> str:
     return out.getvalue().rstrip("\n")
 
 
-def result_html(result: Any, rows: int = 6) -> str:
-    """A Result as HTML for notebooks: the message and the first and last rows."""
-    import html
-    h = result.history
-    keep = list(range(min(rows, len(h))))
-    keep += [k for k in range(max(len(h) - 2, rows), len(h)) if k not in keep]
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in h.columns)
-    table = np.asarray(h)
-    body = []
-    for pos, k in enumerate(keep):
-        if pos and k != keep[pos - 1] + 1:
-            body.append(f"<tr><td colspan='{len(h.columns)}'>…</td></tr>")
-        cells = [str(int(table[k, 0]))] + [f"{v:.6g}" for v in table[k, 1:]]
-        body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    state = "converged" if result.success else "did not converge"
-    return (f"<p><b>{html.escape(state)}</b>: {html.escape(result.message)}</p>"
-            f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")

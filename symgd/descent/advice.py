@@ -1,0 +1,142 @@
+"""Advice for a run that failed: what the step bound says, why a linear
+objective has no minimum, whether a point is a pole.
+
+Advice is cheap and never raises: when the analysis it needs fails or would
+be slow (a Hessian of a huge gradient), the advice is generic instead.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .._text import point
+from .steps import StepRule
+
+__all__ = ["slow_advice", "bound_advice", "local_bound", "linear_message",
+           "divides_by_zero", "negative_curvature"]
+
+_GENERIC_SLOW = "Try more iterations (max_iter), a larger lr, or a looser tol."
+
+
+def _step_size_bound(obj: Any, at: Any = None) -> Any:
+    # imported here: symgd.analysis imports the step rules of this package
+    from ..analysis.core import step_size_bound
+    return step_size_bound(obj) if at is None else step_size_bound(obj, at=at)
+
+
+def slow_advice(obj: Any, rule: StepRule) -> str:
+    """Advice for a run stopped by max_iter."""
+    try:
+        # only a quadratic's bound holds everywhere, and is cheap to compute
+        bound = _step_size_bound(obj) if obj.is_cheaply_quadratic else None
+    except Exception:  # the analysis is advice; a failure must not hide the result
+        return _GENERIC_SLOW
+    if bound is None or not math.isfinite(bound.lambda_min):
+        return _GENERIC_SLOW
+    if negative_curvature(bound):
+        return (f"The objective is quadratic with a negative Hessian eigenvalue "
+                f"({bound.lambda_min:.6g}), so it is unbounded below and has no minimum: "
+                f"more iterations will not help. Try an objective that is bounded below.")
+    if rule.name == "fixed" and bound.best is not None and rule.lr < bound.best:
+        return (f"Try more iterations (max_iter) or a larger lr: for this quadratic the "
+                f"fastest fixed step is lr = {bound.best_text()}.")
+    return _GENERIC_SLOW
+
+
+def negative_curvature(bound: Any) -> bool:
+    """Whether the Hessian has a negative eigenvalue beyond round-off."""
+    scale = max(abs(bound.lambda_min), abs(bound.lambda_max))
+    return bound.lambda_min < -1e-10 * scale
+
+
+def local_bound(obj: Any, start: np.ndarray) -> Any:
+    """The step bound 2/λmax of the Hessian at ``start``, or None when it is
+    not cheap to find or there is no positive curvature there."""
+    try:
+        if not obj.hessian_is_cheap:
+            return None
+        bound = _step_size_bound(obj, at=start)
+    except Exception:  # the analysis is advice; a failure must not hide the result
+        return None
+    return bound if math.isfinite(bound.lambda_max) and bound.lambda_max > 0 else None
+
+
+def bound_advice(obj: Any, rule: StepRule, start: np.ndarray) -> str:
+    """Advice for a run that diverged from ``start``: the learning rate against
+    the step bound 2/λmax."""
+    lr = f"lr = {rule.lr:g}"
+    if rule.name != "fixed":
+        return (f"{lr} is probably too large for the {rule.name} rule; try a value 10 "
+                "times smaller.")
+    bound = local_bound(obj, start)
+    if bound is None:
+        return f"{lr} is probably too large; try a value 10 times smaller."
+    if bound.quadratic:
+        return _quadratic_advice(rule, bound, lr)
+    return (f"At the start the Hessian's largest eigenvalue is {bound.lambda_max:.6g}, so "
+            f"steps stay stable there only for lr < {bound.bound:.3g}; {lr} is too large "
+            f"for this objective. Try lr = {bound.bound / 4:.2g} or smaller.")
+
+
+def _quadratic_advice(rule: StepRule, bound: Any, lr: str) -> str:
+    # fixed-step descent on a quadratic converges exactly when lr < 2/λmax
+    facts = (f"The objective is quadratic with Hessian eigenvalues up to "
+             f"{bound.lambda_max:.6g}, so fixed-step descent converges only for "
+             f"lr < 2/λmax = {bound.bound_text()}; {lr} is "
+             f"{'above' if rule.lr >= bound.bound else 'below'} it.")
+    if negative_curvature(bound):
+        tip = (f" Its smallest eigenvalue is {bound.lambda_min:.6g} < 0, so it is "
+               f"unbounded below and has no minimum: no step converges. Try an "
+               f"objective that is bounded below (positive definite).")
+    elif bound.best is not None and bound.best < rule.lr:
+        tip = f" Try lr = {bound.best_text()} (the fastest fixed step) or smaller."
+    elif rule.lr >= bound.bound:
+        tip = f" Try lr below {bound.bound_text()}."
+    else:
+        tip = " Try a smaller lr, or a larger patience if the loss rose only briefly."
+    return facts + tip
+
+
+def linear_message(names: tuple[str, ...], rule: StepRule, start: Any) -> str:
+    """Why a linear objective's run stopped at once: it has no minimum.
+
+    ``start`` is the first iterate (``x``, ``grad``, ``grad_norm``).
+    """
+    if rule.plain:
+        drop = rule.lr * start.grad_norm ** 2     # f(x - lr g) = f(x) - lr |g|^2
+        how = f"gradient descent lowers it by lr·|∇f|² = {drop:.6g} every step forever"
+    else:
+        how = f"gradient descent ({rule.name} rule) lowers it every step forever"
+    penalty = (f"0.01*{names[0]}^2" if len(names) == 1 else "0.01*(" + " + ".join(
+        f"{v}^2" for v in names[:3]) + (" + ...)" if len(names) > 3 else ")"))
+    return (f"Diverged at the start point, x = {point(names, start.x)}: the objective "
+            f"is linear, so it has no minimum; {how} (its gradient is constant, "
+            f"{point([f'df/d{v}' for v in names], start.grad)}, of norm "
+            f"{start.grad_norm:.6g}). Try an "
+            f"objective that is bounded below, for example with a penalty such as "
+            f"{penalty} added.")
+
+
+def divides_by_zero(obj: Any, x: np.ndarray) -> bool:
+    """Whether evaluating ``obj`` (value and gradient) at ``x`` divides by zero
+    (a pole, or the log of 0) rather than overflowing.
+
+    Decided with the evaluator's raw NumPy form (``evaluator.array``, as
+    :class:`~symgd.objective.compile.Compiled` has), which NumPy can make
+    raise on a division by zero; False for evaluators without one.
+    """
+    raw = getattr(obj.evaluator, "array", None)
+    if raw is None or not obj.vectorized:
+        return False
+    coords = [np.array([v], dtype=float) for v in x]
+    try:
+        with np.errstate(divide="raise", over="ignore", under="ignore", invalid="ignore"):
+            raw(*coords)
+    except FloatingPointError:
+        return True
+    except Exception:  # the message is advice; a failure must not hide the result
+        return False
+    return False

@@ -1,0 +1,177 @@
+"""Many descents at once: :func:`descend_many` steps every run together on
+arrays, each run stopping on its own by the rules of
+:mod:`symgd.descent.stopping` (evaluated on arrays of runs).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import InputError, InputTypeError
+from ..objective.core import Objective, as_objective
+from .result import Batch, History, Status
+from .steps import ELEMENTWISE_RULES, StepRule, get_rule
+from .stopping import STATE, Limits, Stop, VectorRules, check_limits, message
+
+__all__ = ["descend_many"]
+
+_RULES = VectorRules()
+
+
+def descend_many(objective: object, starts: object, lr: object = 0.1, *,
+                 max_iter: int = 1000, tol: float | None = 1e-8, ftol: float = 0.0,
+                 step: str = "fixed", history: bool = False, patience: int = 20,
+                 **step_options: Any) -> Batch:
+    r"""Many descents at once, vectorized: one run per start point or learning rate.
+
+    The compiled functions are evaluated on arrays holding every active run;
+    each run stops on its own (converged, diverged, ...) by the same tests as
+    :func:`descend`, with the same iterates up to round-off (which, as for any
+    two implementations, can grow along chaotic runs near the stability
+    limit).
+
+    Parameters
+    ----------
+    objective : Objective or anything it accepts
+    starts : array of shape (k, n), or one point
+        The start points. One point with ``k`` learning rates runs them all
+        from that point.
+    lr : float or array of shape (k,)
+        One learning rate for all runs, or one per run.
+    step : {"fixed", "momentum", "nesterov", "adam"}
+        An element-wise step rule (the line searches and Newton need one
+        run at a time: use :func:`descend`).
+    history : bool
+        Keep every iterate of every run (memory: k × max_iter × (2n + 2)
+        floats). By default only the first and last rows of each run.
+    max_iter, tol, ftol, patience, **step_options
+        As in :func:`descend`.
+
+    Examples
+    --------
+    >>> batch = descend_many("x^2 + x*y + y^2", [[1, 1], [-2, 0.5], [3, -1]], lr=0.1)
+    >>> batch.success.tolist(), bool(np.abs(batch.x).max() < 1e-7)
+    ([True, True, True], True)
+    >>> lrs = descend_many("x^2 + x*y + y^2", [1, 1], lr=[0.1, 0.6, 0.7])
+    >>> [Status(s).name for s in lrs.status]
+    ['CONVERGED', 'CONVERGED', 'DIVERGED']
+    >>> print(lrs.text().splitlines()[0])
+    3 runs of x, y: 2 converged, 1 diverged.
+    """
+    obj = as_objective(objective)
+    if step not in ELEMENTWISE_RULES:
+        raise InputError(f"descend_many steps many runs together, which needs an "
+                         f"element-wise rule ({', '.join(sorted(ELEMENTWISE_RULES))}); for "
+                         f"{step!r} call descend() once per start")
+    if not (obj.inlinable and obj.vectorized):
+        raise InputError("descend_many needs an objective with closed-form derivatives; "
+                         "this data objective is evaluated row by row: call descend() per start")
+    X0, rates = _many_starts(obj, starts, lr)
+    rule = get_rule(step, 1.0, **step_options)       # steps are linear in lr: scaled below
+    limits = check_limits(max_iter, tol, ftol, patience)
+    return _many_loop(obj, rule, X0, rates, history, limits)
+
+
+def _many_starts(obj: Objective, starts: object, lr: object) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        X0 = np.array(starts, dtype=float)
+        rates = np.array(lr, dtype=float)
+    except (TypeError, ValueError):
+        raise InputTypeError("starts and lr must be numbers or arrays of numbers") from None
+    if X0.ndim == 1 and X0.shape == (obj.n,) or X0.ndim == 0:
+        X0 = np.broadcast_to(obj.point(X0, "start"), (max(rates.size, 1), obj.n)).copy()
+    if X0.ndim != 2 or X0.shape[1] != obj.n:
+        raise InputError(f"starts must have shape (runs, {obj.n}) for the variables "
+                         f"{', '.join(obj.names)}; got shape {X0.shape}")
+    if not np.isfinite(X0).all():
+        raise InputError("every start point must be finite")
+    if rates.ndim == 0 or rates.shape == (1,):
+        rates = np.full(len(X0), float(rates.reshape(-1)[0]))
+    if rates.shape != (len(X0),):
+        raise InputError(f"lr must be one number or one per run ({len(X0)}), got shape "
+                         f"{rates.shape}")
+    if not (np.isfinite(rates).all() and (rates > 0).all()):
+        raise InputError("every lr must be a positive finite number")
+    return X0, rates
+
+
+def _many_loop(obj: Objective, rule: StepRule, X0: np.ndarray, rates: np.ndarray,
+               keep: bool, limits: Limits) -> Batch:
+    """The lockstep loop: the stopping rules on arrays of runs.
+
+    While every run is active whole arrays are used; once some have
+    stopped, only the active ones are evaluated and moved.
+    """
+    k, n = X0.shape
+    evaluate = obj.evaluator.at_array
+    X = X0.copy()
+    step_state = rule.init(X)
+    active = np.ones(k, dtype=bool)
+    status = np.full(k, int(Status.MAX_ITER))
+    nit = np.zeros(k, dtype=int)
+    state = {name: np.full(k, value) for name, value in STATE.items()}
+    fixed = {"max_iter": limits.max_iter, "tol": limits.tol, "ftol": limits.ftol,
+             "patience": limits.patience, "stop": False}    # no callback here
+    last = np.full((k, 2 * n + 2), np.nan)
+    rows: list[np.ndarray] | None = [] if keep else None
+    first = np.empty((0, 2 * n + 2))
+    with np.errstate(all="ignore"):    # overflows and nan are statuses here
+        for it in range(limits.max_iter + 1):
+            idx = np.flatnonzero(active)
+            if idx.size == 0:
+                break
+            sel = slice(None) if idx.size == k else idx
+            table = _rows_at(evaluate, X[sel])
+            f, G, gn = table[:, n], table[:, n + 1:2 * n + 1], table[:, -1]
+            if it == 0:
+                first = table
+            if rows is not None:
+                rows.append(_recorded(rows, sel, table))
+            space = {**fixed, "f": f, "gn": gn, "it": it,
+                     **{name: values[sel] for name, values in state.items()}}
+            found = _RULES.stop(space, idx.size)
+            _RULES.advance(space)
+            for name, values in state.items():
+                values[sel] = space[name]
+            done = found >= 0
+            status[idx[done]] = found[done]
+            last[idx[done]] = table[done]
+            active[idx[done]] = False
+            moving = idx[~done]
+            if moving.size == 0:
+                break
+            nit[moving] = it + 1
+            grad = np.zeros_like(X)
+            grad[moving] = G[~done]
+            delta, step_state = rule.update(grad, step_state, X, obj)
+            X[moving] -= rates[moving, None] * delta[moving]
+    recorded = np.stack(rows) if rows is not None else None
+    return Batch(obj.names, X0, rates, first, last, recorded, nit, status,
+                 limits.reported_tol, _explainer(obj, rule, limits))
+
+
+def _rows_at(evaluate: Any, X: np.ndarray) -> np.ndarray:
+    """Rows ``(x..., f, g..., |g|)`` at the points ``X`` (one a row)."""
+    out = evaluate([X[:, j] for j in range(X.shape[1])])
+    G = np.stack(out[1:], axis=1)
+    gn = np.hypot.reduce(G, axis=1)     # as math.hypot in descend's loop
+    return np.concatenate([X, out[0][:, None], G, gn[:, None]], axis=1)
+
+
+def _recorded(rows: list[np.ndarray], sel: Any, table: np.ndarray) -> np.ndarray:
+    """This iteration's row of every run: the active runs' new rows, the
+    stopped runs' last ones."""
+    if not rows:
+        return table
+    current = rows[-1].copy()
+    current[sel] = table
+    return current
+
+
+def _explainer(obj: Objective, rule: StepRule, limits: Limits) -> Any:
+    """The message of one run of the batch, written when asked for."""
+    def explain(status: Status, hist: History, it: int, lr: float) -> str:
+        return message(status, Stop(obj, rule._replace(lr=lr), hist, it, limits))
+    return explain
