@@ -147,6 +147,9 @@ def json_safe(value: Any) -> Any:
 
     >>> json_safe({"x": (1.5, float("nan")), 2: np.array([1, 2])})
     {'x': [1.5, None], '2': [1, 2]}
+    >>> import sympy
+    >>> json_safe([sympy.Rational(-41901, 350), sympy.Integer(3), sympy.Float(0.5)])
+    ['-41901/350', 3, 0.5]
     """
     if isinstance(value, Mapping):
         return {str(k): json_safe(v) for k, v in value.items()}
@@ -158,13 +161,14 @@ def json_safe(value: Any) -> Any:
         return value
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
+    if hasattr(value, "free_symbols") and not getattr(value, "is_Float", False):
+        # a SymPy object: an integer stays one, anything else exact keeps its text
+        return int(value) if getattr(value, "is_Integer", False) else str(value)
     if isinstance(value, (numbers.Integral, np.integer)):
         return int(value)
     if getattr(value, "is_Float", False) or isinstance(value, (numbers.Real, np.floating)):
         v = float(value)
         return v if math.isfinite(v) else None
-    if hasattr(value, "free_symbols"):        # a SymPy object: its text
-        return str(value)
     if hasattr(value, "to_dict"):
         return json_safe(value.to_dict())
     return str(value)

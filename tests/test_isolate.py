@@ -436,3 +436,51 @@ def test_limited_restores_the_previous_handler_and_leaves_no_timer():
     limited(1.0, add, 1, 2)
     assert signal.getsignal(signal.SIGALRM) == before
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+# ------------------------------------------------- the library's own children
+
+def check_in_worker(_):
+    """A claim that needs the child's simplification (sin(2x) = 2 sin x cos x)."""
+    import symgd
+    c = symgd.check_gradient("sin(x)^2", "sin(2x)")[0]
+    return c.verdict, c.method
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_check_gradient_in_a_pool_worker_gets_the_symbolic_verdict(method):
+    if method not in mp.get_all_start_methods():
+        pytest.skip(f"no {method} start method here")
+    with mp.get_context(method).Pool(1) as pool:
+        assert pool.map(check_in_worker, [0]) == [("equal", "symbolic")]
+
+
+SOLVER = """
+import symgd
+symgd.analyze("x^3*y^2 + y^3*z^2 + z^3*x^2 + x*y*z + x + y + z", timeout=120)
+"""
+
+
+@needs_proc
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_a_stationary_point_solve_dies_with_its_parent(sig):
+    """``symgd analyze`` of a system SymPy cannot solve quickly: its solve
+    child must not keep running when the command is killed."""
+    parent = subprocess.Popen([sys.executable, "-c", SOLVER], env=ENV,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    kids = []
+    try:
+        end = time.monotonic() + 60
+        while not kids and time.monotonic() < end and parent.poll() is None:
+            kids = children(parent.pid)
+            time.sleep(0.05)
+        assert kids, "the solve never started a child"
+        parent.send_signal(sig)
+        parent.wait(10)
+        assert all(wait_gone(k, 2.0) for k in kids), "the solve outlived its parent"
+    finally:
+        parent.kill()
+        parent.wait()
+        for k in kids:
+            if not gone(k):
+                os.kill(k, signal.SIGKILL)

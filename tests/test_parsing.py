@@ -972,7 +972,7 @@ def test_the_old_parse_module_keeps_its_names():
     old = importlib.import_module("symgd.expr.parse")   # symgd.expr.parse is the function
     for name in ("parse", "parse_definition", "Definition", "make_symbol", "split_top_level",
                  "check_name", "exact_number", "float_number", "MAX_LENGTH", "MAX_DEPTH",
-                 "MAX_EXPONENT", "MAX_NUMBER_BITS", "_constant_values", "_names_list"):
+                 "MAX_EXPONENT", "MAX_NUMBER_BITS", "constant_values", "names_list"):
         assert hasattr(old, name), name
     assert old.MAX_LENGTH == 10_000 and old.MAX_DEPTH == 64 and old.MAX_EXPONENT == 1_000
     assert old.MAX_NUMBER_BITS == 1_024

@@ -844,12 +844,12 @@ def test_general_path_does_not_build_the_hessian(step):
 
 
 def test_advice_that_fails_gives_generic_advice(monkeypatch):
-    import symgd.analysis.core
+    import symgd.analysis.bounds
 
     def broken(*args, **kwargs):
         raise symgd.ObjectiveError("too deeply nested to differentiate")
 
-    monkeypatch.setattr(symgd.analysis.core, "step_size_bound", broken)
+    monkeypatch.setattr(symgd.analysis.bounds, "step_size_bound", broken)
     res = descend(BOWL, [1, 1], lr=0.01, max_iter=5)
     assert res.status == Status.MAX_ITER
     assert res.message.endswith("Try more iterations (max_iter), a larger lr, or a looser tol.")

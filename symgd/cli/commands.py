@@ -11,9 +11,9 @@ from __future__ import annotations
 import argparse
 from typing import Any, Callable, TextIO
 
-from ..analysis.core import analyze as analyze_objective
+from ..analysis import analyze as analyze_objective
 from ..check import check_gradient, check_hessian, check_report_exit_code
-from ..descent.loop import descend as descend_objective
+from ..descent import descend as descend_objective
 from ..objective.core import Objective
 from ..objective.display import Derivatives
 from . import inputs
@@ -117,7 +117,7 @@ def explain(args: argparse.Namespace, out: TextIO) -> int:
 
 def plot(args: argparse.Namespace, out: TextIO) -> int:
     """``symgd plot``: one figure, saved to --out."""
-    from ..plot import core as plotting
+    from .. import plot as plotting
     obj = inputs.expr_or_data(args)
     bounds = inputs.numbers(args.bounds, "bound")
     lrs = inputs.numbers(args.lrs, "lr")
@@ -150,7 +150,7 @@ def plot(args: argparse.Namespace, out: TextIO) -> int:
 def _natural_figure(obj: Any, res: Any) -> Any:
     """The figure --plot draws: the fit of a one-feature model, the contour of
     two variables, else the loss curve."""
-    from ..plot import core as plotting
+    from .. import plot as plotting
     if obj.per_sample is not None and _one_feature(obj):
         return plotting.plot_fit(obj, res)
     if obj.n == 2:
@@ -164,7 +164,7 @@ def _one_feature(obj: Any) -> bool:
 
 
 def _save(drawn: Any, path: str, dpi: int = 120) -> None:
-    from ..plot import core as plotting
+    from .. import plot as plotting
     try:
         plotting.save(drawn, path, dpi=dpi)
     finally:

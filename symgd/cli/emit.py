@@ -12,7 +12,6 @@ import json
 from typing import Any, TextIO
 
 from .._report import FORMATS, render
-from .interim import with_interface
 
 __all__ = ["emit", "shows_symbols", "plain"]
 
@@ -33,7 +32,6 @@ def emit(report: Any, fmt: str, out: TextIO) -> None:
     >>> out.getvalue().count("\\n"), json.loads(out.getvalue())["gradient"]
     (1, ['2*x'])
     """
-    report = with_interface(report)
     text = render(report, fmt) if fmt in FORMATS else report.format(fmt)
     if fmt == "json":
         text = json.dumps(json.loads(text))          # one line, ASCII

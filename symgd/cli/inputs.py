@@ -8,7 +8,7 @@ from typing import Any, NamedTuple, Sequence
 
 from ..data.losses import LOSSES
 from ..data.networks import parse_mlp_spec
-from ..descent.loop import Result, descend
+from ..descent import Result, descend
 from ..errors import InputError, SymgdError
 from ..expr.parse import float_number, split_top_level
 from ..objective.core import Objective

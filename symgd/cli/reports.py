@@ -14,7 +14,6 @@ import sympy as sp
 
 from .._report import Report
 from .._text import markdown_escape, number, point
-from .interim import with_interface
 
 __all__ = ["Equation", "ObjectiveHeading", "FitHeading", "TableOptions", "Table", "Run",
            "Sections", "Saved", "latex_text", "latex_number", "latex_point"]
@@ -253,8 +252,7 @@ class Sections(Report):
     """
 
     def __init__(self, parts: Sequence[tuple[str | None, Any]]) -> None:
-        self.parts = [(key, part if isinstance(part, str) else with_interface(part))
-                      for key, part in parts]
+        self.parts = list(parts)
 
     def text(self) -> str:
         return "\n\n".join(p if isinstance(p, str) else p.text() for _, p in self.parts)

@@ -226,18 +226,6 @@ class DataObjective(Objective):
     def __str__(self) -> str:
         return f"{self.label} = {self.expr}"
 
-    # ------------------------------------------- earlier private names
-    # TODO(protocol): read by the other layers until they use ``data_symbols``
-    # and ``textbook``; to be removed once every branch is merged.
-
-    @property
-    def _data_symbols(self) -> tuple[sp.Symbol, ...]:
-        return self.data_symbols
-
-    @property
-    def _textbook(self) -> Textbook:
-        return self.textbook
-
 
 class Textbook:
     r"""``(1/M) Σ_{i=1}^{M} ℓ(x_i)`` forms, constants pulled in front.

@@ -23,7 +23,7 @@ _GENERIC_SLOW = "Try more iterations (max_iter), a larger lr, or a looser tol."
 
 def _step_size_bound(obj: Any, at: Any = None) -> Any:
     # imported here: symgd.analysis imports the step rules of this package
-    from ..analysis.core import step_size_bound
+    from ..analysis.bounds import step_size_bound
     return step_size_bound(obj) if at is None else step_size_bound(obj, at=at)
 
 

@@ -25,7 +25,6 @@ from ..expr.parse import exact_number
 from ..objective.core import Objective, as_objective
 from .advice import linear_message
 from .codegen import fast_loop, general_loop, history_cap
-from .many import descend_many  # noqa: F401  (also importable from here, as before)
 from .result import History, Iterate, Result, Status, history_from_rows
 from .steps import StepRule, get_rule
 from .stopping import Limits, Stop, check_limits, message
@@ -384,7 +383,7 @@ def _plain(v: object) -> object:
 
 def _with_bounds(obj: Objective, rule: StepRule, result: Result) -> Result:
     """Record 2/λmax at each iterate; note in the message where lr was above it."""
-    from ..analysis.core import local_bounds   # here: symgd.analysis imports this package
+    from ..analysis.bounds import local_bounds   # here: symgd.analysis imports this package
     hist = result.history
     bounds = local_bounds(obj, hist.x)
     hist.extra["lr_bound"] = bounds

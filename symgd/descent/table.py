@@ -10,7 +10,7 @@ import decimal
 import io
 import json
 import numbers
-from typing import Any, Sequence
+from typing import Any
 
 import sympy as sp
 

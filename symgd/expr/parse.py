@@ -45,11 +45,6 @@ __all__ = ["parse", "parse_definition", "Definition", "make_symbol", "split_top_
            "natural_key", "has_float_value", "MAX_LENGTH", "MAX_DEPTH", "MAX_EXPONENT",
            "MAX_NUMBER_BITS", "MAX_NAME_LENGTH"]
 
-# The names other modules imported before they were public (kept until every
-# caller uses the public ones).
-_constant_values = constant_values
-_names_list = names_list
-_has_float_value = has_float_value
 
 
 @dataclass(frozen=True)

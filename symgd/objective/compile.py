@@ -69,7 +69,6 @@ def nodes(expr: sp.Basic, limit: int = FULL_CSE_NODES + 1) -> int:
     return count
 
 
-_nodes = nodes   # TODO(protocol): the name descent imports until it uses ``nodes``
 
 # What the ``math`` module raises where NumPy would return nan or inf; a
 # complex result (a negative number to a fractional power) shows up as a

@@ -412,29 +412,6 @@ class Objective:
         return (self._closed_form(self.real_expr, "expression"),
                 self._closed_form(self.real_gradient, "gradient"))
 
-    # ------------------------------------------- earlier private names
-    # TODO(protocol): read by the other layers until they use the protocol
-    # names above; to be removed once every branch is merged.
-
-    @property
-    def _expr(self) -> sp.Expr | None:
-        return self.real_expr
-
-    @property
-    def _gradient(self) -> tuple[sp.Expr, ...] | None:
-        return self.real_gradient
-
-    @property
-    def _hessian(self) -> sp.Matrix | None:
-        return self.real_hessian
-
-    @property
-    def _compiled_hessian(self) -> Evaluator:
-        return self.hessian_evaluator
-
-    def _index(self, var: str | sp.Symbol) -> int:
-        return self.index(var)
-
     # ---------------------------------------------------------- display
 
     @property

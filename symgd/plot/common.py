@@ -22,7 +22,7 @@ import sympy as sp
 from .._report import Report
 from .._text import number, plural, point
 from ..analysis import values_and_gradients
-from ..descent.loop import History, Result, Status
+from ..descent import History, Result, Status
 from ..errors import InputError, InputTypeError, ObjectiveError
 from ..objective.core import Objective, as_objective
 

@@ -15,7 +15,7 @@ import numpy as np
 import sympy as sp
 
 from ..analysis import local_bounds, minimum_of, stationary_points
-from ..descent.loop import History, Result, descend_many
+from ..descent import History, Result, descend_many
 from ..errors import InputError, InputTypeError, ObjectiveError
 from ..objective.core import Objective
 from .common import (CMAP, COLORS, Drawn, add_legend, aspect, gradients_at, interval,

@@ -10,7 +10,7 @@ import numpy as np
 import sympy as sp
 
 from ..analysis import minimum_along, minimum_of
-from ..descent.loop import History, Result
+from ..descent import History, Result
 from ..errors import InputError
 from ..objective.core import Objective, as_objective
 from .common import (COLORS, MAX_MARKERS, Drawn, add_legend, as_history, finite_number,

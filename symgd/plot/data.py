@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 import numpy as np
 import sympy as sp
 
-from ..descent.loop import History, Result
+from ..descent import History, Result
 from ..errors import InputError, InputTypeError, ObjectiveError
 from ..expr.registry import numeric_namespace
 from ..objective.core import Objective

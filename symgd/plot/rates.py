@@ -13,7 +13,7 @@ import sympy as sp
 
 from .._text import point
 from ..analysis import minimum_of, step_size_bound
-from ..descent.loop import Result, Status, descend, descend_many
+from ..descent import Result, Status, descend, descend_many
 from ..errors import InputError, InputTypeError
 from ..objective.core import Objective, as_objective
 from .common import (OUTCOME_COLORS, Drawn, add_legend, new_axes, outcome_of, outcome_text,
