@@ -37,7 +37,9 @@ import time
 import warnings
 from typing import Any, Callable
 
-__all__ = ["call", "limited", "IsolatedError", "TIMED_OUT", "NO_PROCESS", "FAILED",
+from .errors import SymgdError
+
+__all__ = ["call", "forks", "limited", "IsolatedError", "TIMED_OUT", "NO_PROCESS", "FAILED",
            "call_with_timeout"]
 
 _STARTUP = 30.0                  # seconds a child may take to become ready
@@ -148,10 +150,21 @@ def _work(out: int, load: Callable[[], tuple]) -> None:
                 answer = _frame("error", f"{type(err).__name__}: "
                                          f"the result could not be sent back: {err}")
         except BaseException as err:
-            answer = _frame("error", f"{type(err).__name__}: {err}")
+            answer = _error_frame(err)
         _write(out, answer)
     finally:
         os._exit(0)                            # no atexit handlers, no stdio flush
+
+
+def _error_frame(err: BaseException) -> bytes:
+    """A symgd error goes back as itself (the caller's bad input); anything
+    else as its type and message."""
+    if isinstance(err, SymgdError):
+        try:
+            return _frame("raise", err)
+        except Exception:  # an unpicklable error: its text is enough
+            pass
+    return _frame("error", f"{type(err).__name__}: {err}")
 
 
 def _subprocess_main(parent: int, watch: tuple) -> None:
@@ -259,6 +272,16 @@ def _pump(fd: int, answers: queue.Queue) -> None:
         answers.put((time.monotonic(), None))
 
 
+def forks() -> bool:
+    """True when :func:`call` forks, so ``fn`` may be any callable (a closure,
+    a lambda) and its arguments need not be picklable.
+
+    >>> forks() == (hasattr(os, "fork") and not _FORCE_SUBPROCESS)
+    True
+    """
+    return hasattr(os, "fork") and not _FORCE_SUBPROCESS
+
+
 def call(fn: Callable[..., Any], args: tuple = (), timeout: float = 2.0, *,
          on_message: Callable[[Any], Any] | None = None) -> Any:
     """``fn(*args)`` in a child process, killed after ``timeout`` seconds of work.
@@ -283,8 +306,10 @@ def call(fn: Callable[..., Any], args: tuple = (), timeout: float = 2.0, *,
 
     Raises
     ------
+    SymgdError
+        ``fn`` raised one: the same error as in-process (invalid input).
     IsolatedError
-        ``fn`` raised, or its value could not be sent back.
+        ``fn`` raised anything else, or its value could not be sent back.
 
     Examples
     --------
@@ -302,7 +327,7 @@ def call(fn: Callable[..., Any], args: tuple = (), timeout: float = 2.0, *,
     """
     if timeout <= 0:
         return TIMED_OUT
-    start = _start_fork if hasattr(os, "fork") and not _FORCE_SUBPROCESS else _start_subprocess
+    start = _start_fork if forks() else _start_subprocess
     try:
         fd, stop = start(fn, tuple(args), on_message is not None)
     except OSError:                            # EAGAIN, a sandbox: no child at all
@@ -326,6 +351,8 @@ def call(fn: Callable[..., Any], args: tuple = (), timeout: float = 2.0, *,
                 on_message(obj)                # type: ignore[misc]
             elif kind == "value":
                 return obj
+            elif kind == "raise":
+                raise obj                      # a symgd error: bad input, as in-process
             else:
                 raise IsolatedError(obj)
     finally:

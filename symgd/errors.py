@@ -57,6 +57,10 @@ class ParseError(SymgdError, ValueError):
         self.hint = hint
         super().__init__(self._one_line())
 
+    def __reduce__(self) -> tuple:
+        # rebuilt from its parts, not from the one-line message (pickling, processes)
+        return (type(self), (self.reason, self.text, self.position, self.hint))
+
     def _one_line(self) -> str:
         shown = truncated(self.text)
         where = f" at column {self.position + 1}" if self.position is not None else ""

@@ -487,3 +487,27 @@ def test_example_script():
     assert "∂L/∂b: claimed grad(x)[1] is WRONG (constant factor)" in out
     assert "1 of 2 components is wrong: b" in out
     assert "row 3 (w = 2.75, b = 0.59): does NOT follow from row 2" in out
+
+
+def test_the_time_limit_covers_reading_and_compiling_the_claim():
+    """A claim of ~10,000 characters takes seconds to read and compile: with
+    timeout=0.3 the check stops there and says that nothing was compared."""
+    import time
+    f = "+".join(f"sin({k}*x)*exp(y/{k})" for k in range(1, 200))
+    claim = ("+".join(f"{k}*cos({k}*x)*exp(y/{k})" for k in range(1, 200)) + ", "
+             + "+".join(f"sin({k}*x)*exp(y/{k})/{k}" for k in range(1, 200)))
+    obj = symgd.Objective(f)
+    start = time.monotonic()
+    report = check_gradient(obj, claim, timeout=0.3)
+    assert time.monotonic() - start < 0.3 + 3.0        # the limit, a reply, the labels
+    assert not report.ok
+    for c in report.components:
+        assert (c.verdict, c.method, c.points_used) == ("undecided", "none", 0)
+        assert "took longer than timeout = 0.3 s" in c.summary()
+    assert report.to_dict()["symbolic_finished"] is False
+
+
+def test_a_bad_claim_read_in_the_child_is_the_same_error():
+    with pytest.raises(symgd.ParseError) as err:
+        check_gradient("x^2", "2x +")
+    assert err.value.position == 3 and err.value.text == "2x +"

@@ -10,11 +10,12 @@ and the exact work in a child process under the time limit
 from __future__ import annotations
 
 import time
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import sympy as sp
 
+from .._isolate import NO_PROCESS, TIMED_OUT, call, forks
 from .._text import number
 from ..objective.core import as_objective
 from .claims import Claim, gradient_claim, hessian_claim, is_function
@@ -62,9 +63,12 @@ def check_gradient(objective: Any, claimed: Any, *, variables: Sequence[str] | N
     seed : int
         Seed of the random points.
     timeout : float
-        Seconds for all the symbolic work together. It runs in a child
-        process that is killed at the limit; what is not decided by then
-        gets the verdict ``"undecided"`` with the numeric comparison.
+        Seconds for all the work on the claim together: reading and
+        compiling it, comparing at the points, and the symbolic work. It runs
+        in a child process that is killed at the limit; what is not decided
+        by then gets the verdict ``"undecided"`` with the numeric comparison
+        (or, when even reading and compiling the claim took longer, with
+        nothing compared, said so).
     rtol, atol : float
         Two values agree when ``|a - b| <= atol + rtol * max(|a|, |b|)``.
 
@@ -90,8 +94,13 @@ def check_gradient(objective: Any, claimed: Any, *, variables: Sequence[str] | N
     """
     s = settings(points, seed, timeout, rtol, atol)
     obj = as_objective(objective, variables)
-    target = gradient_target(obj, function=is_function(claimed))
-    return _check(target, gradient_claim(claimed, target), s, GradientReport)
+    function = is_function(claimed)
+
+    def check(deadline: float) -> GradientReport:
+        target = gradient_target(obj, function=function)
+        return _check(target, gradient_claim(claimed, target), s, GradientReport, deadline)
+
+    return _within_limit(check, s, lambda: gradient_target(obj, function), GradientReport)
 
 
 def check_hessian(objective: Any, claimed: Any, *, variables: Sequence[str] | None = None,
@@ -110,19 +119,67 @@ def check_hessian(objective: Any, claimed: Any, *, variables: Sequence[str] | No
     """
     s = settings(points, seed, timeout, rtol, atol)
     obj = as_objective(objective, variables)
-    target = hessian_target(obj, function=is_function(claimed))
-    return _check(target, hessian_claim(claimed, target), s, HessianReport)
+    function = is_function(claimed)
+
+    def check(deadline: float) -> HessianReport:
+        target = hessian_target(obj, function=function)
+        return _check(target, hessian_claim(claimed, target), s, HessianReport, deadline)
+
+    return _within_limit(check, s, lambda: hessian_target(obj, function), HessianReport)
 
 
-def _check(target: Target, claim: Claim, s: Settings, report: type) -> Any:
+_REPLY_SECONDS = 0.5     # beyond the limit, for the child to send its report back
+
+
+def _within_limit(check: Callable[[float], Any], s: Settings,
+                  target: Callable[[], Target], report: type) -> Any:
+    """``check(deadline)`` in a child killed after ``s.timeout`` s, so that
+    reading and compiling the claim count against the limit too. Without a
+    child process (a sandbox), or where a child cannot share this process's
+    memory (no ``fork``: the claim may be a lambda), it runs here, and only
+    the symbolic part is limited."""
     start = time.monotonic()
+    deadline = start + s.timeout
+    if not forks():
+        return check(deadline)
+    outcome = call(check, (deadline,), s.timeout + _REPLY_SECONDS)
+    if outcome is NO_PROCESS:
+        return check(deadline)
+    if outcome is TIMED_OUT:
+        return _over_time(target(), s, report, time.monotonic() - start)
+    return outcome
+
+
+def _started(deadline: float, s: Settings) -> float:
+    """When the check began (the time limit counts from there)."""
+    return deadline - s.timeout
+
+
+def _over_time(target: Target, s: Settings, report: type, elapsed: float) -> Any:
+    """The report when even reading and compiling the claim took too long."""
+    reason = (f"reading and compiling the claim took longer than timeout = "
+              f"{number(s.timeout)} s, so nothing was compared; give a larger timeout")
+    components = tuple(ComponentCheck(
+        label=target.labels[c], variables=tuple(target.obj.names[i] for i in target.wrt[c]),
+        claimed="(not read in time)", true=target.shown[c], verdict=UNDECIDED,
+        method="none", points_used=0, points_agree=0, reason=reason)
+        for c in range(target.size))
+    return report(objective=str(target.obj), variables=target.obj.names,
+                  components=components, points=s.points, seed=s.seed, timeout=s.timeout,
+                  elapsed=elapsed, symbolic_finished=False, note=target.note)
+
+
+def _check(target: Target, claim: Claim, s: Settings, report: type,
+           deadline: float) -> Any:
+    start = _started(deadline, s)
     num = compare_at_points(target, claim, s)
     mistakes = [diagnose(c, target, num, s) if num.witness[c] is not None else None
                 for c in range(target.size)]
     symbolic: dict[int, dict[str, tuple]] = {}
     status = FINISHED
     if claim.exprs is not None:
-        symbolic, status = run(tasks(target, claim, num, mistakes, s), s.timeout)
+        symbolic, status = run(tasks(target, claim, num, mistakes, s),
+                               deadline - time.monotonic())
     components = tuple(_component(c, target, claim, num, mistakes[c], symbolic.get(c, {}),
                                   s, status) for c in range(target.size))
     return report(objective=str(target.obj), variables=target.obj.names,

@@ -91,9 +91,10 @@ class ComponentCheck(Report):
     claimed, true : str
         The claimed derivative as given, and the exact one.
     verdict : {"equal", "different", "undecided"}
-    method : {"symbolic", "counterexample", "numeric"}
+    method : {"symbolic", "counterexample", "numeric", "none"}
         How the verdict was reached. ``"numeric"`` goes with ``"undecided"``
-        (and with every callable that agrees at all points).
+        (and with every callable that agrees at all points); ``"none"``: the
+        claim was not compared at all (it could not be read in time).
     points_used, points_agree : int
         Random points where both values were defined, and where they agreed.
     points_skipped : int
@@ -164,6 +165,8 @@ class ComponentCheck(Report):
                 return (f"{self.label}: {what} agrees with the exact {noun} at {used} (a "
                         "Python function is checked numerically)")
             return f"{self.label}: {what} is numerically right: equal at {used} ({self.reason})"
+        if self.method == "none":
+            return f"{self.label}: {what} could not be checked: {self.reason}"
         return (f"{self.label}: {what} could not be checked: {self.reason}, and no random "
                 "point had both values defined")
 
