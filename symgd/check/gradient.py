@@ -17,7 +17,7 @@ import sympy as sp
 
 from .._isolate import NO_PROCESS, TIMED_OUT, call, forks
 from .._text import number
-from ..objective.core import as_objective
+from ..objective.core import Objective, as_objective
 from .claims import Claim, gradient_claim, hessian_claim, is_function
 from .diagnose import diagnose
 from .reports import (DIFFERENT, EQUAL, UNDECIDED, ComponentCheck, Counterexample,
@@ -93,14 +93,8 @@ def check_gradient(objective: Any, claimed: Any, *, variables: Sequence[str] | N
     missing chain-rule factor 2*x, the derivative of the inner x**2
     """
     s = settings(points, seed, timeout, rtol, atol)
-    obj = as_objective(objective, variables)
-    function = is_function(claimed)
-
-    def check(deadline: float) -> GradientReport:
-        target = gradient_target(obj, function=function)
-        return _check(target, gradient_claim(claimed, target), s, GradientReport, deadline)
-
-    return _within_limit(check, s, lambda: gradient_target(obj, function), GradientReport)
+    return _within_limit(as_objective(objective, variables), claimed, s,
+                         gradient_target, gradient_claim, GradientReport)
 
 
 def check_hessian(objective: Any, claimed: Any, *, variables: Sequence[str] | None = None,
@@ -118,26 +112,27 @@ def check_hessian(objective: Any, claimed: Any, *, variables: Sequence[str] | No
     (True, 4)
     """
     s = settings(points, seed, timeout, rtol, atol)
-    obj = as_objective(objective, variables)
-    function = is_function(claimed)
-
-    def check(deadline: float) -> HessianReport:
-        target = hessian_target(obj, function=function)
-        return _check(target, hessian_claim(claimed, target), s, HessianReport, deadline)
-
-    return _within_limit(check, s, lambda: hessian_target(obj, function), HessianReport)
+    return _within_limit(as_objective(objective, variables), claimed, s,
+                         hessian_target, hessian_claim, HessianReport)
 
 
 _REPLY_SECONDS = 0.5     # beyond the limit, for the child to send its report back
 
 
-def _within_limit(check: Callable[[float], Any], s: Settings,
-                  target: Callable[[], Target], report: type) -> Any:
-    """``check(deadline)`` in a child killed after ``s.timeout`` s, so that
-    reading and compiling the claim count against the limit too. Without a
-    child process (a sandbox), or where a child cannot share this process's
-    memory (no ``fork``: the claim may be a lambda), it runs here, and only
-    the symbolic part is limited."""
+def _within_limit(obj: Objective, claimed: Any, s: Settings,
+                  target_of: Callable[..., Target], claim_of: Callable[[Any, Target], Claim],
+                  report: type) -> Any:
+    """The check in a child killed after ``s.timeout`` s, so that reading and
+    compiling the claim count against the limit too. Without a child process
+    (a sandbox), or where a child cannot share this process's memory (no
+    ``fork``: the claim may be a lambda), it runs here, and only the symbolic
+    part is limited."""
+    function = is_function(claimed)
+
+    def check(deadline: float) -> Any:
+        target = target_of(obj, function=function)
+        return _check(target, claim_of(claimed, target), s, report, deadline)
+
     start = time.monotonic()
     deadline = start + s.timeout
     if not forks():
@@ -146,7 +141,8 @@ def _within_limit(check: Callable[[float], Any], s: Settings,
     if outcome is NO_PROCESS:
         return check(deadline)
     if outcome is TIMED_OUT:
-        return _over_time(target(), s, report, time.monotonic() - start)
+        return _over_time(target_of(obj, function=function), s, report,
+                          time.monotonic() - start)
     return outcome
 
 
