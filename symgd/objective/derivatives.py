@@ -37,8 +37,9 @@ def derivative(expr: sp.Expr, var: sp.Symbol) -> sp.Expr:
 
     * ``|u|' = sign(u) u'`` (SymPy would write it with ``re`` and ``im``
       when it cannot tell that ``u`` is real);
-    * ``sign``, ``floor`` and ``ceiling`` are locally constant: their
-      derivative is 0, also where SymPy leaves it unevaluated;
+    * ``sign``, ``Heaviside``, ``floor`` and ``ceiling`` are locally
+      constant: their derivative is 0 (also in ``Heaviside``'s value at 0),
+      where SymPy would leave it unevaluated or write a Dirac delta;
     * Dirac deltas (the second derivative of a kink or a step) are dropped;
     * a product ``s**a * s**b`` of powers of one base ``s >= 0`` is written
       ``s**(a + b)`` (:func:`merge_powers`), so that ``s**a / s`` gives its
@@ -105,7 +106,7 @@ def _flat(head: type) -> type:
 
 
 _STAND_INS: dict[type, type] = {sp.Abs: _RealAbs,
-                                **{h: _flat(h) for h in (sp.sign, sp.floor, sp.ceiling)}}
+                                **{h: _flat(h) for h in (sp.sign, sp.Heaviside, sp.floor, sp.ceiling)}}
 _REAL_FORMS = tuple(_STAND_INS)
 
 
