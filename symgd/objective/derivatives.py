@@ -38,7 +38,8 @@ def derivative(expr: sp.Expr, var: sp.Symbol) -> sp.Expr:
     * ``|u|' = sign(u) u'`` (SymPy would write it with ``re`` and ``im``
       when it cannot tell that ``u`` is real);
     * ``sign``, ``Heaviside``, ``floor`` and ``ceiling`` are locally
-      constant: their derivative is 0 (also in ``Heaviside``'s value at 0),
+      constant: their derivative is 0 (also with respect to the value at 0
+      that ``Heaviside``'s second argument gives),
       where SymPy would leave it unevaluated or write a Dirac delta;
     * Dirac deltas (the second derivative of a kink or a step) are dropped;
     * a product ``s**a * s**b`` of powers of one base ``s >= 0`` is written
@@ -105,8 +106,8 @@ def _flat(head: type) -> type:
     return type(f"_{head.__name__}_flat", (sp.Function,), {"fdiff": fdiff})
 
 
-_STAND_INS: dict[type, type] = {sp.Abs: _RealAbs,
-                                **{h: _flat(h) for h in (sp.sign, sp.Heaviside, sp.floor, sp.ceiling)}}
+_LOCALLY_CONSTANT = (sp.sign, sp.Heaviside, sp.floor, sp.ceiling)
+_STAND_INS: dict[type, type] = {sp.Abs: _RealAbs, **{h: _flat(h) for h in _LOCALLY_CONSTANT}}
 _REAL_FORMS = tuple(_STAND_INS)
 
 
