@@ -13,10 +13,11 @@ from typing import Sequence
 
 import sympy as sp
 
+from .._text import truncate
 from ..errors import ObjectiveError
 from .compile import nodes
 
-__all__ = ["derivative", "gradient_of", "hessian_of", "derivative_size",
+__all__ = ["derivative", "merge_powers", "gradient_of", "hessian_of", "derivative_size",
            "MAX_DERIVATIVE_SIZE", "degree_bound", "POLYNOMIAL_MAX_NODES"]
 
 MAX_DERIVATIVE_SIZE = 50_000
@@ -29,11 +30,35 @@ POLYNOMIAL_MAX_NODES = 20_000
 
 def derivative(expr: sp.Expr, var: sp.Symbol) -> sp.Expr:
     """``d expr / d var``, checked: refused when it would be too large to build,
-    with Dirac deltas (the second derivative of a kink) dropped.
+    and written so that every derivative that exists evaluates.
 
-    >>> x = sp.Symbol("x", real=True)
+    symgd evaluates in the real domain (a subexpression that is not real
+    makes the value nan), and the derivative is taken there:
+
+    * ``|u|' = sign(u) u'`` (SymPy would write it with ``re`` and ``im``
+      when it cannot tell that ``u`` is real);
+    * ``sign``, ``Heaviside``, ``floor`` and ``ceiling`` are locally
+      constant: their derivative is 0 (also with respect to the value at 0
+      that ``Heaviside``'s second argument gives),
+      where SymPy would leave it unevaluated or write a Dirac delta;
+    * Dirac deltas (the second derivative of a kink or a step) are dropped;
+    * a product ``s**a * s**b`` of powers of one base ``s >= 0`` is written
+      ``s**(a + b)`` (:func:`merge_powers`), so that ``s**a / s`` gives its
+      limit where ``s = 0`` instead of 0/0.
+
+    At a kink the value is therefore a one-sided convention: ``sign(0) = 0``,
+    so ``|x|'`` is 0 at 0 (a subgradient) and ``|x|''`` contributes 0;
+    ``Max``/``Min`` at a tie take half of each side (``Heaviside(0) = 1/2``);
+    ``relu'(0) = 0``. Only a function with no known derivative (an undefined
+    function) is refused.
+
+    >>> x, y = sp.symbols("x y", real=True)
     >>> derivative(abs(x) * x, x)
     x*sign(x) + Abs(x)
+    >>> derivative(sp.sign(x / (y - 2)), x)
+    0
+    >>> derivative((x**2 + y**2)**sp.sqrt(sp.pi), x)
+    2*sqrt(pi)*x*(x**2 + y**2)**(-1 + sqrt(pi))
     """
     size = derivative_size(expr, var)
     if size > MAX_DERIVATIVE_SIZE:
@@ -43,15 +68,124 @@ def derivative(expr: sp.Expr, var: sp.Symbol) -> sp.Expr:
             "copies every factor of a long product; write the objective as a sum or "
             "with fewer factors")
     try:
-        d = sp.diff(expr, var)
+        real = expr.has(*_REAL_FORMS)
+        d = sp.diff(_to_real_forms(expr) if real else expr, var)
+        if real:
+            d = _from_real_forms(d)
+        if d.has(sp.DiracDelta):
+            d = d.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.S.Zero)
+        d = merge_powers(d)
     except RecursionError:
         raise ObjectiveError("the expression is too deeply nested to differentiate") from None
-    if d.has(sp.DiracDelta):
-        d = d.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.S.Zero)
     if d.has(sp.Derivative, sp.Subs):
-        raise ObjectiveError(f"SymPy could not differentiate {expr} with respect to "
-                             f"{var}: the result still contains an unevaluated derivative")
+        unknown = sorted({str(getattr(e.expr, "func", e.expr)) for e in d.atoms(sp.Derivative)})
+        raise ObjectiveError(
+            f"cannot differentiate {truncate(expr)} with respect to {var}: "
+            f"{', '.join(unknown) or 'a part of it'} has no known derivative "
+            "(an undefined function)")
     return d
+
+
+class _RealAbs(sp.Function):
+    """``Abs`` while differentiating: ``|u|' = sign(u) u'``, right wherever
+    ``u`` is real (where it is not, symgd's value is nan anyway)."""
+
+    nargs = 1
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return sp.sign(self.args[0])
+
+    def _eval_is_extended_nonnegative(self) -> bool:
+        return True
+
+
+def _flat(head: type) -> type:
+    """A stand-in for ``head`` while differentiating, with derivative 0."""
+    def fdiff(self: sp.Function, argindex: int = 1) -> sp.Expr:
+        return sp.S.Zero
+    return type(f"_{head.__name__}_flat", (sp.Function,), {"fdiff": fdiff})
+
+
+_LOCALLY_CONSTANT = (sp.sign, sp.Heaviside, sp.floor, sp.ceiling)
+_STAND_INS: dict[type, type] = {sp.Abs: _RealAbs, **{h: _flat(h) for h in _LOCALLY_CONSTANT}}
+_REAL_FORMS = tuple(_STAND_INS)
+
+
+def _to_real_forms(expr: sp.Expr) -> sp.Expr:
+    for head, stand_in in _STAND_INS.items():
+        if expr.has(head):
+            expr = expr.replace(head, stand_in)
+    return expr
+
+
+def _from_real_forms(expr: sp.Expr) -> sp.Expr:
+    for head, stand_in in _STAND_INS.items():
+        if expr.has(stand_in):
+            expr = expr.replace(stand_in, head)
+    return expr
+
+
+def merge_powers(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with the powers of one base ``s`` in each product merged,
+    ``s**a * s**b -> s**(a + b)``, where SymPy tells that ``s >= 0`` and
+    some exponent is not a number (SymPy merges numeric ones itself).
+
+    This is an identity wherever ``s > 0``; where ``s = 0`` it replaces the
+    0/0 of a derivative written ``s**a / s`` by the value of the merged power
+    (its limit, as ``s**(a - 1)`` is continuous there when ``a > 1``).
+
+    >>> x, y = sp.symbols("x y", real=True)
+    >>> merge_powers(sp.Abs(x)**sp.pi * sp.sign(x) / sp.Abs(x))
+    Abs(x)**(-1 + pi)*sign(x)
+    >>> merge_powers(x**sp.pi / x)     # x may be negative: left as it is
+    x**pi/x
+    """
+    if not any(p.is_Pow and not p.exp.is_Number for p in _pows(expr)):
+        return expr
+    memo: dict[sp.Basic, sp.Basic] = {}
+    return _merged(expr, memo)
+
+
+def _pows(expr: sp.Expr):
+    stack = [expr]
+    seen: set[sp.Basic] = set()
+    while stack:
+        node = stack.pop()
+        if node.is_Pow:
+            yield node
+        for a in node.args:
+            if a.args and a not in seen:
+                seen.add(a)
+                stack.append(a)
+
+
+def _merged(expr: sp.Basic, memo: dict[sp.Basic, sp.Basic]) -> sp.Basic:
+    if not expr.args:
+        return expr
+    done = memo.get(expr)
+    if done is not None:
+        return done
+    args = [_merged(a, memo) for a in expr.args]
+    new = expr.func(*args) if any(a is not b for a, b in zip(args, expr.args)) else expr
+    if new.is_Mul:
+        new = _merged_product(new)
+    memo[expr] = new
+    return new
+
+
+def _merged_product(product: sp.Mul) -> sp.Expr:
+    exponents: dict[sp.Basic, list[sp.Expr]] = {}
+    for factor in product.args:
+        base, exp = (factor.base, factor.exp) if factor.is_Pow else (factor, sp.S.One)
+        if not base.is_Number:
+            exponents.setdefault(base, []).append(exp)
+    merge = {b for b, es in exponents.items()
+             if len(es) > 1 and not all(e.is_Number for e in es) and b.is_nonnegative}
+    if not merge:
+        return product
+    kept = [f for f in product.args
+            if (f.base if f.is_Pow else f) not in merge]
+    return sp.Mul(*kept, *(sp.Pow(b, sp.Add(*exponents[b])) for b in merge))
 
 
 def gradient_of(expr: sp.Expr, variables: Sequence[sp.Symbol]) -> tuple[sp.Expr, ...]:
