@@ -318,7 +318,7 @@ CORPUS: tuple[Benchmark, ...] = (
         lambda x: (x[0] ** 2 - 12 * x[0] + 11 + 10 * cos(pi * x[0] / 2)
                    + 8 * sin(5 * pi * x[0] / 2) - 1.0 / sqrt(5) * exp(-((x[1] - 0.5) ** 2) / 2)),
         ((-30.0, 30.0), (-30.0, 30.0)), (6.18986658696568, 0.5), -42.94438701899098,
-        unique=True),
+        unique=True, costly="~3,000 stationary points on the +-30 box (8 sin(5 pi x/2)): 12 s"),
     Benchmark(  # Levy13, go_funcs_L.py
         "Levy13", "go_funcs_L.py",
         "sin(3*pi*x)^2 + (x - 1)^2*(1 + sin(3*pi*y)^2) + (y - 1)^2*(1 + sin(2*pi*y)^2)",

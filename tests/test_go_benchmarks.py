@@ -1,0 +1,150 @@
+"""symgd on SciPy's global-optimisation benchmark functions (tests/corpus).
+
+For every function of the corpus: the transcription equals SciPy's formula
+(copied into NumPy) at random points in the bounds; the value at the
+published optimum is the published ``fglob``; the gradient equals
+high-precision finite differences of the NumPy formula (an oracle that
+shares nothing with symgd); the Hessian equals finite differences of the
+gradient. For the 2-D functions with one interior global minimum, the
+stationary-point search over the bounds finds it and calls it a minimum.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import symgd
+from corpus.go_benchmarks import CORPUS, Benchmark
+from oracles import gradient, jacobian
+
+SEED = 19
+H = 1e-3            # finite-difference step: absolute, below the shortest wavelength
+                    # in the corpus (cos(5 pi x): 0.4) by a factor 400
+
+# 2-D functions whose stationary-point search misses or misclassifies the
+# published global minimum today (the search is being rewritten):
+SEARCH_MISSES = {
+    "ElAttarVidyasagarDutta": "stationary-point search",   # sympy.solve drops every root
+}
+# The published optimum is given to fewer digits than 1e-4:
+POSITION_TOLERANCE = {"Zirilli": 5e-4}      # published -1.0465; the root of x^3 - x + 0.1 is -1.04668
+
+
+def _ids(corpus: tuple[Benchmark, ...]) -> list[str]:
+    return [b.name for b in corpus]
+
+
+def _points(b: Benchmark, count: int, salt: int) -> np.ndarray:
+    """``count`` seeded uniform points in the bounds of ``b``."""
+    rng = np.random.default_rng([SEED, salt, sum(map(ord, b.name))])
+    low, high = np.array(b.bounds, dtype=float).T
+    return low + (high - low) * rng.random((count, b.n))
+
+
+def _objective(b: Benchmark) -> symgd.Objective:
+    return symgd.Objective(b.text)
+
+
+def _finite(f, p: np.ndarray) -> bool:
+    """f is finite at p and at every finite-difference node around it."""
+    with np.errstate(all="ignore"):
+        for i in range(len(p)):
+            for s in (-H, H):
+                q = p.copy()
+                q[i] += s
+                if not np.isfinite(f(q)):
+                    return False
+        return bool(np.isfinite(f(p)))
+
+
+def _kink_near(b: Benchmark, p: np.ndarray) -> bool:
+    """A non-smooth function whose kink (an argument of abs at 0) lies within the
+    finite-difference stencil: every coordinate of the corpus's non-smooth
+    functions is within 4 H of a kink only on the axes or near them."""
+    return not b.smooth and bool(np.any(np.abs(p) < 4 * H))
+
+
+def test_corpus_is_large_and_well_formed():
+    names = [b.name for b in CORPUS]
+    assert len(CORPUS) >= 40 and len(set(names)) == len(names)
+    assert sum(b.n == 2 for b in CORPUS) >= 30 and sum(b.n > 2 for b in CORPUS) >= 10
+    for b in CORPUS:
+        assert symgd.Objective(b.text).n == b.n == len(b.optimum), b.name
+        low, high = np.array(b.bounds).T
+        assert np.all(low <= np.array(b.optimum)) and np.all(np.array(b.optimum) <= high), b.name
+
+
+@pytest.mark.parametrize("b", CORPUS, ids=_ids(CORPUS))
+def test_transcription_equals_scipy_formula(b: Benchmark):
+    obj = _objective(b)
+    for p in _points(b, 20, 0):
+        expected = float(b.numpy(p))
+        assert obj.value(p) == pytest.approx(expected, rel=1e-12, abs=1e-300), (b.name, p)
+
+
+@pytest.mark.parametrize("b", CORPUS, ids=_ids(CORPUS))
+def test_value_at_published_optimum_is_fglob(b: Benchmark):
+    value = _objective(b).value(np.array(b.optimum, dtype=float))
+    assert abs(value - b.fglob) <= b.fglob_tol * max(1.0, abs(b.fglob)), (value, b.fglob)
+
+
+@pytest.mark.parametrize("b", CORPUS, ids=_ids(CORPUS))
+def test_gradient_matches_finite_differences(b: Benchmark):
+    obj = _objective(b)
+    checked = 0
+    for p in _points(b, 5, 1):
+        if not _finite(b.numpy, p) or _kink_near(b, p):
+            continue
+        expected = gradient(b.numpy, p, h=H)
+        got = obj.grad(p)
+        scale = max(np.max(np.abs(expected)), 1e-6 * (1 + abs(float(b.numpy(p)))))
+        np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6 * scale,
+                                   err_msg=f"{b.name} at {p.tolist()}")
+        checked += 1
+    assert checked >= 3, f"only {checked} of 5 points were checkable"
+
+
+@pytest.mark.parametrize("b", CORPUS, ids=_ids(CORPUS))
+def test_hessian_matches_finite_differences_of_gradient(b: Benchmark):
+    obj = _objective(b)
+    checked = 0
+    for p in _points(b, 2, 2):
+        if not _finite(b.numpy, p) or _kink_near(b, p):
+            continue
+        expected = jacobian(obj.grad, p, h=H)
+        got = obj.hess(p)
+        scale = max(np.max(np.abs(expected)), 1e-6)
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5 * scale,
+                                   err_msg=f"{b.name} at {p.tolist()}")
+        np.testing.assert_allclose(got, got.T, rtol=1e-12, atol=1e-12 * scale)
+        checked += 1
+    assert checked >= 1
+
+
+def _search_cases() -> list:
+    cases = []
+    for b in CORPUS:
+        if not b.unique:
+            continue
+        marks = []
+        if b.costly:
+            marks.append(pytest.mark.skip(reason=f"costly search: {b.costly}"))
+        elif b.name in SEARCH_MISSES:
+            marks.append(pytest.mark.xfail(strict=False, reason=SEARCH_MISSES[b.name]))
+        cases.append(pytest.param(b, id=b.name, marks=marks))
+    return cases
+
+
+@pytest.mark.parametrize("b", _search_cases())
+def test_stationary_points_find_the_global_minimum(b: Benchmark):
+    points = symgd.stationary_points(b.text, bounds=b.bounds, timeout=2)
+    optimum = np.array(b.optimum, dtype=float)
+    tolerance = POSITION_TOLERANCE.get(b.name, 1e-4)
+    near = [p for p in points
+            if np.max(np.abs(np.array(list(p.point.values())) - optimum)) <= tolerance]
+    assert near, f"{b.name}: no stationary point within {tolerance} of {b.optimum}:\n{points}"
+    best = min(near, key=lambda p: p.value)
+    assert best.kind == "minimum", best.text()
+    assert abs(best.value - b.fglob) <= b.fglob_tol * max(1.0, abs(b.fglob)), best.text()
+    assert min(p.value for p in points) >= b.fglob - b.fglob_tol * max(1.0, abs(b.fglob))
