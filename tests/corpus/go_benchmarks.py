@@ -292,8 +292,8 @@ CORPUS: tuple[Benchmark, ...] = (
                           f"*cos(pi*((x - {a})^2 + (y - {b})^2))"
                           for a, b, c in _LANGERMANN) + ")",
         _langermann, ((0.0, 10.0), (0.0, 10.0)), (2.00299219, 1.006096), -5.1621259,
-        unique=True, costly="many local minima (cos of a squared distance): thousands of "
-                            "stationary points in the box"),
+        unique=True, costly="cos of a squared distance: about 2,000 stationary points "
+                            "in the box, 10 s"),
     Benchmark(  # Quadratic, go_funcs_Q.py
         "Quadratic", "go_funcs_Q.py",
         "-3803.84 - 138.08*x - 232.92*y + 128.08*x^2 + 203.64*y^2 + 182.25*x*y",
@@ -346,8 +346,7 @@ CORPUS: tuple[Benchmark, ...] = (
         "x^2 + 2*y^2 - 0.3*cos(3*pi*x) - 0.4*cos(4*pi*y) + 0.7",
         lambda x: (x[0] ** 2 + 2 * x[1] ** 2 - 0.3 * cos(3 * pi * x[0])
                    - 0.4 * cos(4 * pi * x[1]) + 0.7),
-        ((-100.0, 100.0), (-100.0, 100.0)), (0.0, 0.0), 0.0, unique=True,
-        costly="~10^5 stationary points on the +-100 box (period 1/2 to 2/3)"),
+        ((-100.0, 100.0), (-100.0, 100.0)), (0.0, 0.0), 0.0, unique=True),
     Benchmark(  # Easom, go_funcs_E.py
         "Easom", "go_funcs_E.py", "-cos(x)*cos(y)*exp(-((x - pi)^2 + (y - pi)^2))",
         lambda x: -cos(x[0]) * cos(x[1]) * exp(-((x[0] - pi) ** 2 + (x[1] - pi) ** 2)),
