@@ -32,8 +32,15 @@ def _step_size_bound(obj: Any, at: Any = None) -> Any:
     return step_size_bound(obj) if at is None else step_size_bound(obj, at=at)
 
 
-def slow_advice(obj: Any, rule: StepRule) -> str:
-    """Advice for a run stopped by max_iter."""
+def slow_advice(obj: Any, rule: StepRule, last: Any = None) -> str:
+    """Advice for a run stopped by max_iter (at the point ``last``)."""
+    if rule.plain and last is not None and not obj.is_cheaply_quadratic:
+        here = _curvature(obj, last)
+        if here is not None and math.isfinite(here.bound) and rule.lr >= here.bound:
+            return (f"lr = {number(rule.lr, 4)} is above the local step bound 2/λmax = "
+                    f"{number(here.bound, 4)} at the last point, so the steps are not "
+                    f"stable there (a larger lr will not help); try lr = "
+                    f"{number(here.bound / 2, 3)} or smaller.")
     try:
         # only a quadratic's bound holds everywhere, and is cheap to compute
         bound = _step_size_bound(obj) if obj.is_cheaply_quadratic else None
@@ -201,7 +208,8 @@ def oscillation_advice(obj: Any, rule: StepRule, x: np.ndarray) -> str:
     effect = ("the iterates oscillate without converging" if relation != "just below"
               else "the iterates oscillate and converge only very slowly")
     if bound.best is not None and bound.best < rule.lr:
-        tip = f"try lr = {bound.best_text()} (the fastest fixed step) or smaller"
+        there = "" if bound.quadratic else " there"
+        tip = f"try lr = {bound.best_text()} (the fastest fixed step{there}) or smaller"
     else:
         tip = f"try lr = {number(bound.bound / 2, 3)} or smaller"
     return f"{lr} is {relation} {where} = {bound.bound_text()}: {effect}; {tip}."
