@@ -54,6 +54,7 @@ CASES = {
     "rose above the start": Case(LOGISTIC, [0, 0, 0], 30.0, {"max_iter": 300},
                                  Status.DIVERGED,
                                  ("rose above its start", "0.693147", "1.11742",
+                                  "iterates oscillate at that level",
                                   "more iterations will not help", "lr < 6.98",
                                   "Try lr = 1.7 or smaller"), ("fast", "general")),
     "not finite": Case("log(x)", [1], 2.0, {}, Status.NOT_FINITE,
@@ -152,6 +153,17 @@ def test_a_line_search_that_still_moves_is_not_stopped():
     assert res.status == Status.CONVERGED
     res = descend("(x - 1)^2 + 10*(y - x^2)^2", [-1, 1], step="newton")
     assert res.status == Status.CONVERGED and np.allclose(res.x, 1)
+
+
+def test_a_max_iter_run_that_ends_above_its_start_is_diverging():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = descend("log(1 + x^2)", [0.5], lr=2.5, max_iter=200)
+        many = descend_many("log(1 + x^2)", [[0.5]], lr=2.5, max_iter=200)
+    assert res.status == Status.DIVERGED == many.status[0]
+    for text in (res.message, many[0].message):
+        assert "rose above its start, from 0.223144" in text
+        assert "a larger lr" not in text and "smaller" in text
 
 
 def test_oscillation_is_not_slow_convergence():

@@ -378,9 +378,12 @@ def _diverged(stop: Stop) -> str:
     at = f"at iteration {it}, x = {point(obj.names, last.x)}"
     if math.isfinite(last.loss) and math.isfinite(last.grad_norm) \
             and it == stop.limits.max_iter and last.loss > hist.loss[0]:
+        cycle = stop.rule.plain and oscillates(obj, stop.rule.lr, last.x)
+        how = ("the iterates oscillate at that level (a cycle, not a descent)" if cycle
+               else "the run is diverging, not converging slowly")
         what = (f"the loss rose above its start, from {hist.loss[0]:.6g} to "
-                f"{last.loss:.6g} after {_steps_taken(stop)} ({at}): the run is "
-                f"diverging, not converging slowly, and more iterations will not help")
+                f"{last.loss:.6g} after {_steps_taken(stop)} ({at}): {how}, and more "
+                f"iterations will not help")
     elif math.isfinite(last.loss) and math.isfinite(last.grad_norm):
         what = (f"the loss rose for {stop.limits.patience} iterations in a row, from "
                 f"{hist.loss[0]:.6g} at the start to {last.loss:.6g} {at}")
