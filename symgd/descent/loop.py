@@ -123,8 +123,9 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
     amount forever. Such a run stops at the start point, without a step,
     with ``success=False`` and status ``DIVERGED`` (unless the gradient is
     already within ``tol`` or ``max_iter`` is 0). Other objectives that are
-    unbounded below are not detected in advance: they stop when the loss
-    overflows (``NOT_FINITE``) or after ``max_iter`` steps.
+    unbounded below are not detected in advance: they stop with status
+    ``UNBOUNDED`` when the loss falls below -1e100 or, after falling, to
+    -inf (``NOT_FINITE`` when one step jumps there).
 
     Examples
     --------
