@@ -217,7 +217,7 @@ def random_states(k: int, seed: int) -> dict[str, np.ndarray]:
         return values
 
     return {"f": column(), "gn": np.abs(column()), "prev": column(), "first": column(),
-            "rises": rng.integers(0, 25, size=k)}
+            "rises": rng.integers(0, 25, size=k), "stuck": rng.random(k) < 0.25}
 
 
 @pytest.mark.parametrize("it, ftol, stop", [(0, 0.0, False), (7, 0.0, False),

@@ -102,9 +102,10 @@ def test_patience_controls_divergence_detection():
 # ------------------------------------------------------------ statuses
 
 def test_status_values():
-    assert [int(s) for s in Status] == [0, 1, 2, 3, 4, 5]
+    assert [int(s) for s in Status] == [0, 1, 2, 3, 4, 5, 6, 7, 8]
     assert Status.CONVERGED == 0 and Status.MAX_ITER == 1 and Status.SMALL_CHANGE == 2
     assert Status.DIVERGED == 3 and Status.NOT_FINITE == 4 and Status.CALLBACK == 5
+    assert Status.LINE_SEARCH_FAILED == 6 and Status.OSCILLATING == 7 and Status.UNBOUNDED == 8
 
 
 def test_max_iter_status_and_message():

@@ -12,11 +12,16 @@ from typing import Any
 
 import numpy as np
 
-from .._text import point
+from .._text import number, point
 from .steps import StepRule
 
 __all__ = ["slow_advice", "bound_advice", "local_bound", "linear_message",
-           "divides_by_zero", "negative_curvature"]
+           "divides_by_zero", "negative_curvature", "oscillates", "oscillation_advice",
+           "line_search_advice", "OSCILLATION_PROBE"]
+
+# Fixed steps a run that reached max_iter takes again from its last point to
+# see whether it oscillates (see oscillates()).
+OSCILLATION_PROBE = 64
 
 _GENERIC_SLOW = "Try more iterations (max_iter), a larger lr, or a looser tol."
 
@@ -27,8 +32,15 @@ def _step_size_bound(obj: Any, at: Any = None) -> Any:
     return step_size_bound(obj) if at is None else step_size_bound(obj, at=at)
 
 
-def slow_advice(obj: Any, rule: StepRule) -> str:
-    """Advice for a run stopped by max_iter."""
+def slow_advice(obj: Any, rule: StepRule, last: Any = None) -> str:
+    """Advice for a run stopped by max_iter (at the point ``last``)."""
+    if rule.plain and last is not None and not obj.is_cheaply_quadratic:
+        here = _curvature(obj, last)
+        if here is not None and math.isfinite(here.bound) and rule.lr >= here.bound:
+            return (f"lr = {number(rule.lr, 4)} is above the local step bound 2/λmax = "
+                    f"{number(here.bound, 4)} at the last point, so the steps are not "
+                    f"stable there (a larger lr will not help); try lr = "
+                    f"{number(here.bound / 2, 3)} or smaller.")
     try:
         # only a quadratic's bound holds everywhere, and is cheap to compute
         bound = _step_size_bound(obj) if obj.is_cheaply_quadratic else None
@@ -140,3 +152,91 @@ def divides_by_zero(obj: Any, x: np.ndarray) -> bool:
     except Exception:  # the message is advice; a failure must not hide the result
         return False
     return False
+
+
+def oscillates(obj: Any, lr: float, x: np.ndarray, steps: int = OSCILLATION_PROBE) -> bool:
+    """Whether fixed steps of ``lr`` from ``x`` oscillate without converging:
+    consecutive steps point in opposite directions (nearly every time) while
+    the gradient norm does not even halve over ``steps`` steps."""
+    at = obj.evaluator.at
+    try:
+        with np.errstate(all="ignore"):
+            x = np.array(x, dtype=float)
+            g = np.array(at(x)[1:], dtype=float)
+            start, previous, flips = float(np.linalg.norm(g)), None, 0
+            for _ in range(steps):
+                step = -lr * g
+                if previous is not None and float(step @ previous) < 0:
+                    flips += 1
+                previous, x = step, x + step
+                g = np.array(at(x)[1:], dtype=float)
+            end = float(np.linalg.norm(g))
+    except Exception:  # the diagnosis is advice; a failure must not hide the result
+        return False
+    return (math.isfinite(end) and start > 0 and end > 0.5 * start
+            and flips >= 0.9 * (steps - 1))
+
+
+def _curvature(obj: Any, x: np.ndarray) -> Any:
+    """The step bound at ``x`` when the Hessian is cheap (None otherwise or on failure)."""
+    try:
+        if not obj.hessian_is_cheap:
+            return None
+        return _step_size_bound(obj, at=x)
+    except Exception:  # the analysis is advice; a failure must not hide the result
+        return None
+
+
+def oscillation_advice(obj: Any, rule: StepRule, x: np.ndarray) -> str:
+    """Why fixed steps of ``rule.lr`` oscillate near ``x``, and what to try."""
+    lr = f"lr = {number(rule.lr, 4)}"
+    bound = _curvature(obj, x)
+    if bound is not None and math.isfinite(bound.lambda_max) \
+            and bound.lambda_max <= 1e-12 * max(1.0, abs(bound.lambda_min)):
+        return (f"the objective has no curvature near the last point (its Hessian is 0 "
+                f"there, as at a kink such as abs at 0), so a fixed step of {lr} "
+                f"oscillates around the kink and never converges. Try a decreasing "
+                f"schedule, e.g. schedule=\"inverse\", decay=0.1, or "
+                f"step=\"backtracking\".")
+    if bound is None or not math.isfinite(bound.bound):
+        return (f"the iterates alternate without converging, so {lr} is probably at or "
+                f"above the local step bound 2/λmax. Try lr = {number(rule.lr / 2, 3)} "
+                f"or smaller.")
+    where = "2/λmax" if bound.quadratic else "the local bound 2/λmax at the last point"
+    relation = ("at" if abs(rule.lr - bound.bound) <= 1e-6 * bound.bound
+                else "above" if rule.lr > bound.bound else "just below")
+    effect = ("the iterates oscillate without converging" if relation != "just below"
+              else "the iterates oscillate and converge only very slowly")
+    if bound.best is not None and bound.best < rule.lr:
+        there = "" if bound.quadratic else " there"
+        tip = f"try lr = {bound.best_text()} (the fastest fixed step{there}) or smaller"
+    else:
+        tip = f"try lr = {number(bound.bound / 2, 3)} or smaller"
+    return f"{lr} is {relation} {where} = {bound.bound_text()}: {effect}; {tip}."
+
+
+def line_search_advice(obj: Any, rule: StepRule, last: Any, at: str, tol: float) -> str:
+    """What a run whose step rule returned the same point says, and what to try."""
+    gn = last.grad_norm
+    if rule.name in ("backtracking", "newton"):
+        along = "−∇f" if rule.name == "backtracking" else "the Newton direction"
+        scale = abs(last.loss) if math.isfinite(last.loss) else 0.0
+        head = (f"the line search ({rule.name} rule) found no decrease along {along} "
+                f"{at}, where the gradient norm is {gn:.3g}: no step down to lr·2⁻⁶⁰ "
+                f"lowered the loss at this floating-point precision, so the point "
+                f"would repeat forever.")
+        if tol >= 0 and gn <= 1e-6 * max(1.0, scale):
+            tip = (f" The gradient is small: this is probably a minimum to machine "
+                   f"precision, and tol = {tol:g} is tighter than the loss can resolve; "
+                   f"try a looser tol or ftol.")
+        else:
+            tip = (" A smaller starting lr is not the issue (the search already tried "
+                   "steps down to lr·2⁻⁶⁰). The objective is probably badly scaled (its "
+                   "values or gradient are huge or tiny, so a step changes f by less than "
+                   "its rounding) or not smooth there: try rescaling it (divide by a "
+                   "typical value of f), rescaling the variables, or step=\"newton\".")
+        return head + tip
+    return (f"the {rule.name} step no longer changes the point {at}, where the gradient "
+            f"norm is {gn:.3g}: the step is below the floating-point precision of x "
+            f"(or its learning rate decayed to 0). Try a larger lr or a slower schedule, "
+            f"or rescale the variables.")

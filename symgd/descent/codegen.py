@@ -81,7 +81,7 @@ _NAMES = {"inf": math.inf, "hypot": math.hypot, "isfinite": math.isfinite, "abs"
 # Names the loop itself binds; the inlined statements must not use them.
 _LOCALS = frozenset({"start", "lr", "max_iter", "tol", "ftol", "patience", "keep",
                      "callback", "advance", "robust", "n1", "cap", "rows", "append",
-                     "stride", "full", "record", "it", "status", "f", "gn", "ok", "stop",
+                     "stride", "full", "record", "it", "status", "f", "gn", "ok", "stop", "stuck",
                      *STATE})
 _numbers = itertools.count(1)
 
@@ -122,7 +122,7 @@ def make_loop(namespace: dict[str, Any], **snippets: str) -> Callable[..., tuple
 general_loop = make_loop(
     {}, unpack="x = tuple(start)",
     evaluate=_indent(["out = advance(x)", "f = out[0]", "gn = hypot(*out[1:n1])",
-                      f"ok = {FINITE}"], 8),
+                      f"ok = {FINITE}", "stuck = out[n1:] == x"], 8),
     row="(*x, *out[:n1], gn)", update=_indent(["x = out[n1:]"], 8))
 
 _fast_loops: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -143,7 +143,9 @@ def fast_loop(obj: Any) -> Callable[..., tuple]:
         lines, namespace = python_statements(obj.real_symbols,
                                              (obj.real_expr, *obj.real_gradient), v, ["f", *g])
         point = "(" + ", ".join(v) + ",)"
-        norm = [f"gn = hypot({', '.join(g)})", f"ok = {FINITE}"]
+        # the fixed step always moves a point with a nonzero gradient (or
+        # runs to max_iter when lr * g is below x's precision)
+        norm = [f"gn = hypot({', '.join(g)})", f"ok = {FINITE}", "stuck = False"]
         evaluate = ["try:", *(f"    {line}" for line in [*lines, *norm]),
                     "except MATH_ERRORS:",
                     f"    {', '.join(['f', *g])}, = robust({point})",

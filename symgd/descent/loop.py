@@ -27,7 +27,7 @@ from .advice import linear_message
 from .codegen import fast_loop, general_loop, history_cap
 from .result import History, Iterate, Result, Status, history_from_rows
 from .steps import StepRule, get_rule
-from .stopping import Limits, Stop, check_limits, message
+from .stopping import Batches, Limits, Stop, check_limits, diagnose, message
 
 __all__ = ["descend", "run", "FAST_PATH_MAX_VARIABLES"]
 
@@ -123,8 +123,9 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
     amount forever. Such a run stops at the start point, without a step,
     with ``success=False`` and status ``DIVERGED`` (unless the gradient is
     already within ``tol`` or ``max_iter`` is 0). Other objectives that are
-    unbounded below are not detected in advance: they stop when the loss
-    overflows (``NOT_FINITE``) or after ``max_iter`` steps.
+    unbounded below are not detected in advance: they stop with status
+    ``UNBOUNDED`` when the loss falls below -1e100 or, after falling, to
+    -inf (``NOT_FINITE`` when one step jumps there).
 
     Examples
     --------
@@ -154,8 +155,9 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
         and batches is None
     steps = _exact_steps(exact, rule)
     advance = None if batches is None else _batch_advance(obj, rule, x0, batches)
+    counted = None if batches is None else Batches(batches.size, batches.per_epoch, epochs)
     result = run(obj, rule, x0, limits, fast=fast, callback=callback, keep=history,
-                 advance=advance)
+                 advance=advance, batches=counted)
     if batches is not None:
         result.history.extra["epoch"] = result.history.iteration // batches.per_epoch
     if steps:
@@ -165,10 +167,12 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
 
 def run(obj: Objective, rule: StepRule, x0: np.ndarray, limits: Limits, *, fast: bool,
         callback: Callable[[Iterate], Any] | None = None, keep: bool = True,
-        advance: Callable[[tuple], tuple] | None = None) -> Result:
+        advance: Callable[[tuple], tuple] | None = None,
+        batches: Batches | None = None) -> Result:
     """One run of the loop from ``x0``: the generated loop with ``obj`` inlined
     when ``fast`` (the fixed step only), else the general loop with
     ``advance(x) -> (f, g1..gn, next x1..xn)`` (by default, ``rule``'s step).
+    ``batches`` says how a mini-batch run counts its steps, for the message.
 
     :func:`descend` calls this after checking its input; ``limits`` come
     from :func:`~symgd.descent.stopping.check_limits`.
@@ -195,7 +199,9 @@ def run(obj: Objective, rule: StepRule, x0: np.ndarray, limits: Limits, *, fast:
         status = Status.DIVERGED
         text = linear_message(obj.names, rule, hist[0])
     else:
-        text = message(status, Stop(obj, rule, hist, it, limits))
+        stop = Stop(obj, rule, hist, it, limits, batches)
+        status = diagnose(status, stop)
+        text = message(status, stop)
     if keep and hist.stride > 1:
         text += (f" To bound its memory, the history holds only the iterates at "
                  f"multiples of {hist.stride:,} and the last ({len(hist):,} rows); a "

@@ -13,7 +13,7 @@ from ..errors import InputError, InputTypeError
 from ..objective.core import Objective, as_objective
 from .result import Batch, History, Status
 from .steps import ELEMENTWISE_RULES, StepRule, get_rule
-from .stopping import STATE, Limits, Stop, VectorRules, check_limits, message
+from .stopping import STATE, Limits, Stop, VectorRules, check_limits, diagnose, message
 
 __all__ = ["descend_many"]
 
@@ -129,7 +129,7 @@ def _many_loop(obj: Objective, rule: StepRule, X0: np.ndarray, rates: np.ndarray
                 first = table
             if rows is not None:
                 rows.append(_recorded(rows, sel, table))
-            space = {**fixed, "f": f, "gn": gn, "it": it,
+            space = {**fixed, "f": f, "gn": gn, "it": it, "stuck": False,
                      **{name: values[sel] for name, values in state.items()}}
             found = _RULES.stop(space, idx.size)
             _RULES.advance(space)
@@ -148,6 +148,13 @@ def _many_loop(obj: Objective, rule: StepRule, X0: np.ndarray, rates: np.ndarray
             delta, step_state = rule.update(grad, step_state, X, obj)
             X[moving] -= rates[moving, None] * delta[moving]
     recorded = np.stack(rows) if rows is not None else None
+    for i in np.flatnonzero(np.isin(status, (Status.MAX_ITER, Status.NOT_FINITE))):
+        ends = np.stack([first[i], last[i]])     # diagnose() reads the first and last
+        hist = History(obj.names, ends[:, :n], ends[:, n], ends[:, n + 1:2 * n + 1],
+                       ends[:, -1], [0, nit[i]])
+        status[i] = diagnose(Status(int(status[i])),
+                             Stop(obj, rule._replace(lr=float(rates[i])), hist, int(nit[i]),
+                                  limits))
     return Batch(obj.names, X0, rates, first, last, recorded, nit, status,
                  limits.reported_tol, _explainer(obj, rule, limits))
 

@@ -39,6 +39,9 @@ class Status(enum.IntEnum):
     DIVERGED = 3    #: the loss kept growing, or it can only fall forever (a linear objective)
     NOT_FINITE = 4  #: the loss or gradient became nan or infinite
     CALLBACK = 5    #: the callback asked to stop
+    LINE_SEARCH_FAILED = 6  #: the step no longer moves the point (no decrease found)
+    OSCILLATING = 7  #: fixed steps alternate at about the same loss (lr at the bound)
+    UNBOUNDED = 8   #: the loss fell without bound along the path (no minimum)
 
 
 # How a summary counts runs that stopped for each reason.
@@ -49,6 +52,9 @@ STATUS_WORDS = {
     Status.DIVERGED: "diverged",
     Status.NOT_FINITE: "became nan or infinite",
     Status.CALLBACK: "stopped by the callback",
+    Status.LINE_SEARCH_FAILED: "stopped: the line search found no decrease",
+    Status.OSCILLATING: "oscillated without converging",
+    Status.UNBOUNDED: "fell without bound (no minimum)",
 }
 
 

@@ -30,6 +30,7 @@ Rules are chosen by name from :data:`RULES`:
 
 from __future__ import annotations
 
+import inspect
 import math
 from typing import Any, Callable, NamedTuple, Protocol
 
@@ -39,7 +40,7 @@ from ..errors import InputError, InputTypeError
 
 __all__ = ["StepRule", "RULES", "SCHEDULES", "get_rule", "check_lr", "schedule",
            "fixed", "momentum", "nesterov", "adam", "backtracking", "exact", "newton",
-           "ELEMENTWISE_RULES"]
+           "ELEMENTWISE_RULES", "rule_options"]
 
 
 class Problem(Protocol):
@@ -350,7 +351,54 @@ def get_rule(name: str | StepRule, lr: float, **options: Any) -> StepRule:
     if not isinstance(name, str) or name not in RULES:
         raise InputError(f"unknown step rule {name!r}; choose one of "
                          f"{', '.join(sorted(RULES))}")
+    _check_options(name, options)
     try:
         return RULES[name](lr, **options)
     except TypeError as err:
         raise InputTypeError(f"step rule {name!r}: {err}") from None
+
+
+# Keywords of other optimizers that people pass to descend by habit.
+_FOREIGN = ("bounds", "method", "jac", "hess", "constraints", "options", "x0")
+# What a schedule takes (see schedule()), besides its kind.
+_SCHEDULE_OPTIONS = ("decay", "every")
+
+
+def rule_options(name: str) -> tuple[str, ...]:
+    """The options of the rule ``name``, from its factory's signature (and,
+    for rules with a schedule, the schedule's ``decay`` and ``every``).
+
+    >>> rule_options("momentum")
+    ('beta', 'schedule', 'decay', 'every')
+    >>> rule_options("newton")
+    ('shrink', 'c')
+    """
+    params = list(inspect.signature(RULES[name]).parameters.values())[1:]   # after lr
+    named = tuple(p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
+    return named + (_SCHEDULE_OPTIONS if "schedule" in named else ())
+
+
+def _check_options(name: str, options: dict[str, Any]) -> None:
+    """An InputTypeError that names the rule and its options for an unknown one."""
+    known = rule_options(name)
+    unknown = sorted(k for k in options if k not in known)
+    if not unknown:
+        if "schedule" in known and options.get("schedule") is None:
+            loose = [k for k in _SCHEDULE_OPTIONS if k in options]
+            if loose:
+                raise InputError(f"option {loose[0]!r} of the step rule {name!r} goes with "
+                                 f"a schedule: add schedule=\"step\", \"inverse\" or "
+                                 f"\"exponential\"")
+        return
+    text = (f"unknown option{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(repr(k) for k in unknown)} for the step rule {name!r}; its options "
+            f"are {', '.join(known) if known else '(none)'} (and lr)")
+    foreign = [k for k in unknown if k in _FOREIGN]
+    if foreign:
+        text += (f". {', '.join(repr(k) for k in foreign)} "
+                 f"{'is' if len(foreign) == 1 else 'are'} not an argument of descend, which "
+                 f"is unconstrained gradient descent: for bounds, constraints or another "
+                 f"method use SciPy, e.g. scipy.optimize.minimize(obj.value, x0, "
+                 f"jac=obj.grad, bounds=..., method=\"L-BFGS-B\") with "
+                 f"obj = symgd.Objective(...)")
+    raise InputTypeError(text)     # an unexpected keyword argument, as Python says

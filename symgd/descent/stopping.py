@@ -11,11 +11,22 @@ order and the first that holds ends the run with its :class:`Status`:
 ``CONVERGED``       :math:`\lVert g_t\rVert \le` ``tol``
 ``SMALL_CHANGE``    :math:`|f_{t-1} - f_t| \le` ``ftol`` :math:`\max(|f_{t-1}|, |f_t|, 1)`
                     (``ftol > 0``, from the second iterate on)
+``LINE_SEARCH_...`` the step rule returned the same point while
+                    :math:`\lVert g_t\rVert > 0` (``stuck``: a line search
+                    found no decrease at this precision)
+``UNBOUNDED``       :math:`f_t < -10^{100}` and :math:`f_t < 10^{10} f_0`
+                    (from the second iterate on)
 ``DIVERGED``        the loss rose ``patience`` times in a row and is above
                     :math:`f_0`
 ``CALLBACK``        the callback returned a true value
 ``MAX_ITER``        ``max_iter`` steps were taken
 ==================  ==============================================================
+
+When the loop has stopped, :func:`diagnose` looks again at a run that
+reached ``max_iter`` or a non-finite value: a loss above its start is
+``DIVERGED``; fixed steps that alternate at about the same loss are
+``OSCILLATING`` (a probe of a few more steps from the last point); a loss
+that fell to :math:`-\infty` (not at a pole) is ``UNBOUNDED``.
 
 A rule's condition is a Python expression of the loop's state (:data:`STATE`)
 on floats, as the generated loop of :mod:`symgd.descent.codegen` runs it;
@@ -37,13 +48,14 @@ import numpy as np
 
 from ..errors import InputError, InputTypeError
 from .._text import plural, point
-from .advice import bound_advice, divides_by_zero, slow_advice
+from .advice import (bound_advice, divides_by_zero, line_search_advice, oscillates,
+                     oscillation_advice, slow_advice)
 from .result import History, Status
 from .steps import StepRule
 
 __all__ = ["Limits", "check_limits", "StopRule", "STOP_RULES", "STATE", "FINITE",
-           "UPDATES", "vector_condition", "VectorRules", "Stop",
-           "message"]
+           "UPDATES", "vector_condition", "VectorRules", "Stop", "Batches",
+           "message", "diagnose", "UNBOUNDED_BELOW"]
 
 
 class Limits(NamedTuple):
@@ -95,7 +107,8 @@ def check_limits(max_iter: object, tol: object, ftol: object, patience: object) 
 # ``gn`` (the loss and gradient norm there), ``ok`` (both finite, by
 # FINITE), ``stop`` (the callback's answer), and, from the iterations
 # before, ``prev`` (the last loss), ``first`` (the loss at the start) and
-# ``rises`` (how many times in a row the loss rose); also the limits
+# ``rises`` (how many times in a row the loss rose); ``stuck`` (the step
+# rule returned this same point as the next one); also the limits
 # ``tol``, ``ftol``, ``patience`` and ``max_iter``. Initial values:
 STATE = {"prev": math.inf, "first": math.inf, "rises": 0}
 
@@ -124,6 +137,8 @@ STOP_RULES = (
     StopRule(Status.CONVERGED, "gn <= tol"),
     StopRule(Status.SMALL_CHANGE,
              "it > 0 and ftol > 0 and abs(prev - f) <= ftol * max(abs(prev), abs(f), 1.0)"),
+    StopRule(Status.LINE_SEARCH_FAILED, "stuck and gn > 0"),
+    StopRule(Status.UNBOUNDED, "it > 0 and f < -1e100 and f < 1e10 * first"),
     StopRule(Status.DIVERGED, "f > prev and rises + 1 >= patience and f > first"),
     StopRule(Status.CALLBACK, "stop"),
     StopRule(Status.MAX_ITER, "it == max_iter"),
@@ -195,7 +210,7 @@ def _maximum(*values: Any) -> Any:
 
 _VECTOR_NAMES = {"isfinite": np.isfinite, "abs": np.abs, "max": _maximum, "where": np.where}
 # What the rules and updates read (STATE, the limits, this iteration's values).
-_ARGUMENTS = ("f", "gn", "ok", "it", "stop", *STATE, "tol", "ftol", "patience", "max_iter")
+_ARGUMENTS = ("f", "gn", "ok", "stuck", "it", "stop", *STATE, "tol", "ftol", "patience", "max_iter")
 _VECTOR_FILENAME = "<symgd stopping rules on arrays>"
 
 
@@ -254,6 +269,15 @@ class VectorRules:
 
 # ---------------------------------------------------------------- messages
 
+class Batches(NamedTuple):
+    """How a mini-batch run counts its steps: ``per_epoch`` batches of
+    ``size`` rows; ``epochs`` as asked for (None: max_iter counts batches)."""
+
+    size: int
+    per_epoch: int
+    epochs: int | None
+
+
 class Stop(NamedTuple):
     """What a message may say about a stopped run."""
 
@@ -262,6 +286,37 @@ class Stop(NamedTuple):
     history: History
     it: int
     limits: Limits
+    batches: Batches | None = None
+
+
+# The loss below which a falling run is taken to be unbounded below (the
+# rule UNBOUNDED of STOP_RULES).
+UNBOUNDED_BELOW = -1e100
+
+
+def diagnose(status: Status, stop: Stop) -> Status:
+    r"""The status that says what really happened, from the one the rules gave.
+
+    A run that reached ``max_iter`` with its loss above the start is
+    diverging (``DIVERGED``); a plain fixed step whose iterates alternate at
+    about the same loss is ``OSCILLATING``; a loss that overflowed to
+    :math:`-\infty` away from a pole after a finite fall (not in the first
+    step, which may be one overflow) is ``UNBOUNDED``.
+    """
+    status = Status(status)
+    hist, last = stop.history, stop.history[-1]
+    if status == Status.NOT_FINITE and stop.it > 1 and last.loss == -math.inf \
+            and math.isfinite(hist.loss[0]) and not divides_by_zero(stop.objective, last.x):
+        return Status.UNBOUNDED
+    if status != Status.MAX_ITER or stop.it == 0 or not math.isfinite(last.loss):
+        return status
+    first = float(hist.loss[0])
+    if math.isfinite(first) and last.loss > first + 1e-9 * max(abs(first), 1.0):
+        return Status.DIVERGED
+    if stop.rule.plain and stop.batches is None and last.grad_norm > 0 \
+            and oscillates(stop.objective, stop.rule.lr, last.x):
+        return Status.OSCILLATING
+    return status
 
 
 def message(status: Status, stop: Stop) -> str:
@@ -285,21 +340,51 @@ def _by_callback(stop: Stop) -> str:
     return f"Stopped by the callback at iteration {stop.it}."
 
 
+def _steps_taken(stop: Stop) -> str:
+    """``max_iter = 1000 iterations``, or for mini-batches the epochs and batches."""
+    b = stop.batches
+    if b is None:
+        return f"max_iter = {stop.limits.max_iter} iterations"
+    batches = f"{stop.it:,} {'batch' if stop.it == 1 else 'batches'} of {plural(b.size, 'row')}"
+    if b.epochs is not None:
+        return f"{plural(b.epochs, 'epoch')} ({batches})"
+    return (f"max_iter = {batches} ({stop.it / b.per_epoch:.3g} epochs of "
+            f"{plural(b.per_epoch, 'batch', 'batches')})")
+
+
 def _max_iter(stop: Stop) -> str:
     gn, max_iter, tol = stop.history[-1].grad_norm, stop.limits.max_iter, stop.limits.tol
+    if stop.batches is not None:
+        what = "batch gradient norm"
+        if tol < 0:
+            return f"Ran {_steps_taken(stop)} (no gradient tolerance); the {what} is {gn:.3g}."
+        return (f"Stopped after {_steps_taken(stop)} without converging: the {what} is "
+                f"still {gn:.3g} (tol = {tol:g}). A batch gradient is noisy: near a "
+                f"minimum it stays about as large as the batches differ, so it may never "
+                f"reach tol. Judge the fit by the full loss (obj.value(result.x)), or "
+                f"try a larger batch_size, a decreasing schedule (schedule=\"inverse\"), "
+                f"more epochs or a looser tol.")
     if tol < 0:
         return (f"Ran max_iter = {max_iter} iterations (no gradient tolerance); the "
                 f"gradient norm is {gn:.3g}.")
     return (f"Stopped after max_iter = {max_iter} iterations without converging: the "
             f"gradient norm is still {gn:.3g} (tol = {tol:g}). "
-            f"{slow_advice(stop.objective, stop.rule)}")
+            f"{slow_advice(stop.objective, stop.rule, stop.history[-1].x)}")
 
 
 def _diverged(stop: Stop) -> str:
     obj, hist, it = stop.objective, stop.history, stop.it
     last = hist[-1]
     at = f"at iteration {it}, x = {point(obj.names, last.x)}"
-    if math.isfinite(last.loss) and math.isfinite(last.grad_norm):
+    if math.isfinite(last.loss) and math.isfinite(last.grad_norm) \
+            and it == stop.limits.max_iter and last.loss > hist.loss[0]:
+        cycle = stop.rule.plain and oscillates(obj, stop.rule.lr, last.x)
+        how = ("the iterates oscillate at that level (a cycle, not a descent)" if cycle
+               else "the run is diverging, not converging slowly")
+        what = (f"the loss rose above its start, from {hist.loss[0]:.6g} to "
+                f"{last.loss:.6g} after {_steps_taken(stop)} ({at}): {how}, and more "
+                f"iterations will not help")
+    elif math.isfinite(last.loss) and math.isfinite(last.grad_norm):
         what = (f"the loss rose for {stop.limits.patience} iterations in a row, from "
                 f"{hist.loss[0]:.6g} at the start to {last.loss:.6g} {at}")
     elif divides_by_zero(obj, last.x):
@@ -313,6 +398,32 @@ def _diverged(stop: Stop) -> str:
         bad = "" if not math.isfinite(last.loss) else " the gradient"
         what = f"the loss grew without bound and{bad} overflowed {at}"
     return f"Diverged: {what}. {bound_advice(obj, stop.rule, hist.x[0])}"
+
+
+def _unbounded(stop: Stop) -> str:
+    obj, hist, it, last = stop.objective, stop.history, stop.it, stop.history[-1]
+    how = ("overflowed to -inf" if last.loss == -math.inf
+           else f"fell below {UNBOUNDED_BELOW:g}, to {last.loss:.6g}")
+    return (f"Unbounded: the objective is unbounded below along the path from "
+            f"{point(obj.names, hist.x[0])} (f = {hist.loss[0]:.6g}); it has no minimum "
+            f"there. The loss {how} at iteration {it} at {point(obj.names, last.x)}, "
+            f"where the gradient norm is {last.grad_norm:.3g}. Try an objective that is "
+            f"bounded below (add a penalty such as a multiple of the squared variables), "
+            f"or a start point in the basin of a local minimum.")
+
+
+def _line_search_failed(stop: Stop) -> str:
+    obj, it, last = stop.objective, stop.it, stop.history[-1]
+    at = f"at iteration {it} at {point(obj.names, last.x)} (f = {last.loss:.6g})"
+    return f"Stopped: {line_search_advice(obj, stop.rule, last, at, stop.limits.tol)}"
+
+
+def _oscillating(stop: Stop) -> str:
+    obj, last = stop.objective, stop.history[-1]
+    return (f"Oscillating after {_steps_taken(stop)}: "
+            f"{oscillation_advice(obj, stop.rule, last.x)} The last point is "
+            f"{point(obj.names, last.x)}, f = {last.loss:.6g}, gradient norm "
+            f"{last.grad_norm:.3g}.")
 
 
 def _not_finite(stop: Stop) -> str:
@@ -341,4 +452,6 @@ _MESSAGES: dict[Status, Callable[[Stop], str]] = {
     Status.CONVERGED: _converged, Status.SMALL_CHANGE: _small_change,
     Status.CALLBACK: _by_callback, Status.MAX_ITER: _max_iter,
     Status.DIVERGED: _diverged, Status.NOT_FINITE: _not_finite,
+    Status.LINE_SEARCH_FAILED: _line_search_failed, Status.OSCILLATING: _oscillating,
+    Status.UNBOUNDED: _unbounded,
 }
