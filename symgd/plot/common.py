@@ -482,12 +482,13 @@ OUTCOME_COLORS = {"converged": "#1a7f37", "slow": "#9a6700", "diverged": "#cf222
 
 
 def outcome_of(res: Result) -> str:
-    """``"converged"``, ``"diverged"``, ``"slow"`` (stopped at max_iter) or ``"stopped"``."""
+    """``"converged"``, ``"diverged"`` (also unbounded below), ``"slow"`` (stopped at
+    max_iter, or oscillating without converging) or ``"stopped"``."""
     if res.status in (Status.CONVERGED, Status.SMALL_CHANGE):
         return "converged"
-    if res.status in (Status.DIVERGED, Status.NOT_FINITE):
+    if res.status in (Status.DIVERGED, Status.NOT_FINITE, Status.UNBOUNDED):
         return "diverged"
-    if res.status == Status.MAX_ITER:
+    if res.status in (Status.MAX_ITER, Status.OSCILLATING):
         return "slow"
     return "stopped"
 
@@ -498,8 +499,12 @@ def outcome_text(res: Result) -> str:
     steps = f"{res.nit} step{'s' * (res.nit != 1)}"
     if outcome == "converged":
         return f"converged in {steps}"
+    if res.status == Status.UNBOUNDED:
+        return f"unbounded below (stopped after {steps})"
     if outcome == "diverged":
         return f"diverged (stopped after {steps})"
+    if res.status == Status.OSCILLATING:
+        return f"oscillating: not converged after {steps}"
     if outcome == "slow":
         if res.tol is None:                     # tol=None: ran max_iter on purpose
             return f"ran {steps} (no gradient tolerance)"

@@ -132,7 +132,8 @@ def _panel_axes(axes: Sequence[Axes] | None, k: int) -> tuple[Figure, list[Axes]
 
 
 def _common_box(obj: Objective, runs: Sequence[Result]) -> tuple:
-    calm = [r for r in runs if r.status not in (Status.DIVERGED, Status.NOT_FINITE)]
+    calm = [r for r in runs
+            if r.status not in (Status.DIVERGED, Status.NOT_FINITE, Status.UNBOUNDED)]
     chosen = calm or list(runs)
     marked = minimum_of(obj)
     paths = np.vstack([r.history.x for r in chosen])
@@ -207,7 +208,8 @@ def plot_lr_sweep(objective: Objective | str | sp.Expr,
         if rates.size < 2 or not (np.isfinite(rates).all() and (rates > 0).all()):
             raise InputError("lrs must be two or more positive finite learning rates")
     batch = descend_many(obj, x0, lr=rates, max_iter=max_iter, tol=1e-12)
-    final = np.where(batch.status == int(Status.DIVERGED), np.nan, batch.fun)
+    gone = np.isin(batch.status, [int(Status.DIVERGED), int(Status.UNBOUNDED)])
+    final = np.where(gone, np.nan, batch.fun)
     final = np.where(np.isfinite(final), final, np.nan)
     fig, ax = new_axes(ax)
     shown = final - np.nanmin(final) if np.nanmin(final) <= 0 else final
