@@ -60,8 +60,8 @@ class Analysis(Report):
         """The report as plain text."""
         obj = self.objective
         lines = [f"{obj}", ""]
-        how = "solved exactly" if self.exact_points else \
-            "found numerically in the search box; there may be others outside it"
+        how = self.stationary.how() if self.stationary.solved_exactly or \
+            not self.exact_points else "solved exactly"
         if self.stationary:
             lines.append(f"Stationary points ({how}):")
             lines += [f"  {p.text()}" for p in self.stationary]
