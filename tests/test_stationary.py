@@ -241,3 +241,20 @@ def test_merge_is_fast_on_many_points():
     reps, counts = merge(points, 1e-6)
     assert time.perf_counter() - began < 10
     assert len(reps) == 2000 and (counts == 50).all()
+
+
+def test_flat_regions_say_they_may_only_be_flat():
+    points = symgd.stationary_points(EASOM, bounds=(-100, 100))
+    flat = next(p for p in points if p.kind == "degenerate set")
+    assert "0 there in double precision, so f may only be too flat to tell" in flat.text()
+
+
+def test_the_cli_prints_the_three_points_of_the_sextic():
+    import io
+    from symgd.cli import main
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["analyze", "x^6 - 3x^2 + x"], out=out, err=err) == 0
+    text = out.getvalue()
+    assert "No stationary points" not in text
+    assert text.count("minimum") == 2 and text.count("maximum") == 1
+    assert "(x = -1.03793)" in text and "(x = 0.166796)" in text and "(x = 0.953082)" in text

@@ -130,7 +130,9 @@ def newton_search(obj: Objective, box: np.ndarray, starts: int,
         X = X[inside]
         found.append(X[_stationary(obj, X)])
     points = np.vstack(found) if found else np.empty((0, n))
-    return merge(points, 1e-6 * width)
+    with np.errstate(all="ignore"):
+        residual = np.linalg.norm(values_and_gradients(obj, points)[:, 1:], axis=1)
+    return merge(points, 1e-6 * width, residual)
 
 
 def _find(parent: np.ndarray, i: int) -> int:
@@ -150,8 +152,10 @@ def _components(k: int, pairs: list[tuple[int, int]]) -> np.ndarray:
     return np.array([_find(parent, i) for i in range(k)], dtype=int)
 
 
-def merge(points: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
-    """One point per cluster of points joined by max-norm distances <= ``radius``,
+def merge(points: np.ndarray, radius: float,
+          score: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """One point per cluster of points joined by max-norm distances <= ``radius``
+    (the member with the lowest ``score``, e.g. the gradient norm, if given),
     with the cluster's size; lexicographic order.
 
     >>> P = np.array([[0, 0], [1, 1], [1e-9, 0], [1, 1 + 1e-9]])
@@ -179,6 +183,9 @@ def merge(points: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
         pairs += [(int(a), int(a) + offset) for a in i[close]]
         offset += 1
     labels = _components(k, pairs)
+    if score is not None:         # the best member first within each cluster
+        within = np.lexsort((np.asarray(score, dtype=float)[order], labels))
+        labels, sorted_points = labels[within], sorted_points[within]
     roots, first, counts = np.unique(labels, return_index=True, return_counts=True)
     reps = sorted_points[first]
     lex = np.lexsort(reps.T[::-1])
@@ -197,9 +204,11 @@ def _on_a_set(obj: Objective, P: np.ndarray, box: np.ndarray) -> tuple[np.ndarra
     if k == 0:
         return np.zeros(0, dtype=int), np.zeros(0, dtype=bool)
     with np.errstate(all="ignore"):
-        eig, vecs = np.linalg.eigh(hessians(obj, P))
+        H = hessians(obj, P)
+    finite = np.isfinite(H).all(axis=(1, 2))
+    eig, vecs = np.linalg.eigh(np.where(finite[:, None, None], H, np.eye(n)))
     scale = np.maximum(1.0, np.abs(eig).max(axis=1))
-    null = np.abs(eig) <= _NULL_TOL * scale[:, None]
+    null = (np.abs(eig) <= _NULL_TOL * scale[:, None]) & finite[:, None]
     dims = null.sum(axis=1)
     on = np.zeros(k, dtype=bool)
     h = 1e-3 * float(np.max(box[:, 1] - box[:, 0]))
@@ -276,9 +285,10 @@ def _join(obj: Objective, Q: np.ndarray) -> np.ndarray:
     tried: set[tuple[int, int]] = set()
     for _ in range(_ROUNDS):
         best: dict[int, tuple[float, int, int]] = {}
-        for first in range(0, m, 1024):
-            D = np.linalg.norm(Q[first:first + 1024, None, :] - Q[None, :, :], axis=2)
-            D[comp[first:first + 1024, None] == comp[None, :]] = np.inf
+        rows = max(1, _CHUNK_ENTRIES // (m * Q.shape[1]))
+        for first in range(0, m, rows):
+            D = np.linalg.norm(Q[first:first + rows, None, :] - Q[None, :, :], axis=2)
+            D[comp[first:first + rows, None] == comp[None, :]] = np.inf
             for r, j in enumerate(np.argmin(D, axis=1)):
                 i, c = first + r, int(comp[first + r])
                 pair = (min(i, int(j)), max(i, int(j)))

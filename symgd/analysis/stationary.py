@@ -19,7 +19,7 @@ import numpy as np
 
 from .._isolate import NO_PROCESS, TIMED_OUT, IsolatedError, call
 from .._report import Report
-from .._text import markdown_escape, number, plural, point
+from .._text import markdown_escape, number, plural, point, truncate
 from ..errors import InputError
 from ..objective.core import Objective, as_objective
 from .exact import solve_complete, to_float
@@ -90,8 +90,10 @@ class StationaryPoint(Report):
         where = point(names, values, digits)
         if self.kind == "degenerate set":
             shape = _SET_NAMES.get(self.dimension, f"{self.dimension}-dimensional set")
+            flat = ("; the gradient and Hessian are 0 there in double precision, so f may "
+                    "only be too flat to tell" if not any(self.eigenvalues) else "")
             return (f"a {shape} of {self.of} through {where}, f = {number(value, digits)}, "
-                    f"found at {plural(self.count, 'start')} (Hessian eigenvalues {eig})")
+                    f"found at {plural(self.count, 'start')} (Hessian eigenvalues {eig}){flat}")
         return f"{where}  f = {number(value, digits)}  {self.kind} (Hessian eigenvalues {eig})"
 
     def to_dict(self) -> dict[str, Any]:
@@ -188,8 +190,7 @@ class StationaryPoints(Report, tuple):
         rows = [f"[{number(lo)}, {number(hi)}]" for lo, hi in self.box]
         if len(rows) > 3 and len(set(rows)) == 1:
             return f"{rows[0]}^{len(rows)}"
-        text = " × ".join(rows)
-        return text if len(text) <= 120 else text[:117] + "..."
+        return truncate(" × ".join(rows), 120)
 
     def how(self) -> str:
         """How the points were found, in words."""
