@@ -135,21 +135,28 @@ def newton_search(obj: Objective, box: np.ndarray, starts: int,
     return merge(points, 1e-6 * width, residual)
 
 
-def _find(parent: np.ndarray, i: int) -> int:
-    while parent[i] != i:
-        parent[i] = parent[parent[i]]
-        i = parent[i]
-    return i
+def _components(k: int, pairs: object) -> np.ndarray:
+    """A component label (its smallest member) for each of ``k`` items joined
+    by ``pairs``: minimum labels spread along the pairs, with pointer jumping.
 
-
-def _components(k: int, pairs: list[tuple[int, int]]) -> np.ndarray:
-    """A component label for each of ``k`` items joined by ``pairs``."""
-    parent = np.arange(k)
-    for i, j in pairs:
-        a, b = _find(parent, i), _find(parent, j)
-        if a != b:
-            parent[max(a, b)] = min(a, b)
-    return np.array([_find(parent, i) for i in range(k)], dtype=int)
+    >>> _components(5, [(0, 3), (3, 4)]).tolist()
+    [0, 1, 2, 0, 0]
+    """
+    labels = np.arange(k)
+    pairs = np.asarray(pairs, dtype=int).reshape(-1, 2)
+    a, b = pairs[:, 0], pairs[:, 1]
+    while len(a):
+        low = np.minimum(labels[a], labels[b])
+        new = labels.copy()
+        np.minimum.at(new, a, low)
+        np.minimum.at(new, b, low)
+        new = new[new]
+        while not np.array_equal(new, new[new]):
+            new = new[new]
+        if np.array_equal(new, labels):
+            break
+        labels = new
+    return labels
 
 
 def merge(points: np.ndarray, radius: float,
@@ -172,17 +179,17 @@ def merge(points: np.ndarray, radius: float,
     order = np.argsort(projection, kind="stable")
     sorted_points, sorted_proj = points[order], projection[order]
     window = radius * float(np.abs(direction).sum())      # |u·d| <= |u|_1 |d|_inf
-    pairs: list[tuple[int, int]] = []
+    pairs = [np.empty((0, 2), dtype=int)]
     offset = 1
     while offset < k:
         near = sorted_proj[offset:] - sorted_proj[:-offset] <= window
         if not near.any():
             break
         i = np.flatnonzero(near)
-        close = np.abs(sorted_points[i + offset] - sorted_points[i]).max(axis=1) <= radius
-        pairs += [(int(a), int(a) + offset) for a in i[close]]
+        i = i[np.abs(sorted_points[i + offset] - sorted_points[i]).max(axis=1) <= radius]
+        pairs.append(np.column_stack([i, i + offset]))
         offset += 1
-    labels = _components(k, pairs)
+    labels = _components(k, np.vstack(pairs))
     if score is not None:         # the best member first within each cluster
         within = np.lexsort((np.asarray(score, dtype=float)[order], labels))
         labels, sorted_points = labels[within], sorted_points[within]
