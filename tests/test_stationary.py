@@ -284,3 +284,23 @@ def test_the_cli_prints_the_three_points_of_the_sextic():
     assert "No stationary points" not in text
     assert text.count("minimum") == 2 and text.count("maximum") == 1
     assert "(x = -1.03793)" in text and "(x = 0.166796)" in text and "(x = 0.953082)" in text
+
+
+def test_only_complex_solutions_are_counted_and_named():
+    points = symgd.stationary_points("x^3/3 + x", timeout=30)
+    assert points == [] and points.solved_exactly and points.non_real == 2
+    assert points.text() == ("No stationary points (solved exactly; 2 solutions of ∇f = 0 "
+                             "are not real).")
+    plane = symgd.stationary_points("x^3/3 + x^2/2 + x + y^2", timeout=30)
+    assert plane == [] and plane.non_real == 2 and "solved exactly" in plane.text()
+
+
+def test_a_rational_gradient_leaves_out_its_poles():
+    points = symgd.stationary_points("1/x + x + y^2", timeout=30)
+    assert points.solved_exactly
+    assert sorted((p.point["x"], p.kind) for p in points) == [(-1.0, "saddle"),
+                                                              (1.0, "minimum")]
+
+
+def test_a_circle_of_maxima_makes_the_objective_not_convex():
+    assert symgd.analyze("-(x^2 + y^2 - 1)^2").convex is False

@@ -57,7 +57,8 @@ class StationaryPoint(Report):
         degenerate set); 1 for an exact point.
     dimension : int
         0 for a point; for a degenerate set its dimension (the number of
-        null directions of the Hessian): 1 a curve, 2 a surface.
+        null directions of the Hessian): 1 a curve, 2 a surface; as many
+        as there are variables, a region (where f is flat).
     of : str
         For a degenerate set, what its points are: "minima", "maxima",
         "saddle points", or "stationary points" (Hessian zero); else "".
@@ -89,7 +90,8 @@ class StationaryPoint(Report):
         value = 0.0 if abs(self.value) < 1e-12 else self.value    # round-off at a zero
         where = point(names, values, digits)
         if self.kind == "degenerate set":
-            shape = _SET_NAMES.get(self.dimension, f"{self.dimension}-dimensional set")
+            shape = ("region" if self.dimension == len(self.point) else
+                     _SET_NAMES.get(self.dimension, f"{self.dimension}-dimensional set"))
             flat = ("; the gradient and Hessian are 0 there in double precision, so f may "
                     "only be too flat to tell" if not any(self.eigenvalues) else "")
             return (f"a {shape} of {self.of} through {where}, f = {number(value, digits)}, "
@@ -196,8 +198,10 @@ class StationaryPoints(Report, tuple):
         """How the points were found, in words."""
         if self.solved_exactly:
             if self.non_real:
-                return (f"solved exactly; the other "
-                        f"{plural(self.non_real, 'solution')} of ∇f = 0 are not real")
+                other = "the other " if self else ""
+                verb = "is" if self.non_real == 1 else "are"
+                return (f"solved exactly; {other}{plural(self.non_real, 'solution')} of "
+                        f"∇f = 0 {verb} not real")
             return "solved exactly"
         starts = "" if self.starts is None else f" from {plural(self.starts, 'start')}"
         return (f"found numerically in the box {self.box_text()}{starts}; there may be others "
