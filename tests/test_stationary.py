@@ -304,3 +304,14 @@ def test_a_rational_gradient_leaves_out_its_poles():
 
 def test_a_circle_of_maxima_makes_the_objective_not_convex():
     assert symgd.analyze("-(x^2 + y^2 - 1)^2").convex is False
+
+
+def test_a_system_out_of_shape_position_is_still_solved_completely():
+    # two sextics: the lex basis is [p(x), p(y)], not x - g(y); a separating
+    # linear form puts it in shape position; 3 x 3 real points of 5 x 5
+    truth, truth_kinds = sextic_truth()
+    points = symgd.stationary_points(f"{SEXTIC} + y^6 - 3*y^2 + y", timeout=60)
+    assert points.solved_exactly and points.non_real == 16
+    expected = np.array([(a, b) for a in truth for b in truth])
+    assert matched(coordinates(points), expected, 1e-12)
+    assert kinds(points) == {"minimum": 4, "saddle": 4, "maximum": 1}

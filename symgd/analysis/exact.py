@@ -12,6 +12,8 @@ basis in lexicographic order:
   solutions are the real roots of ``p`` (isolated exactly, as ``CRootOf``
   where there are no radicals) and every other root is a complex solution,
   counted and left out;
+* otherwise the same through a new last variable, a linear form of the
+  others that separates the solutions (the shape lemma);
 * otherwise SymPy's ``solve_poly_system(..., strict=True)``, which raises
   rather than drop solutions it cannot write down.
 
@@ -64,6 +66,8 @@ def solve_complete(gradient: list, variables: list) -> dict | None:
         return None
     found = _shape(list(basis.exprs), variables)
     if found is None:
+        found = _separated(numerators, variables)
+    if found is None:
         found = _strict(numerators, variables)
     if found is None:
         return None
@@ -99,6 +103,21 @@ def _shape(polys: list, variables: list) -> tuple[list, int] | None:
         p[t] = r
         points.append({v: p[v] for v in variables})
     return points, last.degree() - len(roots)
+
+
+def _separated(numerators: list, variables: list) -> tuple[list, int] | None:
+    """The shape lemma through a new last variable ``t = x1 + 2 x2 + 3 x3 + ...``:
+    when ``t`` separates the solutions (and the ideal is radical) the basis is
+    in shape position in ``t``; a real ``t`` then gives a real solution
+    (``x_i = g_i(t)`` with rational ``g_i``). None when it is not."""
+    t = sp.Dummy("t")
+    form = t - sum((k + 1) * x for k, x in enumerate(variables))
+    basis = sp.groebner(numerators + [form], *variables, t, order="lex")
+    found = _shape(list(basis.exprs), list(variables) + [t])
+    if found is None:
+        return None
+    points, non_real = found
+    return [{v: p[v] for v in variables} for p in points], non_real
 
 
 def _strict(numerators: list, variables: list) -> tuple[list, int] | None:
