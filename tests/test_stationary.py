@@ -14,8 +14,10 @@ import time
 import mpmath
 import numpy as np
 import pytest
+import sympy as sp
 
 import symgd
+from symgd.analysis.exact import to_float
 from symgd.analysis.search import design, halton, merge
 
 SEXTIC = "x^6 - 3*x^2 + x"
@@ -245,8 +247,13 @@ def test_real_roots_written_with_i_are_real_numbers_with_their_exact_form():
     truth = sorted(float(mpmath.findroot(lambda t: t**3 - 3 * t + 1, r))
                    for r in np.roots([1, 0, -3, 1]).real)
     assert xs == pytest.approx(truth, abs=1e-12)
-    assert any("I" in str(p.exact["x"]) for p in points)
-    assert all(isinstance(v, float) for p in points for v in p.point.values())
+    for p in points:      # the exact form is kept, and it is the float shown
+        assert isinstance(p.point["x"], float)
+        assert complex(sp.N(p.exact["x"], 30)) == pytest.approx(p.point["x"], abs=1e-14)
+    x = sp.Symbol("x")
+    radicals = sp.solve(x**3 - 3 * x + 1, x)          # each written with I
+    assert all(r.has(sp.I) for r in radicals)
+    assert sorted(to_float(r) for r in radicals) == pytest.approx(truth, abs=1e-14)
 
 
 def test_halton_is_space_filling():
