@@ -25,7 +25,7 @@ DUMP = re.compile(r"\b[A-Z]\w*\([^)]*\b\w+=")     # ClassName(field=...: a datac
 
 def reports():
     cars = symgd.mse("w*weight + b", "cars", target="mpg", params=["w", "b"])
-    himmelblau = symgd.stationary_points(HIMMELBLAU)
+    himmelblau = symgd.stationary_points(HIMMELBLAU, timeout=30)
     return {
         "analysis": symgd.analyze(BOWL, lr=0.1, at=[1, 1], timeout=30),
         "analysis-local": symgd.analyze(HIMMELBLAU, lr=0.01, at=[0, 0]),
