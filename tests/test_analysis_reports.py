@@ -25,7 +25,7 @@ DUMP = re.compile(r"\b[A-Z]\w*\([^)]*\b\w+=")     # ClassName(field=...: a datac
 
 def reports():
     cars = symgd.mse("w*weight + b", "cars", target="mpg", params=["w", "b"])
-    himmelblau = symgd.stationary_points(HIMMELBLAU)
+    himmelblau = symgd.stationary_points(HIMMELBLAU, timeout=30)
     return {
         "analysis": symgd.analyze(BOWL, lr=0.1, at=[1, 1], timeout=30),
         "analysis-local": symgd.analyze(HIMMELBLAU, lr=0.01, at=[0, 0]),
@@ -35,6 +35,8 @@ def reports():
         "bound-none": symgd.step_size_bound("-(x^2 + y^2)"),
         "point": himmelblau[0],
         "points": himmelblau,
+        "numeric-points": symgd.stationary_points("sin(x) + cos(y)", bounds=(-4, 4)),
+        "circle": symgd.stationary_points("(x^2 + y^2 - 1)^2"),
         "no-points": symgd.stationary_points("x + 2*y", timeout=30),
     }
 
@@ -91,7 +93,19 @@ def test_stationary_point_data():
     p = REPORTS["point"]
     assert isinstance(p, StationaryPoint)
     d = p.to_dict()
-    assert d["kind"] == "minimum" and d["exact"] is None and set(d["point"]) == {"x", "y"}
+    assert d["kind"] == "minimum" and d["exact"] == {"x": "3", "y": "2"}   # Himmelblau: exact
+    assert set(d["point"]) == {"x", "y"}
+    numeric = REPORTS["numeric-points"][0].to_dict()
+    assert numeric["exact"] is None and "count" not in numeric
+
+
+def test_a_degenerate_set_is_one_entry_with_its_data():
+    [ring, top] = REPORTS["circle"]
+    d = ring.to_dict()
+    assert (d["kind"], d["dimension"], d["of"]) == ("degenerate set", 1, "minima")
+    assert d["count"] > 400 and d["value"] == pytest.approx(0, abs=1e-12)
+    assert ring.text().startswith("a curve of minima through (x = ")
+    assert top.kind == "maximum" and top.point == {"x": 0.0, "y": 0.0}
 
 
 def test_exact_irrational_coordinates_are_decimals_in_the_text_exact_in_the_data():
@@ -104,7 +118,7 @@ def test_exact_irrational_coordinates_are_decimals_in_the_text_exact_in_the_data
 def test_stationary_points_is_still_a_sequence_of_points():
     points = REPORTS["points"]
     assert isinstance(points, StationaryPoints) and isinstance(points, tuple)
-    assert len(points) == 9 and points.solved_exactly is False
+    assert len(points) == 9 and points.solved_exactly is True     # provably all nine
     as_list = list(points)
     assert points == as_list and as_list == points and not (points != as_list)
     assert points == tuple(as_list) and points != as_list[:-1]
@@ -114,19 +128,28 @@ def test_stationary_points_is_still_a_sequence_of_points():
     assert sorted(points, key=lambda p: p.value) == as_list
     assert REPORTS["no-points"] == [] and not REPORTS["no-points"]
     again = pickle.loads(pickle.dumps(points))
-    assert again == points and again.solved_exactly is False
+    assert again == points and again.solved_exactly is True
+    numeric = REPORTS["numeric-points"]
+    again = pickle.loads(pickle.dumps(numeric))
+    assert again == numeric and (again.method, again.box, again.starts) == \
+        ("numeric", ((-4.0, 4.0), (-4.0, 4.0)), 512)
 
 
 def test_stationary_points_text_and_markdown():
     points = REPORTS["points"]
     lines = points.text().splitlines()
-    assert lines[0].startswith("9 stationary points (found numerically")
+    assert lines[0] == "9 stationary points (solved exactly):"
     assert len(lines) == 10 and all(line.startswith("  (x = ") for line in lines[1:])
     assert points.markdown().count("\n- ") == 9
     exact = symgd.stationary_points("x^3 - 3*x + y^2", timeout=30)
     assert exact.solved_exactly and exact.to_dict()["solved_exactly"] is True
     assert [p["kind"] for p in exact.to_dict()["points"]] == ["minimum", "saddle"]
     assert REPORTS["no-points"].text() == "No stationary points (solved exactly)."
+    numeric = REPORTS["numeric-points"]
+    assert numeric.text().splitlines()[0] == (
+        "6 stationary points (found numerically in the box [-4, 4] × [-4, 4] from 512 starts; "
+        "there may be others outside the box or between starts):")
+    assert numeric.to_dict()["method"] == "numeric" and numeric.to_dict()["starts"] == 512
 
 
 def test_many_points_are_listed_in_a_short_notebook_display():

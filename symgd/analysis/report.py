@@ -60,8 +60,8 @@ class Analysis(Report):
         """The report as plain text."""
         obj = self.objective
         lines = [f"{obj}", ""]
-        how = "solved exactly" if self.exact_points else \
-            "found numerically in the search box; there may be others outside it"
+        how = self.stationary.how() if self.stationary.solved_exactly or \
+            not self.exact_points else "solved exactly"
         if self.stationary:
             lines.append(f"Stationary points ({how}):")
             lines += [f"  {p.text()}" for p in self.stationary]
@@ -184,6 +184,7 @@ def analyze(objective: object, lr: float | None = None, at: object = None, *,
 def _convexity(bound: StepBound | None, points: StationaryPoints) -> bool | None:
     if bound is not None and bound.quadratic:
         return bound.lambda_min >= -1e-12 * max(1.0, abs(bound.lambda_max))
-    if any(p.kind in ("saddle", "maximum") for p in points):
+    if any(p.kind in ("saddle", "maximum") or p.of in ("saddle points", "maxima")
+           for p in points):
         return False
     return None

@@ -1,10 +1,13 @@
 r"""Stationary points: where :math:`\nabla f = 0`, and what the Hessian says there.
 
-When the gradient is a polynomial (or rational) system, SymPy solves it
-exactly if it can within a time limit (in a separate process, so a solve
-that runs away is stopped); otherwise Newton's method on
-:math:`\nabla f = 0` starts from a grid of points in a box, all runs at
-once, and the points it converges to are merged.
+When the gradient is a polynomial (or rational) system, it is solved
+exactly within a time limit (in a separate process, so a solve that runs
+away is stopped), and the result is called exact only when it is provably
+complete (see :mod:`.exact`). Otherwise Newton's method on
+:math:`\nabla f = 0` runs from a space-filling design of starts in a box
+(see :mod:`.search`), and the result says that it was found numerically,
+in which box and from how many starts. Points that lie on a curve or
+surface of stationary points are reported once, as a degenerate set.
 """
 
 from __future__ import annotations
@@ -13,37 +16,52 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 import numpy as np
-import sympy as sp
 
 from .._isolate import NO_PROCESS, TIMED_OUT, IsolatedError, call
 from .._report import Report
-from .._text import markdown_escape, number, plural, point
+from .._text import markdown_escape, number, plural, point, truncate
 from ..errors import InputError
 from ..objective.core import Objective, as_objective
-from .numeric import hessians, values_and_gradients
+from .exact import solve_complete, to_float
+from .search import degenerate_sets, newton_search
 
 __all__ = ["StationaryPoint", "StationaryPoints", "stationary_points"]
 
-_NEWTON_STEPS = 60           # Newton iterations of the numeric search
 _MARKDOWN_POINTS = 30        # points listed in a notebook's display, at most
+_SET_NAMES = {1: "curve", 2: "surface"}
 
 
 @dataclass(frozen=True, repr=False)
 class StationaryPoint(Report):
-    """A point where the gradient vanishes, classified by the Hessian there.
+    """A point where the gradient vanishes, classified by the Hessian there, or
+    one point standing for a whole curve or surface of them.
 
     Attributes
     ----------
     point : dict
         Variable name -> value (float).
     exact : dict or None
-        Variable name -> exact SymPy value, when solved symbolically.
+        Variable name -> exact SymPy value, when solved symbolically (a
+        radical or ``CRootOf`` where the value has no simpler form).
     value : float
         The objective there.
-    kind : {"minimum", "maximum", "saddle", "degenerate"}
+    kind : {"minimum", "maximum", "saddle", "degenerate", "degenerate set"}
         From the Hessian's eigenvalues: all positive, all negative, both
-        signs, or some zero (the second-derivative test says nothing).
+        signs, or some zero (the second-derivative test says nothing);
+        "degenerate set" when the point lies on a curve or surface of
+        stationary points with the same value (found numerically), which
+        this one entry stands for.
     eigenvalues : tuple of float
+    count : int
+        How many starts of the numeric search ended here (on the set, for a
+        degenerate set); 1 for an exact point.
+    dimension : int
+        0 for a point; for a degenerate set its dimension (the number of
+        null directions of the Hessian): 1 a curve, 2 a surface; as many
+        as there are variables, a region (where f is flat).
+    of : str
+        For a degenerate set, what its points are: "minima", "maxima",
+        "saddle points", or "stationary points" (Hessian zero); else "".
     """
 
     point: dict
@@ -51,9 +69,14 @@ class StationaryPoint(Report):
     value: float
     kind: str
     eigenvalues: tuple
+    count: int = 1
+    dimension: int = 0
+    of: str = ""
 
     def text(self, digits: int = 6) -> str:
-        """``(x = 3, y = 2)  f = 0  minimum (Hessian eigenvalues 8.5, 82.3)``.
+        """``(x = 3, y = 2)  f = 0  minimum (Hessian eigenvalues 8.5, 82.3)``, or
+        ``a curve of minima through (x = 1, y = 0), f = 0, found at 212 starts
+        (Hessian eigenvalues 0, 8)``.
 
         Exact rational coordinates are written exactly, others as decimals.
         """
@@ -63,17 +86,28 @@ class StationaryPoint(Report):
                       for k, e in self.exact.items()]
         else:
             values = list(self.point.values())
-        eig = ", ".join(number(e, 4) for e in self.eigenvalues)
+        eig = ", ".join(number(0.0 if abs(e) < 1e-12 else e, 4) for e in self.eigenvalues)
         value = 0.0 if abs(self.value) < 1e-12 else self.value    # round-off at a zero
-        return (f"{point(names, values, digits)}  f = {number(value, digits)}  "
-                f"{self.kind} (Hessian eigenvalues {eig})")
+        where = point(names, values, digits)
+        if self.kind == "degenerate set":
+            shape = ("region" if self.dimension == len(self.point) else
+                     _SET_NAMES.get(self.dimension, f"{self.dimension}-dimensional set"))
+            flat = ("; the gradient and Hessian are 0 there in double precision, so f may "
+                    "only be too flat to tell" if not any(self.eigenvalues) else "")
+            return (f"a {shape} of {self.of} through {where}, f = {number(value, digits)}, "
+                    f"found at {plural(self.count, 'start')} (Hessian eigenvalues {eig}){flat}")
+        return f"{where}  f = {number(value, digits)}  {self.kind} (Hessian eigenvalues {eig})"
 
     def to_dict(self) -> dict[str, Any]:
-        """The point, its value, kind and eigenvalues; exact values as text."""
-        return {"point": dict(self.point), "value": self.value, "kind": self.kind,
-                "eigenvalues": list(self.eigenvalues),
-                "exact": None if self.exact is None else
-                {k: str(v) for k, v in self.exact.items()}}
+        """The point, its value, kind and eigenvalues; exact values as text;
+        for a degenerate set also its dimension, what it holds and its count."""
+        d = {"point": dict(self.point), "value": self.value, "kind": self.kind,
+             "eigenvalues": list(self.eigenvalues),
+             "exact": None if self.exact is None else
+             {k: str(v) for k, v in self.exact.items()}}
+        if self.kind == "degenerate set":
+            d.update(dimension=self.dimension, of=self.of, count=self.count)
+        return d
 
 
 class StationaryPoints(Report, tuple):
@@ -84,9 +118,19 @@ class StationaryPoints(Report, tuple):
 
     Attributes
     ----------
+    method : {"exact", "numeric"}
+        "exact" when :math:`\\nabla f = 0` was solved symbolically and the
+        solutions are provably all of them; "numeric" when they were found
+        by Newton's method in a box (there may be others).
     solved_exactly : bool
-        True when SymPy solved :math:`\\nabla f = 0` (these are all the
-        points); False when they were found numerically in a box.
+        ``method == "exact"``.
+    box : tuple of (low, high) or None
+        The box searched numerically.
+    starts : int or None
+        How many starts the numeric search used.
+    non_real : int
+        For an exact result, how many complex, non-real solutions of
+        :math:`\\nabla f = 0` were left out.
 
     Examples
     --------
@@ -99,16 +143,29 @@ class StationaryPoints(Report, tuple):
       (x = -1, y = 0)  f = 2  saddle (Hessian eigenvalues -6, 2)
     """
 
-    solved_exactly: bool
+    method: str
+    box: tuple | None
+    starts: int | None
+    non_real: int
 
-    def __new__(cls, points: Iterable[StationaryPoint] = (),
-                solved_exactly: bool = False) -> StationaryPoints:
+    def __new__(cls, points: Iterable[StationaryPoint] = (), solved_exactly: bool = False,
+                *, box: object = None, starts: int | None = None,
+                non_real: int = 0) -> StationaryPoints:
         self = super().__new__(cls, points)
-        self.solved_exactly = bool(solved_exactly)
+        self.method = "exact" if solved_exactly else "numeric"
+        self.box = None if box is None else tuple(tuple(float(v) for v in row) for row in box)
+        self.starts = None if starts is None else int(starts)
+        self.non_real = int(non_real)
         return self
 
-    def __getnewargs__(self) -> tuple:
-        return (tuple(self), self.solved_exactly)
+    @property
+    def solved_exactly(self) -> bool:
+        """True when the points were solved exactly and are provably all of them."""
+        return self.method == "exact"
+
+    def __reduce__(self) -> tuple:
+        return (_rebuild, (tuple(self), self.solved_exactly, self.box, self.starts,
+                           self.non_real))
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, (list, tuple)):
@@ -123,12 +180,32 @@ class StationaryPoints(Report, tuple):
 
     def __getitem__(self, index: Any) -> Any:
         item = tuple.__getitem__(self, index)
-        return StationaryPoints(item, self.solved_exactly) if isinstance(index, slice) else item
+        if isinstance(index, slice):
+            return StationaryPoints(item, self.solved_exactly, box=self.box,
+                                    starts=self.starts, non_real=self.non_real)
+        return item
+
+    def box_text(self) -> str:
+        """The searched box: ``[-5, 5] × [-5, 5]``, or ``[-5, 5]^12`` in many dimensions."""
+        if self.box is None:
+            return ""
+        rows = [f"[{number(lo)}, {number(hi)}]" for lo, hi in self.box]
+        if len(rows) > 3 and len(set(rows)) == 1:
+            return f"{rows[0]}^{len(rows)}"
+        return truncate(" × ".join(rows), 120)
 
     def how(self) -> str:
         """How the points were found, in words."""
-        return ("solved exactly" if self.solved_exactly else
-                "found numerically in the search box; there may be others outside it")
+        if self.solved_exactly:
+            if self.non_real:
+                other = "the other " if self else ""
+                verb = "is" if self.non_real == 1 else "are"
+                return (f"solved exactly; {other}{plural(self.non_real, 'solution')} of "
+                        f"∇f = 0 {verb} not real")
+            return "solved exactly"
+        starts = "" if self.starts is None else f" from {plural(self.starts, 'start')}"
+        return (f"found numerically in the box {self.box_text()}{starts}; there may be others "
+                f"outside the box or between starts")
 
     def headline(self) -> str:
         """How many points there are and how they were found."""
@@ -154,21 +231,35 @@ class StationaryPoints(Report, tuple):
         return "\n".join([head, ""] + items)
 
     def to_dict(self) -> dict[str, Any]:
-        """How they were found and each point's :meth:`StationaryPoint.to_dict`."""
-        return {"solved_exactly": self.solved_exactly,
+        """How they were found (method, box, starts) and each point's
+        :meth:`StationaryPoint.to_dict`."""
+        return {"solved_exactly": self.solved_exactly, "method": self.method,
+                "box": None if self.box is None else [list(b) for b in self.box],
+                "starts": self.starts, "non_real": self.non_real,
                 "points": [p.to_dict() for p in self]}
 
 
+def _rebuild(points: tuple, solved_exactly: bool, box: object, starts: int | None,
+             non_real: int) -> StationaryPoints:
+    return StationaryPoints(points, solved_exactly, box=box, starts=starts, non_real=non_real)
+
+
 def stationary_points(objective: object, bounds: object = None, *, timeout: float = 1.0,
-                      starts: int = 4000) -> StationaryPoints:
+                      starts: int = 512, seed: int = 0) -> StationaryPoints:
     r"""Every point where :math:`\nabla f = 0`, classified by the Hessian.
 
-    When the gradient is a polynomial (or rational) system, SymPy solves it
-    exactly if it can within ``timeout`` seconds; otherwise Newton's method on
-    :math:`\nabla f = 0` is started from a grid of points in ``bounds`` (all
-    runs at once), and the points it converges to are merged. The numeric
-    search finds the stationary points in the box that the grid reaches; it
-    cannot prove there are no others.
+    When the gradient is a polynomial (or rational) system it is solved
+    exactly within ``timeout`` seconds, and the result is labelled exact only
+    when it is provably complete: the lexicographic Gröbner basis accounts
+    for every complex solution, the real ones are kept (as exact numbers,
+    shown as decimals) and the others counted. Otherwise Newton's method on
+    :math:`\nabla f = 0` runs from ``starts`` points of a space-filling
+    design in ``bounds`` (the box's centre and a seeded Halton sequence; the
+    number does not grow with the dimension), and the points it converges to
+    are merged. A numeric result says so, with the box and the number of
+    starts: it cannot prove there are no others. Points on a curve or
+    surface of stationary points with one value are reported once, as a
+    ``"degenerate set"``.
 
     Parameters
     ----------
@@ -178,7 +269,9 @@ def stationary_points(objective: object, bounds: object = None, *, timeout: floa
     timeout : float
         Seconds allowed for the exact solution.
     starts : int
-        About how many grid points start the numeric search.
+        How many starts the numeric search uses.
+    seed : int
+        Seeds the random shift of the design.
 
     Returns
     -------
@@ -194,28 +287,45 @@ def stationary_points(objective: object, bounds: object = None, *, timeout: floa
     """
     obj = as_objective(objective)
     box = _box(bounds, obj.n)
+    starts = _starts(starts)
     exact = _solve_exactly(obj, timeout)
     if exact is not None:
         real = obj.real_symbols
-        points = [_classify(obj, {v.name: complex(s[v]).real for v in real},
-                            {v.name: s[v] for v in real}) for s in exact]
-    else:
-        points = [_classify(obj, dict(zip(obj.names, p)), None)
-                  for p in _newton_search(obj, box, starts)]
-    ordered = sorted(points, key=lambda p: (p.value, tuple(p.point.values())))
-    return StationaryPoints(ordered, solved_exactly=exact is not None)
+        points = [_classify(obj, {v.name: to_float(s[v]) for v in real},
+                            {v.name: s[v] for v in real}) for s in exact["points"]]
+        return StationaryPoints(_ordered(points), True, non_real=exact["complex"])
+    found, counts = newton_search(obj, box, starts, seed)
+    labels, dims = degenerate_sets(obj, found, box)
+    points = [_classify(obj, dict(zip(obj.names, p)), None, int(c))
+              for p, c, label in zip(found, counts, labels) if label < 0]
+    for label in sorted(set(labels.tolist()) - {-1}):
+        members = np.flatnonzero(labels == label)
+        top = members[np.lexsort(found[members].T[::-1])[-1]]   # the largest first coordinate
+        points.append(_degenerate_set(obj, found[top], int(counts[members].sum()),
+                                      int(dims[top])))
+    return StationaryPoints(_ordered(points), False, box=box, starts=starts)
 
 
-def _solve_exactly(objective: Objective, timeout: float) -> list[dict] | None:
-    """Every real solution of grad f = 0 (real symbol -> SymPy value), or None
-    when the gradient is not a rational system, SymPy cannot solve it within
-    ``timeout`` seconds, or the solutions form curves or surfaces."""
+def _ordered(points: list[StationaryPoint]) -> list[StationaryPoint]:
+    return sorted(points, key=lambda p: (p.value, tuple(p.point.values())))
+
+
+def _starts(starts: object) -> int:
+    if isinstance(starts, bool) or not isinstance(starts, (int, np.integer)) or starts < 1:
+        raise InputError(f"starts must be a positive whole number, got {starts!r:.40}")
+    return int(starts)
+
+
+def _solve_exactly(objective: Objective, timeout: float) -> dict | None:
+    """Every real solution of grad f = 0 and the number of non-real ones, or None
+    when the gradient is not a rational system, the solution cannot be shown
+    complete within ``timeout`` seconds, or the solutions form curves or surfaces."""
     gradient = list(objective.real_gradient)
     real = list(objective.real_symbols)
     if not all(g.is_rational_function(*real) for g in gradient):
         return None
     try:
-        result = call(_solve, (gradient, real), timeout)
+        result = call(solve_complete, (gradient, real), timeout)
     except IsolatedError:       # SymPy could not solve it: search numerically
         return None
     return None if result is TIMED_OUT or result is NO_PROCESS else result
@@ -236,75 +346,33 @@ def _box(bounds: object, n: int) -> np.ndarray:
     return box
 
 
-def _solve(gradient: list, variables: list) -> list | None:
-    """SymPy's solutions of the system, the real ones only (run in a child process)."""
-    solutions = sp.solve(gradient, variables, dict=True)
-    if not isinstance(solutions, list):
-        return None
-    real = []
-    for s in solutions:
-        if set(s) != set(variables):       # a curve or surface of solutions
-            return None
-        values = [complex(sp.N(s[v], 30)) for v in variables]
-        if all(abs(c.imag) <= 1e-12 * max(1.0, abs(c.real)) for c in values):
-            real.append({v: sp.nsimplify(s[v]) if s[v].is_real is None else s[v]
-                         for v in variables})
-    return real
+def _eigen_kind(eig: np.ndarray) -> str:
+    tol = 1e-9 * max(1.0, float(np.abs(eig).max()))
+    if np.all(eig > tol):
+        return "minimum"
+    if np.all(eig < -tol):
+        return "maximum"
+    if np.any(eig > tol) and np.any(eig < -tol):
+        return "saddle"
+    return "degenerate"
 
 
-def _newton_search(obj: Objective, box: np.ndarray, starts: int) -> list[np.ndarray]:
-    """Newton's method on grad f = 0 from a grid over the box, every run at once."""
-    n = obj.n
-    per_axis = max(2, int(round(starts ** (1.0 / n))))
-    axes = [np.linspace(lo, hi, per_axis) for lo, hi in box]
-    X = np.stack([g.ravel() for g in np.meshgrid(*axes, indexing="ij")], axis=1)
-    width = float(np.max(box[:, 1] - box[:, 0]))
-    with np.errstate(all="ignore"):
-        for _ in range(_NEWTON_STEPS):
-            G, H = values_and_gradients(obj, X)[:, 1:], hessians(obj, X)
-            step = _solve_stacked(H, G)
-            # no step longer than a quarter of the box: a flat Hessian must not fling a run away
-            length = np.linalg.norm(step, axis=1)
-            step *= np.minimum(1.0, 0.25 * width / np.maximum(length, 1e-300))[:, None]
-            X = X - step
-        G = values_and_gradients(obj, X)[:, 1:]
-    scale = 1.0 + np.abs(X).max(axis=1)
-    inside = np.all((X >= box[:, 0] - 1e-9 * width) & (X <= box[:, 1] + 1e-9 * width), axis=1)
-    good = inside & np.isfinite(G).all(axis=1) & (np.linalg.norm(G, axis=1) <= 1e-8 * scale)
-    return _merge(X[good], 1e-6 * width)
-
-
-def _solve_stacked(H: np.ndarray, G: np.ndarray) -> np.ndarray:
-    """The Newton step H⁻¹g for every run; runs with non-finite numbers stay put."""
-    bad = ~np.isfinite(H).all(axis=(1, 2)) | ~np.isfinite(G).all(axis=1)
-    H, G = np.where(bad[:, None, None], np.eye(H.shape[1]), H), np.where(bad[:, None], 0, G)
-    try:
-        return np.linalg.solve(H, G[..., None])[..., 0]
-    except np.linalg.LinAlgError:   # some Hessian is singular: least squares for all
-        return (np.linalg.pinv(H) @ G[..., None])[..., 0]
-
-
-def _merge(points: np.ndarray, radius: float) -> list[np.ndarray]:
-    """One point per cluster: points closer than ``radius`` (max-norm) are the same."""
-    kept: list[np.ndarray] = []
-    for p in points[np.lexsort(points.T[::-1])] if len(points) else []:
-        if all(np.abs(p - q).max() > radius for q in kept):
-            kept.append(p)
-    return kept
-
-
-def _classify(obj: Objective, where: dict, exact: dict | None) -> StationaryPoint:
+def _classify(obj: Objective, where: dict, exact: dict | None,
+              count: int = 1) -> StationaryPoint:
     """The second-derivative test: the signs of the Hessian's eigenvalues."""
     x = np.array([where[v] for v in obj.names])
     eig = np.linalg.eigvalsh(obj.hess(x))
-    tol = 1e-9 * max(1.0, float(np.abs(eig).max()))
-    if np.all(eig > tol):
-        kind = "minimum"
-    elif np.all(eig < -tol):
-        kind = "maximum"
-    elif np.any(eig > tol) and np.any(eig < -tol):
-        kind = "saddle"
-    else:
-        kind = "degenerate"
     return StationaryPoint({k: float(v) for k, v in where.items()}, exact, obj.value(x),
-                           kind, tuple(float(e) for e in eig))
+                           _eigen_kind(eig), tuple(float(e) for e in eig), count)
+
+
+def _degenerate_set(obj: Objective, x: np.ndarray, count: int, dimension: int) -> StationaryPoint:
+    """One entry for a curve or surface of stationary points through ``x``."""
+    eig = np.linalg.eigvalsh(obj.hess(x))
+    order = np.argsort(np.abs(eig))
+    rest = eig[order[dimension:]]          # the eigenvalues across the set
+    of = {"minimum": "minima", "maximum": "maxima", "saddle": "saddle points"}.get(
+        _eigen_kind(rest) if len(rest) else "", "stationary points")
+    return StationaryPoint(dict(zip(obj.names, (float(v) for v in x))), None, obj.value(x),
+                           "degenerate set", tuple(float(e) for e in eig), count,
+                           dimension, of)
