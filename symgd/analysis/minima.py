@@ -19,7 +19,7 @@ from ..errors import InputError
 from ..objective.core import Objective, as_objective
 from .numeric import values_and_gradients
 
-__all__ = ["minimum_of", "minimum_along"]
+__all__ = ["interval", "minimum_of", "minimum_along"]
 
 _GRID = 801                  # points of the coarse search along one variable
 _GOLDEN_STEPS = 60           # golden-section refinements (the bracket shrinks 0.618x each)
@@ -103,7 +103,7 @@ def minimum_along(objective: object, var: str | sp.Symbol, at: object,
     obj = as_objective(objective)
     i = obj.index(var)
     base = obj.point(at, "at")
-    box = _interval(bounds) if bounds is not None else (base[i] - 5.0, base[i] + 5.0)
+    box = interval(bounds) if bounds is not None else (base[i] - 5.0, base[i] + 5.0)
     if obj.is_quadratic:
         h = obj.hess(base)[i, i]
         if h > 0:
@@ -139,11 +139,17 @@ def _along(obj: Objective, i: int, base: np.ndarray, ts: Sequence[float]) -> np.
     return values_and_gradients(obj, points)[:, 0]
 
 
-def _interval(value: object) -> tuple[float, float]:
+def interval(value: object, what: str = "bounds") -> tuple[float, float]:
+    """``(low, high)`` as two finite floats with low < high, or an InputError
+    naming ``what``.
+
+    >>> interval([-1, 2])
+    (-1.0, 2.0)
+    """
     try:
         low, high = (float(v) for v in value)  # type: ignore[union-attr]
     except (TypeError, ValueError):
-        raise InputError(f"bounds must be two numbers (low, high), got {value!r:.60}") from None
+        raise InputError(f"{what} must be two numbers (low, high), got {value!r:.60}") from None
     if not (math.isfinite(low) and math.isfinite(high) and low < high):
-        raise InputError(f"bounds must be finite with low < high, got ({low:g}, {high:g})")
+        raise InputError(f"{what} must be finite with low < high, got ({low:g}, {high:g})")
     return (low, high)

@@ -22,6 +22,7 @@ import sympy as sp
 from .._report import Report
 from .._text import number, plural, point
 from ..analysis import values_and_gradients
+from ..analysis.minima import interval
 from ..descent import History, Result, Status
 from ..errors import InputError, InputTypeError, ObjectiveError
 from ..objective.core import Objective, as_objective
@@ -404,15 +405,6 @@ def two_variables(objective: object, what: str) -> Objective:
     return obj
 
 
-def interval(value: object, what: str) -> tuple[float, float]:
-    """``(low, high)`` as two finite floats with low < high."""
-    try:
-        low, high = (float(v) for v in value)  # type: ignore[union-attr]
-    except (TypeError, ValueError):
-        raise InputError(f"{what} must be two numbers (low, high), got {value!r}") from None
-    if not (math.isfinite(low) and math.isfinite(high) and low < high):
-        raise InputError(f"{what} must be finite with low < high, got ({low:g}, {high:g})")
-    return (low, high)
 
 
 def finite_number(value: object, what: str) -> float:
