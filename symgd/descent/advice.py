@@ -222,19 +222,26 @@ def line_search_advice(obj: Any, rule: StepRule, last: Any, at: str, tol: float)
         along = "−∇f" if rule.name == "backtracking" else "the Newton direction"
         scale = abs(last.loss) if math.isfinite(last.loss) else 0.0
         head = (f"the line search ({rule.name} rule) found no decrease along {along} "
-                f"{at}, where the gradient norm is {gn:.3g}: no step down to lr·2⁻⁶⁰ "
-                f"lowered the loss at this floating-point precision, so the point "
-                f"would repeat forever.")
-        if tol >= 0 and gn <= 1e-6 * max(1.0, scale):
+                f"{at}, where the gradient norm is {gn:.3g}: no step from lr down to "
+                f"lr·2⁻⁶⁰ lowered the loss, so the point would repeat forever.")
+        size = max(1.0, float(np.linalg.norm(last.x)))
+        smallest = rule.lr * 2.0 ** -60 * gn      # the shortest backtracking step tried
+        if rule.name == "backtracking" and smallest > 1e-3 * size:
+            tip = (f" Even the shortest step tried, lr·2⁻⁶⁰·|∇f| = {smallest:.3g}, moves x "
+                   f"far beyond its size ({size:.3g}): the gradient is huge, so the "
+                   f"search must start from a much smaller lr (about |x|/|∇f| = "
+                   f"{size / gn:.3g}), or rescale the objective (divide it by a typical "
+                   f"value of f) or its variables.")
+        elif tol >= 0 and gn <= 1e-6 * max(1.0, scale):
             tip = (f" The gradient is small: this is probably a minimum to machine "
                    f"precision, and tol = {tol:g} is tighter than the loss can resolve; "
                    f"try a looser tol or ftol.")
         else:
-            tip = (" A smaller starting lr is not the issue (the search already tried "
-                   "steps down to lr·2⁻⁶⁰). The objective is probably badly scaled (its "
-                   "values or gradient are huge or tiny, so a step changes f by less than "
-                   "its rounding) or not smooth there: try rescaling it (divide by a "
-                   "typical value of f), rescaling the variables, or step=\"newton\".")
+            tip = (" Steps this short change f by less than its rounding, so a smaller "
+                   "starting lr would not help: the objective is probably badly scaled "
+                   "(its values huge or tiny) or not smooth there; try rescaling it "
+                   "(divide by a typical value of f), rescaling the variables, or "
+                   "step=\"newton\".")
         return head + tip
     return (f"the {rule.name} step no longer changes the point {at}, where the gradient "
             f"norm is {gn:.3g}: the step is below the floating-point precision of x "
