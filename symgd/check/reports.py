@@ -55,7 +55,8 @@ class Counterexample(Report):
         return point(list(self.point), self.point)
 
     def text(self) -> str:
-        digits = 6 if number(self.claimed) != number(self.true) else 17   # tell them apart
+        digits = next((d for d in range(6, 17) if number(self.claimed, d) !=
+                       number(self.true, d)), 17)     # enough digits to tell them apart
         return (f"at {self.where()} claimed {number(self.claimed, digits)}, true "
                 f"{number(self.true, digits)}")
 
