@@ -254,11 +254,13 @@ def _component(c: int, target: Target, claim: Claim, num: Samples, mistake: Mist
                               **base)
     if mistake is None and "ratio" in symbolic:
         mistake = _factor_mistake(*symbolic["ratio"])
-    if "proved" in symbolic:          # the rational difference is not 0: exact point
-        where, a, t = symbolic["proved"]
-        return ComponentCheck(verdict=DIFFERENT, method="exact",
+    if "proved" in symbolic or "far" in symbolic:   # exact, or far from the random points
+        where, a, t = symbolic.get("proved") or symbolic["far"]
+        method = "exact" if "proved" in symbolic else "counterexample"
+        return ComponentCheck(verdict=DIFFERENT, method=method,
                               counterexample=Counterexample(where, float(a), float(t)),
-                              mistake=mistake, agrees_where=_agrees_where(target, num, c),
+                              mistake=mistake, agrees_where=_agrees_where(target, num, c)
+                              if "proved" in symbolic else "" if base["points_agree"] else None,
                               **base)
     if num.witness[c] is not None and "refuted" not in symbolic:
         j, values = num.witness[c], None

@@ -166,7 +166,9 @@ class ComponentCheck(Report):
             at = f": {self.counterexample.text()}" if self.counterexample else ""
             if self.agrees_where is not None and self.counterexample:
                 part = f"for {self.agrees_where}" if self.agrees_where else \
-                    f"at {self.points_agree} of {plural(self.points_used, 'random point')}"
+                    f"at {self.points_agree} of {plural(self.points_used, 'random point')}" \
+                    if self.points_agree < self.points_used else \
+                    f"at the {plural(self.points_used, 'random point')}"
                 at = f": right {part} only (differs {self.counterexample.text()})"
             return f"{self.label}: {what} is WRONG{kind}{at}"
         used = plural(self.points_used, "random point")

@@ -15,8 +15,11 @@ For each component the child
 2. for a confirmed one with no mistake named yet, looks for a short factor
    ``r`` with ``true = r·claimed`` (or the other way round);
 3. tries to reduce ``claimed - true`` to 0: the cheap steps of
-   :func:`symgd.expr.equal.cheap_zero` for every component first, then
-   ``simplify`` with what time is left.
+   :func:`symgd.expr.equal.cheap_zero` for every component first, then a
+   look for a counterexample far from the random points (magnitudes up to
+   1400, at 30 digits, on the function's real domain: a Taylor polynomial
+   or a claim right only for ``|x| < π`` differs there), then ``simplify``
+   with what time is left.
 
 Each result is sent to the parent as soon as it is known (``symgd._isolate``
 streams the messages), so what was decided before the time limit is kept.
@@ -32,7 +35,7 @@ import numpy as np
 import sympy as sp
 
 from .._isolate import FAILED, NO_PROCESS, TIMED_OUT, IsolatedError, call, limited
-from ..expr.equal import cheap_zero, simplify_zero
+from ..expr.equal import cheap_zero, simplify_zero, values_at
 from .claims import Claim
 from .reports import Mistake
 from .sampling import Samples, Settings
@@ -60,6 +63,7 @@ class Task(NamedTuple):
     atol: float
     source: sp.Expr | None = None           # the function differentiated (its domain)
     candidates: list[dict[sp.Symbol, sp.Rational]] = []   # exact points for a proof
+    symbols: tuple[sp.Symbol, ...] = ()
 
 
 Results = dict[int, dict[str, tuple]]     # component -> message kind -> its values
@@ -78,7 +82,7 @@ def tasks(target: Target, claim: Claim, num: Samples, diagnoses: Sequence[Mistak
         differ = num.differing(c)[:_MAX_CONFIRM]
         points = [_exact_point(target.symbols, num.P[j]) for j in differ]
         out.append(Task(c, a, t, [int(j) for j in differ], points, diagnoses[c] is None,
-                        s.rtol, s.atol, target.source, candidates))
+                        s.rtol, s.atol, target.source, candidates, target.symbols))
     return out
 
 
@@ -133,13 +137,13 @@ def work(send: Callable[[tuple], None], work_list: list[Task], budget: float) ->
                 send(("ratio", c, *found))
             continue
         if not task.rows:
-            to_prove.append((c, a - t))
+            to_prove.append((c, a - t, task))
             continue
         state, cut = _confirm_any(send, task, lambda: min(left(), budget / 4))
         expired = expired or cut
         if state == "refuted":
             send(("refuted", c))
-            to_prove.append((c, a - t))
+            to_prove.append((c, a - t, task))
         elif state == "confirmed" and task.want_ratio:
             found = limited(min(left(), budget / 4), ratio, a, t)
             if isinstance(found, tuple):
@@ -166,16 +170,21 @@ def _confirm_any(send: Callable[[tuple], None], task: Task,
     return state, False
 
 
-def _prove(send: Callable[[tuple], None], to_prove: list[tuple[int, sp.Expr]],
+def _prove(send: Callable[[tuple], None], to_prove: list[tuple[int, sp.Expr, Task]],
            left: Callable[[], float]) -> bool:
     """Reduce each difference to 0: cheap steps for all first (half the time
-    left), then ``simplify``. Returns True when ``simplify`` ran out of time."""
+    left), a look far out, then ``simplify``. Returns True when ``simplify``
+    ran out of time."""
     expired = False
     pending = []
-    for k, (c, d) in enumerate(to_prove):
+    for k, (c, d, task) in enumerate(to_prove):
         step = limited(0.5 * left() / (len(to_prove) - k), cheap_zero, d)
         if isinstance(step, str):
             send(("equal", c, step))
+            continue
+        far = limited(0.25 * left() / (len(to_prove) - k), far_out, task)
+        if isinstance(far, tuple):
+            send(("far", c, *far))
         else:
             pending.append((c, d))       # simplify decides, or runs out of time
     for k, (c, d) in enumerate(pending):
@@ -230,6 +239,35 @@ def exact(a: sp.Expr, t: sp.Expr, source: sp.Expr | None,
         if all(v is not None for v in values):
             return ("different", {v.name: float(p[v]) for v in p}, values[0], values[1])
     return None
+
+
+def far_out(task: Task) -> tuple | None:
+    """A point far from the random ones (up to 1400) where the function is real
+    and finite and the claimed and true values differ (30 digits, confirmed
+    by ``evalf``): ``(point, claimed, true)``, or None."""
+    symbols = task.symbols
+    points = _far_points(len(symbols))
+    a_values = values_at(task.claimed, symbols, points)
+    t_values = values_at(task.true, symbols, points)
+    for p, av, tv in zip(points, a_values, t_values):
+        if av is None or tv is None or abs(av.imag) + abs(tv.imag) > 1e-20:
+            continue
+        if abs(av - tv) <= task.atol + task.rtol * max(abs(av), abs(tv)):
+            continue
+        exact_p = {v: sp.Rational(repr(x)) for v, x in zip(symbols, p)}
+        if task.source is not None and _real_value(task.source, exact_p) is None:
+            continue
+        values = confirm(task.claimed, task.true, exact_p, task.rtol, task.atol)
+        if values is not None:
+            return ({v.name: float(x) for v, x in zip(symbols, p)}, *values)
+    return None
+
+
+def _far_points(k: int) -> list[list[float]]:
+    """24 points with magnitudes from 3.3 to 1402.7, mixed signs, then positive."""
+    mags = (3.3, 4.7, 6.9, 9.6, 14.3, 21.7, 33.1, 58.9, 97.3, 233.9, 611.3, 1402.7)
+    return [[mags[(j + 5 * i) % 12] * (-1) ** ((j + i) * (j < 12)) for i in range(k)]
+            for j in range(24)]
 
 
 def _real_value(e: sp.Expr, p: dict) -> float | None:
