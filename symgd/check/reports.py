@@ -96,8 +96,9 @@ class ComponentCheck(Report):
     claimed, true : str
         The claimed derivative as given, and the exact one.
     verdict : {"equal", "different", "undecided"}
-    method : {"symbolic", "counterexample", "numeric", "none"}
-        How the verdict was reached. ``"numeric"`` goes with ``"undecided"``
+    method : {"symbolic", "exact", "counterexample", "numeric", "none"}
+        How the verdict was reached (``"exact"``: the difference is a nonzero
+        rational function, and the point was found with exact arithmetic). ``"numeric"`` goes with ``"undecided"``
         (and with every callable that agrees at all points); ``"none"``: the
         claim was not compared at all (it could not be read in time).
     points_used, points_agree : int

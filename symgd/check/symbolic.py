@@ -258,7 +258,7 @@ def far_out(task: Task) -> tuple | None:
         if task.source is not None and _real_value(task.source, exact_p) is None:
             continue
         values = confirm(task.claimed, task.true, exact_p, task.rtol, task.atol)
-        if values is not None:
+        if values is not None and np.isfinite(values).all():    # not beyond float64
             return ({v.name: float(x) for v, x in zip(symbols, p)}, *values)
     return None
 
