@@ -16,8 +16,8 @@ from .._text import json_safe, markdown_escape, number, plural, point, truncate
 from ..errors import InputTypeError
 from .step_reports import LossRow, StepRow, StepsReport
 
-__all__ = ["EQUAL", "DIFFERENT", "UNDECIDED", "REQUIRE", "Counterexample", "Mistake", "ComponentCheck",
-           "GradientReport", "HessianReport", "NumericComponent", "NumericReport", "StepRow",
+__all__ = ["EQUAL", "DIFFERENT", "UNDECIDED", "REQUIRE", "Counterexample", "Mistake",
+           "ComponentCheck", "GradientReport", "HessianReport", "NumericComponent", "NumericReport", "StepRow",
            "LossRow", "StepsReport", "check_report_exit_code", "component_noun"]
 
 EQUAL, DIFFERENT, UNDECIDED = "equal", "different", "undecided"
@@ -98,9 +98,10 @@ class ComponentCheck(Report):
     verdict : {"equal", "different", "undecided"}
     method : {"symbolic", "exact", "counterexample", "numeric", "none"}
         How the verdict was reached (``"exact"``: the difference is a nonzero
-        rational function, and the point was found with exact arithmetic). ``"numeric"`` goes with ``"undecided"``
-        (and with every callable that agrees at all points); ``"none"``: the
-        claim was not compared at all (it could not be read in time).
+        rational function, and the point was found with exact arithmetic).
+        ``"numeric"`` goes with ``"undecided"`` (and with every callable that
+        agrees at all points); ``"none"``: the claim was not compared at all
+        (it could not be read in time).
     points_used, points_agree : int
         Random points where both values were defined, and where they agreed.
     points_skipped : int
