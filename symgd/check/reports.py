@@ -17,8 +17,9 @@ from ..errors import InputTypeError
 from .step_reports import LossRow, StepRow, StepsReport
 
 __all__ = ["EQUAL", "DIFFERENT", "UNDECIDED", "REQUIRE", "Counterexample", "Mistake",
-           "ComponentCheck", "GradientReport", "HessianReport", "NumericComponent", "NumericReport", "StepRow",
-           "LossRow", "StepsReport", "check_report_exit_code", "component_noun"]
+           "ComponentCheck", "GradientReport", "HessianReport", "NumericComponent",
+           "NumericReport", "StepRow", "LossRow", "StepsReport", "check_report_exit_code",
+           "component_noun"]
 
 EQUAL, DIFFERENT, UNDECIDED = "equal", "different", "undecided"
 REQUIRE = ("numeric", "proof")   # what counts as right: equal at every point, or proven
