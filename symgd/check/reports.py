@@ -261,7 +261,8 @@ class GradientReport(Report):
 
     @property
     def undecided(self) -> bool:
-        """No component is wrong, and some are not right: not decided (exit code 3)."""
+        """No component is wrong, and some are not right: not decided (exit code 3
+        when proof is required)."""
         return not self.wrong and not self.ok
 
     def __getitem__(self, k: int) -> ComponentCheck:
@@ -320,7 +321,8 @@ class GradientReport(Report):
         lines += ["| | claimed | verdict | details |", "|---|---|---|---|"]
         for c in self.components:
             verdict = {EQUAL: "right", DIFFERENT: "**WRONG**"}.get(
-                c.verdict, "numerically right" if c.ok else "not checked")
+                c.verdict, "numerically right" if c.ok else
+                "not proven" if c.numeric == "equal" else "not checked")
             info = c.summary().split(": ", 1)[1]
             extra = "; ".join([info, *c.details()])
             claimed = "(function)" if c.from_function else f"`{c.claimed}`"
