@@ -382,7 +382,7 @@ def test_without_child_processes_the_check_is_numeric_only(monkeypatch):
     c = report[0]
     assert c.verdict == UNDECIDED and c.method == "numeric" and c.ok
     assert c.reason == "no process could be started for the symbolic check"
-    assert "numerically right: equal at 20 random points (no process could be started" \
+    assert "numerically right: equal at 20 random points, not proven (no process could be started" \
         in c.summary()
     assert not report.symbolic_finished
     assert str(report).splitlines()[-1] == "Right (checked numerically only)."

@@ -9,17 +9,20 @@ from the mixin. Points are written with :func:`symgd._text.point`.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any, ClassVar, Sequence
+from typing import Any, ClassVar
 
 from .._report import Report
 from .._text import json_safe, markdown_escape, number, plural, point, truncate
 from ..errors import InputTypeError
+from .step_reports import LossRow, StepRow, StepsReport
 
-__all__ = ["EQUAL", "DIFFERENT", "UNDECIDED", "Counterexample", "Mistake", "ComponentCheck",
-           "GradientReport", "HessianReport", "NumericComponent", "NumericReport", "StepRow",
-           "LossRow", "StepsReport", "check_report_exit_code", "component_noun"]
+__all__ = ["EQUAL", "DIFFERENT", "UNDECIDED", "REQUIRE", "Counterexample", "Mistake",
+           "ComponentCheck", "GradientReport", "HessianReport", "NumericComponent",
+           "NumericReport", "StepRow", "LossRow", "StepsReport", "check_report_exit_code",
+           "component_noun"]
 
 EQUAL, DIFFERENT, UNDECIDED = "equal", "different", "undecided"
+REQUIRE = ("numeric", "proof")   # what counts as right: equal at every point, or proven
 
 _SHOWN_CLAIM = 80            # characters of a claimed derivative in a summary line
 
@@ -53,7 +56,10 @@ class Counterexample(Report):
         return point(list(self.point), self.point)
 
     def text(self) -> str:
-        return f"at {self.where()} claimed {number(self.claimed)}, true {number(self.true)}"
+        digits = next((d for d in range(6, 17) if number(self.claimed, d) !=
+                       number(self.true, d)), 17)     # enough digits to tell them apart
+        return (f"at {self.where()} claimed {number(self.claimed, digits)}, true "
+                f"{number(self.true, digits)}")
 
     def to_dict(self) -> dict[str, Any]:
         return json_safe({"point": self.point, "claimed": self.claimed, "true": self.true})
@@ -91,10 +97,12 @@ class ComponentCheck(Report):
     claimed, true : str
         The claimed derivative as given, and the exact one.
     verdict : {"equal", "different", "undecided"}
-    method : {"symbolic", "counterexample", "numeric", "none"}
-        How the verdict was reached. ``"numeric"`` goes with ``"undecided"``
-        (and with every callable that agrees at all points); ``"none"``: the
-        claim was not compared at all (it could not be read in time).
+    method : {"symbolic", "exact", "counterexample", "numeric", "none"}
+        How the verdict was reached (``"exact"``: the difference is a nonzero
+        rational function, and the point was found with exact arithmetic).
+        ``"numeric"`` goes with ``"undecided"`` (and with every callable that
+        agrees at all points); ``"none"``: the claim was not compared at all
+        (it could not be read in time).
     points_used, points_agree : int
         Random points where both values were defined, and where they agreed.
     points_skipped : int
@@ -106,6 +114,11 @@ class ComponentCheck(Report):
     mistake : Mistake or None
     reason : str
         Why the verdict is ``"undecided"``.
+    require : {"numeric", "proof"}
+        ``"proof"``: only a proven equality is right (undecided is not ok).
+    agrees_where : str
+        For a wrong claim that agrees at some random points: where, as a sign
+        condition (``"x > 0"``), or ``""`` when no sign separates them.
     from_function : bool
         True when the claim was a Python function (numeric check only).
     undefined_at : Counterexample or None
@@ -127,6 +140,8 @@ class ComponentCheck(Report):
     reason: str = ""
     from_function: bool = False
     undefined_at: Counterexample | None = None
+    require: str = "numeric"
+    agrees_where: str | None = None
 
     @property
     def numeric(self) -> str:
@@ -137,10 +152,10 @@ class ComponentCheck(Report):
 
     @property
     def ok(self) -> bool:
-        """Proven equal; or undecided, equal at every random point used, and
-        defined wherever the true derivative is."""
+        """Proven equal; or (unless ``require="proof"``) undecided, equal at every
+        random point used, and defined wherever the true derivative is."""
         return self.verdict == EQUAL or (self.verdict == UNDECIDED and self.numeric == "equal"
-                                         and not self.points_skipped)
+                                         and not self.points_skipped and self.require != "proof")
 
     def summary(self) -> str:
         """One line for a student."""
@@ -152,6 +167,12 @@ class ComponentCheck(Report):
         if self.verdict == DIFFERENT:
             kind = f" ({self.mistake.kind})" if self.mistake else ""
             at = f": {self.counterexample.text()}" if self.counterexample else ""
+            if self.agrees_where is not None and self.counterexample:
+                part = f"for {self.agrees_where}" if self.agrees_where else \
+                    f"at {self.points_agree} of {plural(self.points_used, 'random point')}" \
+                    if self.points_agree < self.points_used else \
+                    f"at the {plural(self.points_used, 'random point')}"
+                at = f": right {part} only (differs {self.counterexample.text()})"
             return f"{self.label}: {what} is WRONG{kind}{at}"
         used = plural(self.points_used, "random point")
         if self.numeric == "equal" and self.points_skipped:
@@ -164,7 +185,11 @@ class ComponentCheck(Report):
             if self.from_function:
                 return (f"{self.label}: {what} agrees with the exact {noun} at {used} (a "
                         "Python function is checked numerically)")
-            return f"{self.label}: {what} is numerically right: equal at {used} ({self.reason})"
+            if self.require == "proof":
+                return (f"{self.label}: {what} is UNDECIDED (proof required): numerically "
+                        f"equal at {used}, not proven ({self.reason})")
+            return (f"{self.label}: {what} is numerically right: equal at {used}, not proven "
+                    f"({self.reason})")
         if self.method == "none":
             return f"{self.label}: {what} could not be checked: {self.reason}"
         return (f"{self.label}: {what} could not be checked: {self.reason}, and no random "
@@ -190,7 +215,8 @@ class ComponentCheck(Report):
         return json_safe({
             "label": self.label, "variables": list(self.variables), "claimed": self.claimed,
             "true": self.true, "verdict": self.verdict, "method": self.method,
-            "ok": self.ok, "step": self.step, "numeric": self.numeric,
+            "ok": self.ok, "step": self.step, "numeric": self.numeric, "require": self.require,
+            "agrees_where": self.agrees_where,
             "points_used": self.points_used, "points_agree": self.points_agree,
             "points_skipped": self.points_skipped, "reason": self.reason or None,
             "from_function": self.from_function,
@@ -221,6 +247,7 @@ class GradientReport(Report):
     elapsed: float
     symbolic_finished: bool
     note: str = ""
+    require: str = "numeric"
     kind: ClassVar[str] = "gradient"
 
     @property
@@ -231,6 +258,12 @@ class GradientReport(Report):
     def wrong(self) -> tuple[ComponentCheck, ...]:
         """The components found different."""
         return tuple(c for c in self.components if c.verdict == DIFFERENT)
+
+    @property
+    def undecided(self) -> bool:
+        """No component is wrong, and some are not right: not decided (exit code 3
+        when proof is required)."""
+        return not self.wrong and not self.ok
 
     def __getitem__(self, k: int) -> ComponentCheck:
         return self.components[k]
@@ -262,6 +295,8 @@ class GradientReport(Report):
         bad = [c.label for c in self.components if not c.ok]
         verb = "is" if len(bad) == 1 else "are"
         state = "wrong" if len(wrong) == len(bad) else "not right"
+        if not wrong and self.require == "proof":
+            state = "not proven (proof required)"
         if n == 1:
             return f"{state.capitalize()}: {bad[0]}."
         return f"{len(bad)} of {n} {self._noun(n)} {verb} {state}: {', '.join(bad)}."
@@ -286,7 +321,8 @@ class GradientReport(Report):
         lines += ["| | claimed | verdict | details |", "|---|---|---|---|"]
         for c in self.components:
             verdict = {EQUAL: "right", DIFFERENT: "**WRONG**"}.get(
-                c.verdict, "numerically right" if c.ok else "not checked")
+                c.verdict, "numerically right" if c.ok else
+                "not proven" if c.numeric == "equal" else "not checked")
             info = c.summary().split(": ", 1)[1]
             extra = "; ".join([info, *c.details()])
             claimed = "(function)" if c.from_function else f"`{c.claimed}`"
@@ -301,6 +337,7 @@ class GradientReport(Report):
             "kind": self.kind.lower(), "objective": self.objective,
             "variables": list(self.variables), "ok": self.ok,
             "verdict": self.verdict_line(), "note": self.note or None,
+            "require": self.require, "undecided": self.undecided,
             "points": self.points, "seed": self.seed, "timeout_s": self.timeout,
             "elapsed_s": round(self.elapsed, 4), "symbolic_finished": self.symbolic_finished,
             "components": [c.to_dict() for c in self.components]})
@@ -433,253 +470,12 @@ class NumericReport(Report):
             "components": [c.to_dict() for c in self.components]})
 
 
-# =============================================================== check_steps
-
-@dataclass(frozen=True, repr=False)
-class StepRow(Report):
-    """One published row of :func:`~symgd.check_steps`, recomputed.
-
-    Attributes
-    ----------
-    row : int
-        The row's number as the table prints it.
-    published : tuple of float
-    expected : tuple of float
-        One step from the previous *published* row, unrounded.
-    expected_shown : tuple of str
-        ``expected`` rounded as the published values are printed.
-    follows : bool
-        True when every value of ``expected`` rounds to the published one.
-    component_follows : tuple of bool
-    chained : tuple of float
-        The same row of an uninterrupted run from the first row.
-    matches_chained : bool
-    lr_range : tuple of float or None
-        ``(low, high)``: the learning rates that would give this row at its
-        printed precision, or None when no single rate does.
-    implied_lr : tuple of float or None
-        Per variable, the rate that reproduces its published value exactly.
-    """
-
-    row: int
-    published: tuple[float, ...]
-    expected: tuple[float, ...]
-    expected_shown: tuple[str, ...]
-    follows: bool
-    component_follows: tuple[bool, ...]
-    chained: tuple[float, ...]
-    matches_chained: bool
-    lr_range: tuple[float, float] | None
-    implied_lr: tuple[float | None, ...]
-
-    def text(self) -> str:
-        shown = ", ".join(self.expected_shown)
-        if self.follows:
-            return f"row {self.row}: follows from the row before (one step gives {shown})"
-        return f"row {self.row}: does NOT follow from the row before (one step gives {shown})"
-
-    def to_dict(self) -> dict[str, Any]:
-        return json_safe(_fields(self))
-
-
-@dataclass(frozen=True, repr=False)
-class LossRow(Report):
-    """A published loss against the loss at the printed point, at the point
-    recomputed from the previous row, and at the uninterrupted run's point."""
-
-    row: int
-    published: float
-    at_printed: float
-    at_recomputed: float
-    at_chained: float
-    matches_printed: bool
-    matches_recomputed: bool
-    matches_chained: bool
-
-    def text(self) -> str:
-        mark = "" if self.matches_printed else "  <- does not match"
-        return (f"row {self.row}: published {number(self.published)}, loss at the printed "
-                f"point {self.at_printed:.6g}{mark}")
-
-    def to_dict(self) -> dict[str, Any]:
-        return json_safe(_fields(self))
-
-
-class _Written:
-    """A value already written at its printed precision ("1.20"): shown as is."""
-
-    __slots__ = ("written",)
-
-    def __init__(self, written: str) -> None:
-        self.written = written
-
-    def __str__(self) -> str:
-        return self.written
-
-
-@dataclass(frozen=True, repr=False)
-class StepsReport(Report):
-    """What :func:`~symgd.check_steps` found: one :class:`StepRow` per step."""
-
-    objective: str
-    label: str
-    variables: tuple[str, ...]
-    lr: float
-    start: tuple[float, ...]
-    steps: tuple[StepRow, ...]
-    losses: tuple[LossRow, ...]
-    precision: str
-    first_row: int = 0
-
-    @property
-    def ok(self) -> bool:
-        """Every row follows from the one before, and the losses (if given) fit."""
-        return all(s.follows for s in self.steps) and self.losses_explained is not False
-
-    @property
-    def bad_rows(self) -> tuple[StepRow, ...]:
-        return tuple(s for s in self.steps if not s.follows)
-
-    @property
-    def losses_explained(self) -> str | None | bool:
-        """Which points the published losses are the loss at: ``"printed"``,
-        ``"recomputed"`` or ``"chained"``; False if none; None without losses."""
-        if not self.losses:
-            return None
-        for kind in ("printed", "recomputed", "chained"):
-            if all(getattr(r, f"matches_{kind}") for r in self.losses):
-                return kind
-        return False
-
-    def _point(self, values: Sequence[Any]) -> str:
-        """A row as a point; text values (``"1.20"``) keep their printed digits."""
-        return point(self.variables,
-                     [_Written(v) if isinstance(v, str) else v for v in values])
-
-    def headline(self) -> str:
-        return (f"Checking {plural(len(self.steps), 'step')} of "
-                f"x_(k+1) = x_k - {number(self.lr)} ∇{self.label}(x_k) for {self.objective}, "
-                f"each row recomputed from the published row before it ({self.precision})")
-
-    def step_lines(self, s: StepRow) -> list[str]:
-        """The lines of one row: follows, or what one step gives instead."""
-        prev = s.row - 1
-        if s.follows:
-            return [f"row {s.row} {self._point(s.published)}: follows from row {prev} "
-                    f"(one step gives {self._point(s.expected)})"]
-        off = [f"{n} should be {e}" for n, e, ok in
-               zip(self.variables, s.expected_shown, s.component_follows) if not ok]
-        return [f"row {s.row} {self._point(s.published)}: does NOT follow from row {prev}: "
-                f"one step gives {self._point(s.expected)}, which rounds to "
-                f"{self._point(s.expected_shown)}; {', '.join(off)}",
-                "    " + self._lr_sentence(s)]
-
-    def _lr_sentence(self, s: StepRow) -> str:
-        if s.lr_range is not None:
-            lo, hi = s.lr_range
-            return f"a learning rate between {lo:.4g} and {hi:.4g} would give this row"
-        parts = [f"{n} lr ≈ {v:.4g}" for n, v in zip(self.variables, s.implied_lr)
-                 if v is not None]
-        return ("no single learning rate gives this row" +
-                (f": {', '.join(parts)}" if parts else ""))
-
-    def chain_line(self) -> str:
-        """Whether an uninterrupted run from the first row gives the same table."""
-        differ = [s.row for s in self.steps if not s.matches_chained]
-        if not differ:
-            return ("An uninterrupted run from the first row gives the same table at the "
-                    "printed precision.")
-        first = next(s for s in self.steps if not s.matches_chained)
-        return (f"An uninterrupted run from row {self.first_row} differs from the table in "
-                f"row{'s' * (len(differ) > 1)} {_ranges(differ)}: its row {first.row} is "
-                f"{self._point(first.chained)}.")
-
-    def loss_lines(self) -> list[str]:
-        """Which points the published losses are the loss at, row by row."""
-        if not self.losses:
-            return []
-        kind = self.losses_explained
-        n = len(self.losses)
-        if kind == "printed":
-            head = (f"Losses: all {n} published losses are the loss at the printed (rounded) "
-                    "points, to the precision they are printed with.")
-        elif kind == "recomputed":
-            head = (f"Losses: all {n} published losses are the loss at the points recomputed "
-                    "from the row before (not at the printed points).")
-        elif kind == "chained":
-            head = (f"Losses: all {n} published losses are the loss along an uninterrupted run "
-                    "from the first row.")
-        else:
-            head = "Losses: some published losses match none of the points:"
-        return [head, *("    " + r.text() for r in self.losses)]
-
-    def text(self) -> str:
-        lines = [self.headline()]
-        for s in self.steps:
-            lines += ["  " + line for line in self.step_lines(s)]
-        lines.append(self.chain_line())
-        lines += self.loss_lines()
-        bad = self.bad_rows
-        if not bad:
-            lines.append("Every row follows from the one before it.")
-        else:
-            rows = ", ".join(str(s.row) for s in bad)
-            lines.append(f"{len(bad)} of {len(self.steps)} rows do not follow: row "
-                         f"{rows}." if len(bad) > 1 else f"Row {rows} does not follow.")
-        return "\n".join(lines)
-
-    def markdown(self) -> str:
-        """Markdown tables: the rows, and the losses when given."""
-        lines = [f"**{markdown_escape(self.headline())}**", "",
-                 "| row | published | one step from the row before | follows |",
-                 "|---|---|---|---|",
-                 f"| {self.first_row} | {markdown_escape(self._point(self.start))} | (start) | |"]
-        for s in self.steps:
-            lines.append(f"| {s.row} | {markdown_escape(self._point(s.published))} | "
-                         f"{markdown_escape(self._point(s.expected))} | "
-                         f"{'yes' if s.follows else '**no**'} |")
-        lines += ["", markdown_escape(self.chain_line())]
-        if self.losses:
-            lines += ["", "| row | published loss | loss at printed point | matches |",
-                      "|---|---|---|---|"]
-            lines += [f"| {r.row} | {number(r.published)} | {r.at_printed:.6g} | "
-                      f"{'yes' if r.matches_printed else '**no**'} |" for r in self.losses]
-            lines += ["", markdown_escape(self.loss_lines()[0])]
-        return "\n".join(lines)
-
-    def to_dict(self) -> dict[str, Any]:
-        return json_safe({
-            "kind": "steps", "objective": self.objective, "label": self.label,
-            "variables": list(self.variables),
-            "lr": self.lr, "start": list(self.start), "precision": self.precision,
-            "ok": self.ok, "first_row": self.first_row,
-            "bad_rows": [s.row for s in self.bad_rows],
-            "losses_explained": self.losses_explained,
-            "steps": [s.to_dict() for s in self.steps],
-            "losses": [r.to_dict() for r in self.losses],
-            "text": self.text()})
-
-
-def _ranges(rows: Sequence[int]) -> str:
-    """Row numbers as ranges.
-
-    >>> _ranges([2, 3, 4, 6])
-    '2–4, 6'
-    """
-    parts, start = [], None
-    for k, r in enumerate(rows):
-        if start is None:
-            start = r
-        if k + 1 == len(rows) or rows[k + 1] != r + 1:
-            parts.append(str(start) if start == r else f"{start}–{r}")
-            start = None
-    return ", ".join(parts)
-
-
 # ================================================================ exit codes
 
 def check_report_exit_code(report: Any) -> int:
-    """The command-line exit code for a report: 0 when everything is right, 1 otherwise.
+    """The command-line exit code for a report: 0 when everything is right, 3
+    when proof was required (``require="proof"``) and nothing is wrong but
+    something is not proven, 1 otherwise.
 
     (Invalid input raises a :class:`~symgd.SymgdError` before any report
     exists; the command exits with 2 for those.)
@@ -692,4 +488,6 @@ def check_report_exit_code(report: Any) -> int:
     if not isinstance(ok, bool):
         raise InputTypeError(f"expected a report from check_gradient, check_hessian, "
                              f"check_grad or check_steps; got {type(report).__name__}")
+    if not ok and getattr(report, "require", None) == "proof" and report.undecided:
+        return 3
     return 0 if ok else 1

@@ -2,6 +2,12 @@
 
 For each component the child
 
+0. decides the difference exactly when it is a rational function of the
+   variables (as written, or after ``expand``): ``cancel`` leaves a
+   polynomial numerator that is 0 or has a nonzero coefficient, and a
+   nonzero one gets an exact point where it is nonzero and the function,
+   the claim and the true derivative are real and finite (*proved*);
+   nothing of the numeric comparison is needed for those;
 1. confirms a counterexample: the values at a point where the float64
    values differ, again with 30 digits at the exact point (float64 rounding
    alone is not a mistake: when every such point agrees at 30 digits the
@@ -9,8 +15,11 @@ For each component the child
 2. for a confirmed one with no mistake named yet, looks for a short factor
    ``r`` with ``true = r·claimed`` (or the other way round);
 3. tries to reduce ``claimed - true`` to 0: the cheap steps of
-   :func:`symgd.expr.equal.cheap_zero` for every component first, then
-   ``simplify`` with what time is left.
+   :func:`symgd.expr.equal.cheap_zero` for every component first, then a
+   look for a counterexample far from the random points (magnitudes up to
+   1400, at 30 digits, on the function's real domain: a Taylor polynomial
+   or a claim right only for ``|x| < π`` differs there), then ``simplify``
+   with what time is left.
 
 Each result is sent to the parent as soon as it is known (``symgd._isolate``
 streams the messages), so what was decided before the time limit is kept.
@@ -26,13 +35,14 @@ import numpy as np
 import sympy as sp
 
 from .._isolate import FAILED, NO_PROCESS, TIMED_OUT, IsolatedError, call, limited
-from ..expr.equal import cheap_zero, simplify_zero
+from ..expr.equal import cheap_zero, simplify_zero, values_at
 from .claims import Claim
 from .reports import Mistake
 from .sampling import Samples, Settings
 from .targets import Target
 
-__all__ = ["Task", "tasks", "run", "work", "FINISHED", "EXPIRED", "NO_WORKER", "BROKE"]
+__all__ = ["Task", "tasks", "run", "work", "exact", "FINISHED", "EXPIRED", "NO_WORKER",
+           "BROKE"]
 
 FINISHED, EXPIRED, NO_WORKER, BROKE = "finished", "timed out", "no worker", "failed"
 
@@ -51,6 +61,9 @@ class Task(NamedTuple):
     want_ratio: bool                        # no mistake named yet: look for a factor
     rtol: float
     atol: float
+    source: sp.Expr | None = None           # the function differentiated (its domain)
+    candidates: list[dict[sp.Symbol, sp.Rational]] = []   # exact points for a proof
+    symbols: tuple[sp.Symbol, ...] = ()
 
 
 Results = dict[int, dict[str, tuple]]     # component -> message kind -> its values
@@ -60,14 +73,16 @@ def tasks(target: Target, claim: Claim, num: Samples, diagnoses: Sequence[Mistak
           s: Settings) -> list[Task]:
     """The components that need symbolic work (all but those equal as written)."""
     out = []
+    candidates = [_exact_point(target.symbols, p) for p in num.P] + \
+        _simple_points(target.symbols)
     for c in range(target.size):
         a, t = claim.exprs[c], target.exprs[c]
         if num.witness[c] is None and sp.S(a - t) == 0:
             continue                              # equal as written: nothing to do
         differ = num.differing(c)[:_MAX_CONFIRM]
         points = [_exact_point(target.symbols, num.P[j]) for j in differ]
-        want_ratio = bool(len(differ)) and diagnoses[c] is None
-        out.append(Task(c, a, t, [int(j) for j in differ], points, want_ratio, s.rtol, s.atol))
+        out.append(Task(c, a, t, [int(j) for j in differ], points, diagnoses[c] is None,
+                        s.rtol, s.atol, target.source, candidates, target.symbols))
     return out
 
 
@@ -110,14 +125,25 @@ def work(send: Callable[[tuple], None], work_list: list[Task], budget: float) ->
     to_prove = []
     for task in work_list:
         c, a, t = task.component, task.claimed, task.true
+        decided = limited(min(left(), budget / 4), exact, a, t, task.source, task.candidates)
+        expired = expired or decided is TIMED_OUT
+        if isinstance(decided, tuple) and decided[0] == "equal":
+            send(("equal", c, "cancel"))
+            continue
+        if isinstance(decided, tuple):
+            send(("proved", c, *decided[1:]))
+            found = limited(min(left(), budget / 4), ratio, a, t) if task.want_ratio else None
+            if isinstance(found, tuple):
+                send(("ratio", c, *found))
+            continue
         if not task.rows:
-            to_prove.append((c, a - t))
+            to_prove.append((c, a - t, task))
             continue
         state, cut = _confirm_any(send, task, lambda: min(left(), budget / 4))
         expired = expired or cut
         if state == "refuted":
             send(("refuted", c))
-            to_prove.append((c, a - t))
+            to_prove.append((c, a - t, task))
         elif state == "confirmed" and task.want_ratio:
             found = limited(min(left(), budget / 4), ratio, a, t)
             if isinstance(found, tuple):
@@ -144,16 +170,21 @@ def _confirm_any(send: Callable[[tuple], None], task: Task,
     return state, False
 
 
-def _prove(send: Callable[[tuple], None], to_prove: list[tuple[int, sp.Expr]],
+def _prove(send: Callable[[tuple], None], to_prove: list[tuple[int, sp.Expr, Task]],
            left: Callable[[], float]) -> bool:
     """Reduce each difference to 0: cheap steps for all first (half the time
-    left), then ``simplify``. Returns True when ``simplify`` ran out of time."""
+    left), a look far out, then ``simplify``. Returns True when ``simplify``
+    ran out of time."""
     expired = False
     pending = []
-    for k, (c, d) in enumerate(to_prove):
+    for k, (c, d, task) in enumerate(to_prove):
         step = limited(0.5 * left() / (len(to_prove) - k), cheap_zero, d)
         if isinstance(step, str):
             send(("equal", c, step))
+            continue
+        far = limited(0.25 * left() / (len(to_prove) - k), far_out, task)
+        if isinstance(far, tuple):
+            send(("far", c, *far))
         else:
             pending.append((c, d))       # simplify decides, or runs out of time
     for k, (c, d) in enumerate(pending):
@@ -165,6 +196,97 @@ def _prove(send: Callable[[tuple], None], to_prove: list[tuple[int, sp.Expr]],
         else:
             send(("unproven", c))
     return expired
+
+
+def exact(a: sp.Expr, t: sp.Expr, source: sp.Expr | None,
+          candidates: Sequence[dict[sp.Symbol, sp.Rational]]) -> tuple | None:
+    """``a - t`` decided exactly when it is a rational function (with exact
+    coefficients) of its symbols, as written or after ``expand``:
+    ``("equal",)``, ``("different", point, a_value, t_value)`` at the first
+    candidate point where the difference is nonzero and ``source``, ``a``
+    and ``t`` are real and finite; else (not rational, or no such point
+    among the candidates) None.
+
+    >>> x = sp.Symbol("x", real=True)
+    >>> exact(2*x, x**2 - (x - 1)**2 + 1, None, [])
+    ('equal',)
+    >>> exact(sp.Rational(20000001, 10**7)*x, 2*x, x**2, [{x: sp.Rational(1, 2)}])
+    ('different', {'x': 0.5}, 1.00000005, 1.0)
+    >>> print(exact(sp.cos(x), sp.sin(x), None, []))
+    None
+    """
+    d = a - t
+    if d.has(sp.Float):          # float coefficients: not exact arithmetic
+        return None
+    free = sorted(d.free_symbols, key=lambda v: v.name)
+    if not d.is_rational_function(*free):
+        d = sp.expand(d)
+        if d.has(sp.Float) or not d.is_rational_function(*free):
+            return None
+    d = sp.cancel(sp.together(d))
+    top = sp.fraction(d)[0]
+    coefficients = sp.Poly(top, *free).coeffs() if free else [top]
+    zero = [sp.S(k).is_zero for k in coefficients]
+    if all(z is True for z in zero):
+        return ("equal",)
+    if not any(z is False for z in zero):
+        return None                   # coefficients SymPy cannot decide
+    for p in candidates:
+        dv = d.xreplace(p)
+        if not (dv.is_number and dv.is_finite and dv.is_zero is False):
+            continue
+        values = [_real_value(e, p) for e in (a, t, source if source is not None else 0)]
+        if all(v is not None for v in values):
+            return ("different", {v.name: float(p[v]) for v in p}, values[0], values[1])
+    return None
+
+
+def far_out(task: Task) -> tuple | None:
+    """A point far from the random ones (up to 1400) where the function is real
+    and finite and the claimed and true values differ (30 digits, confirmed
+    by ``evalf``): ``(point, claimed, true)``, or None."""
+    symbols = task.symbols
+    points = _far_points(len(symbols))
+    a_values = values_at(task.claimed, symbols, points)
+    t_values = values_at(task.true, symbols, points)
+    for p, av, tv in zip(points, a_values, t_values):
+        if av is None or tv is None or abs(av.imag) + abs(tv.imag) > 1e-20:
+            continue
+        if abs(av - tv) <= task.atol + task.rtol * max(abs(av), abs(tv)):
+            continue
+        exact_p = {v: sp.Rational(repr(x)) for v, x in zip(symbols, p)}
+        if task.source is not None and _real_value(task.source, exact_p) is None:
+            continue
+        values = confirm(task.claimed, task.true, exact_p, task.rtol, task.atol)
+        if values is not None and np.isfinite(values).all():    # not beyond float64
+            return ({v.name: float(x) for v, x in zip(symbols, p)}, *values)
+    return None
+
+
+def _far_points(k: int) -> list[list[float]]:
+    """24 points with magnitudes from 3.3 to 1402.7, mixed signs, then positive."""
+    mags = (3.3, 4.7, 6.9, 9.6, 14.3, 21.7, 33.1, 58.9, 97.3, 233.9, 611.3, 1402.7)
+    return [[mags[(j + 5 * i) % 12] * (-1) ** ((j + i) * (j < 12)) for i in range(k)]
+            for j in range(24)]
+
+
+def _real_value(e: sp.Expr, p: dict) -> float | None:
+    """``e`` at the exact point ``p`` (30 digits) when real and finite, else None."""
+    try:
+        z = complex(sp.N(sp.S(e).xreplace(p), 30))
+    except (TypeError, ValueError):
+        return None
+    if abs(z.imag) > 1e-25 * max(1.0, abs(z.real)) or not np.isfinite(z.real):
+        return None
+    return z.real
+
+
+def _simple_points(symbols: Sequence[sp.Symbol]) -> list[dict[sp.Symbol, sp.Rational]]:
+    """A few exact points with small denominators, for a proof when no random
+    point shows the difference (a polynomial has few roots)."""
+    values = [sp.Rational(n, 7) for n in (3, -5, 11, -13, 17, 2, -1, 26, 40, -33)]
+    return [{v: values[(k + 3 * i) % len(values)] for i, v in enumerate(symbols)}
+            for k in range(2 * len(values))]
 
 
 def confirm(a: sp.Expr, t: sp.Expr, point: dict, rtol: float, atol: float

@@ -45,6 +45,14 @@ class Target:
     true_at: Callable[[np.ndarray], np.ndarray]
     note: str = ""
     source: sp.Expr | None = None           # the expression differentiated
+    f_at: Callable[[np.ndarray], np.ndarray] | None = None   # its (m,) values, nan if not real
+
+    def f_defined(self, P: np.ndarray) -> np.ndarray:
+        """Where the expression differentiated is real and finite (everywhere
+        when it cannot be evaluated here: a function claimed for a data loss)."""
+        if self.f_at is None or not len(P):
+            return np.ones(len(P), dtype=bool)
+        return np.isfinite(self.f_at(P))
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -135,8 +143,13 @@ def _symbolic(obj: Objective, kind: str, symbols: tuple[sp.Symbol, ...], labels:
               wrt: list[tuple[int, ...]], exprs: list[sp.Expr], shown: list[str],
               shape: tuple[int, ...], note: str, source: sp.Expr | None) -> Target:
     compiled = Compiled(symbols, exprs)
+    f_at = None
+    if source is not None:
+        of_f = Compiled(symbols, [source])
+        f_at = lambda P: stack_columns(of_f.at_array(list(P.T)), len(P))[:, 0]  # noqa: E731
     return Target(obj, kind, tuple(symbols), labels, wrt, exprs, shown, shape,
-                  lambda P: stack_columns(compiled.at_array(list(P.T)), len(P)), note, source)
+                  lambda P: stack_columns(compiled.at_array(list(P.T)), len(P)), note, source,
+                  f_at)
 
 
 def _per_sample_note(obj: Objective) -> str:

@@ -3,7 +3,8 @@
 
 Only the command line prints, writes files and chooses exit codes: 0 for
 success, 1 for a run that did not converge (or a claimed derivative that is
-not right), 2 for invalid input.
+not right), 2 for invalid input, 3 for a claimed derivative that is not
+proven when ``check --strict`` requires proof (and none is wrong).
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ from .emit import emit, shows_symbols
 from .reports import (Equation, FitHeading, ObjectiveHeading, Run, Saved, Sections, Table,
                       TableOptions)
 
-__all__ = ["COMMANDS", "EXIT_OK", "EXIT_NOT_CONVERGED", "EXIT_BAD_INPUT", "diff", "descend",
+__all__ = ["COMMANDS", "EXIT_OK", "EXIT_NOT_CONVERGED", "EXIT_BAD_INPUT", "EXIT_UNDECIDED",
+           "diff", "descend",
            "fit", "analyze", "check", "explain", "plot", "demo", "DEMO_REPORTS"]
 
-EXIT_OK, EXIT_NOT_CONVERGED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_NOT_CONVERGED, EXIT_BAD_INPUT, EXIT_UNDECIDED = 0, 1, 2, 3
 
 
 def diff(args: argparse.Namespace, out: TextIO) -> int:
@@ -97,14 +99,16 @@ def analyze(args: argparse.Namespace, out: TextIO) -> int:
 def check(args: argparse.Namespace, out: TextIO) -> int:
     """``symgd check``: claimed derivatives against the exact ones."""
     obj = inputs.objective(args)
-    options = dict(points=args.points, seed=args.seed, timeout=args.timeout)
+    options = dict(points=args.points, seed=args.seed, timeout=args.timeout,
+                   require="proof" if args.strict else "numeric")
     reports = {}
     if args.grad is not None:
         reports["gradient"] = check_gradient(obj, args.grad, **options)
     if args.hessian is not None:
         reports["hessian"] = check_hessian(obj, args.hessian, **options)
     emit(Sections(list(reports.items())), args.format, out)
-    return max(check_report_exit_code(r) for r in reports.values())
+    codes = {check_report_exit_code(r) for r in reports.values()}
+    return EXIT_NOT_CONVERGED if EXIT_NOT_CONVERGED in codes else max(codes)  # wrong first
 
 
 def explain(args: argparse.Namespace, out: TextIO) -> int:

@@ -2,7 +2,8 @@
 
 Exit codes: 0 success, 1 a run that did not converge (or a claimed
 derivative that is not right), 2 invalid input with one line on stderr
-(``--debug`` adds the traceback before it), 130 interrupted.
+(``--debug`` adds the traceback before it), 3 a claimed derivative not
+proven under ``check --strict`` (none wrong), 130 interrupted.
 """
 
 from __future__ import annotations

@@ -119,7 +119,8 @@ def _check(sub: Any) -> None:
     p, defaults = _command(sub, "check", "check claimed derivatives",
                            "Check claimed derivatives of EXPR against the exact ones. Exit "
                            "code 0 when all are right, 1 when one is wrong or could not be "
-                           "checked, 2 for invalid input.")
+                           "checked, 2 for invalid input, 3 (with --strict) when none is "
+                           "wrong but one is not proven.")
     _objective_options(p)
     p.add_argument("--grad", metavar="PARTIALS",
                    help='claimed partials in variable order: "2x + y, 2y + x"')
@@ -128,6 +129,9 @@ def _check(sub: Any) -> None:
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--timeout", type=_number_arg, default=2.0,
                    help="seconds for simplification (default 2)")
+    p.add_argument("--strict", action="store_true",
+                   help="accept only proven equality: a claim equal at every random point "
+                        "but not proven exits 3 (undecided)")
     _format_options(p, defaults)
 
 
