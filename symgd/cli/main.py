@@ -2,12 +2,17 @@
 
 Exit codes: 0 success, 1 a run that did not converge (or a claimed
 derivative that is not right), 2 invalid input with one line on stderr
-(``--debug`` adds the traceback before it), 130 interrupted.
+(``--debug`` adds the traceback before it), 3 a derivative right at every
+point tried but not proven (``check --strict``), 130 interrupted. With
+``--json`` (or ``--format json``) every exit prints one JSON object on
+stdout: the report, or for 2 and 130 ``{"error": message, "kind": ...,
+"exit": code}``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import sys
 import traceback
 from typing import Sequence, TextIO
@@ -19,7 +24,7 @@ from .parser import COMMANDS as COMMAND_NAMES
 from .parser import SHORT_OPTIONS, UsageError, build_parser
 from .rules import settle
 
-__all__ = ["main", "protect_leading_dashes"]
+__all__ = ["main", "protect_leading_dashes", "wants_json"]
 
 EXIT_INTERRUPTED = 130
 
@@ -52,20 +57,47 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
         settle(args)
         return COMMANDS[command](args, out)
     except SymgdError as error:           # the library's words, with the flags named
-        return _bad_input(as_flags(str(error), command), "--debug" in argv, err)
+        message = as_flags(str(error), command)
+        return _bad_input(message, type(error).__name__, argv, out, err)
     except UsageError as error:
-        return _bad_input(str(error), "--debug" in argv, err)
+        return _bad_input(str(error), "UsageError", argv, out, err)
     except KeyboardInterrupt:
         err.write("symgd: interrupted\n")
+        if wants_json(argv):
+            _json_error("interrupted", "KeyboardInterrupt", EXIT_INTERRUPTED, out)
         return EXIT_INTERRUPTED
 
 
-def _bad_input(message: str, debug: bool, err: TextIO) -> int:
-    """One line on stderr (after the traceback with --debug); exit code 2."""
-    if debug:
+def _bad_input(message: str, kind: str, argv: Sequence[str], out: TextIO,
+               err: TextIO) -> int:
+    """One line on stderr (after the traceback with --debug), and with --json
+    one JSON object on stdout; exit code 2."""
+    if "--debug" in argv:
         traceback.print_exc(file=err)
-    err.write(f"symgd: error: {' '.join(message.splitlines())}\n")
+    message = " ".join(message.splitlines())
+    err.write(f"symgd: error: {message}\n")
+    if wants_json(argv):
+        _json_error(message, kind, EXIT_BAD_INPUT, out)
     return EXIT_BAD_INPUT
+
+
+def _json_error(message: str, kind: str, code: int, out: TextIO) -> None:
+    out.write(json.dumps({"error": message, "kind": kind, "exit": code}) + "\n")
+    out.flush()
+
+
+def wants_json(argv: Sequence[str]) -> bool:
+    """Whether the command line asks for JSON (read from the words themselves,
+    so that it holds even when they cannot be parsed).
+
+    >>> wants_json(["check", "x^", "--json"]), wants_json(["diff", "x", "--format=json"])
+    (True, True)
+    >>> wants_json(["diff", "x", "--format", "json"]), wants_json(["diff", "json"])
+    (True, False)
+    """
+    words = list(argv)
+    return "--json" in words or "--format=json" in words or any(
+        a == "--format" and b == "json" for a, b in zip(words, words[1:]))
 
 
 def protect_leading_dashes(argv: Sequence[str]) -> list[str]:
