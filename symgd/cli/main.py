@@ -3,10 +3,10 @@
 Exit codes: 0 success, 1 a run that did not converge (or a claimed
 derivative that is not right), 2 invalid input with one line on stderr
 (``--debug`` adds the traceback before it), 3 a derivative right at every
-point tried but not proven (``check --strict``), 130 interrupted. With
-``--json`` (or ``--format json``) every exit prints one JSON object on
-stdout: the report, or for 2 and 130 ``{"error": message, "kind": ...,
-"exit": code}``.
+point tried but not proven (``check --strict``), 130 interrupted. Every
+exit of ``symgd check --json`` (or ``--format json``) prints one JSON object
+on stdout: the report, or for 2 and 130 ``{"error": message, "kind": ...,
+"exit": code}`` besides the line on stderr.
 """
 
 from __future__ import annotations
@@ -87,17 +87,23 @@ def _json_error(message: str, kind: str, code: int, out: TextIO) -> None:
 
 
 def wants_json(argv: Sequence[str]) -> bool:
-    """Whether the command line asks for JSON (read from the words themselves,
-    so that it holds even when they cannot be parsed).
+    """Whether ``symgd check`` is asked for JSON and nothing else (read from the
+    words themselves, so that it holds even when they cannot be parsed).
 
-    >>> wants_json(["check", "x^", "--json"]), wants_json(["diff", "x", "--format=json"])
+    >>> wants_json(["check", "x^", "--json"]), wants_json(["check", "x", "--format=json"])
     (True, True)
-    >>> wants_json(["diff", "x", "--format", "json"]), wants_json(["diff", "json"])
+    >>> wants_json(["check", "x", "--format", "json"]), wants_json(["check", "json"])
     (True, False)
+    >>> wants_json(["check", "x", "--json", "--format", "text"]), wants_json(["diff", "--json"])
+    (False, False)
     """
     words = list(argv)
-    return "--json" in words or "--format=json" in words or any(
-        a == "--format" and b == "json" for a, b in zip(words, words[1:]))
+    command = next((w for w in words if not w.startswith("-")), None)
+    formats = [b for a, b in zip(words, words[1:]) if a == "--format"] + \
+        [w.split("=", 1)[1] for w in words if w.startswith("--format=")]
+    asked = "--json" in words or "json" in formats
+    return command == "check" and asked and "--latex" not in words and \
+        all(f == "json" for f in formats)
 
 
 def protect_leading_dashes(argv: Sequence[str]) -> list[str]:
