@@ -222,7 +222,7 @@ def test_cli_batch_file_stdout_and_summary(tmp_path):
     items, summary = lines[:-1], lines[-1]
     assert [i["id"] for i in items] == ["a", "line 2", "line 3", 5, "c"]
     assert [i["verdict"] for i in items] == ["right", "error", "error", "wrong", "right"]
-    assert "line 2 is not JSON" in items[1]["message"]
+    assert "line 2 is not JSON" in items[1]["message"] and items[1]["kind"] == "ParseError"
     assert "line 3 is a JSON array, not an object" in items[2]["message"]
     assert summary["summary"] is True and summary["items"] == 5
     assert (summary["right"], summary["wrong"], summary["error"]) == (2, 1, 2)
@@ -292,6 +292,31 @@ def test_json_error_kind_names_the_parse_error():
                                "kind": "ParseError", "exit": 2}
     code, out, err = cli("check", "x^2", "--grad", "2x")
     assert code == 0 and "{" not in out          # no JSON without --json
+
+
+# ------------------------------------------------------------ threads and Pool workers
+
+def _grade(items):
+    return [(line["verdict"], [c["method"] for c in line["components"]])
+            for line in check_many(items).lines()]
+
+
+ITEMS = [{"function": "x*exp(x)", "gradient": "exp(x)*(1 + x)"},
+         {"function": "x*exp(x)", "gradient": "exp(x)"}]
+EXPECTED = [("right", ["symbolic"]), ("wrong", ["counterexample"])]
+
+
+def test_batch_in_threads():
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(2) as pool:
+        assert list(pool.map(_grade, [ITEMS, ITEMS, ITEMS])) == [EXPECTED] * 3
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="a fork Pool")
+def test_batch_in_a_pool_worker_is_still_symbolic():
+    import multiprocessing
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.map(_grade, [ITEMS]) == [EXPECTED]
 
 
 # ------------------------------------------------------------ nothing left running

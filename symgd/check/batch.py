@@ -61,14 +61,20 @@ _SHOWN = 200              # characters of an item's message shown in text()
 _LEAST_SECONDS = 0.1      # the Hessian's share when the gradient used up the limit
 
 
-@dataclass(frozen=True)
-class BadItem:
+@dataclass(frozen=True, repr=False)
+class BadItem(Report):
     """An item that could not even be read (a line of a file that is not a
     JSON object); it becomes an ``"error"`` line with ``message``."""
 
     id: Any
     message: str
     kind: str = "InputError"
+
+    def text(self) -> str:
+        return self.message
+
+    def to_dict(self) -> dict[str, Any]:
+        return json_safe({"id": self.id, "message": self.message, "kind": self.kind})
 
 
 @dataclass(frozen=True, repr=False)
@@ -258,6 +264,9 @@ def iter_checks(items: Iterable[Any], *, timeout: float = 2.0, points: int = 20,
         began = time.monotonic()
         ident = item.get("id", k) if isinstance(item, Mapping) else \
             item.id if isinstance(item, BadItem) else k
+        if isinstance(item, BadItem):
+            yield _error(ident, item.message, item.kind, began)
+            continue
         try:
             reports = _check_item(item, timeout, points, seed)
         except SymgdError as error:
@@ -276,8 +285,6 @@ def _error(ident: Any, message: str, kind: str, began: float) -> ItemCheck:
 
 
 def _check_item(item: Any, timeout: float, points: int, seed: int) -> tuple[Any, ...]:
-    if isinstance(item, BadItem):
-        raise InputError(item.message)
     if not isinstance(item, Mapping):
         raise InputTypeError(f"an item must be a mapping such as {{\"function\": \"x^2\", "
                              f"\"gradient\": \"2x\"}}, got {type(item).__name__}")
