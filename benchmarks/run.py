@@ -1,4 +1,5 @@
-"""Run every benchmark in this folder: python benchmarks/run.py"""
+"""Run every benchmark in this folder (bench_*.py, among them bench_check.py: batch
+grading): python benchmarks/run.py [NAME ...]"""
 
 from __future__ import annotations
 

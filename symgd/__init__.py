@@ -16,8 +16,8 @@ True
 from .analysis import (Analysis, StationaryPoint, StepBound, analyze, local_bounds,
                        stationary_points, step_size_bound)
 from .check import (ComponentCheck, GradientReport, HessianReport, NumericReport, StepsReport,
-                    check_grad, check_gradient, check_hessian, check_report_exit_code,
-                    check_steps)
+                    check_grad, check_gradient, check_hessian, check_many,
+                    check_report_exit_code, check_steps)
 from .data import (MLP, DataObjective, Dataset, dataset_path, linear_model, log_loss, loss,
                    mae, mlp, mse, read_table, sse)
 from .errors import (DataError, InputError, InputTypeError, ObjectiveError, ParseError,
@@ -40,7 +40,8 @@ __all__ = [
     "Analysis", "local_bounds",
     "DataObjective", "loss", "mse", "sse", "mae", "log_loss", "linear_model", "mlp", "MLP",
     "Dataset", "read_table", "dataset_path",
-    "check_gradient", "check_hessian", "check_grad", "check_steps", "check_report_exit_code",
+    "check_gradient", "check_hessian", "check_grad", "check_steps", "check_many",
+    "check_report_exit_code",
     "GradientReport", "HessianReport", "ComponentCheck", "NumericReport", "StepsReport",
     "explain", "Explanation", "Derivation",
     "Drawn", "plot_loss", "plot_contour", "plot_surface", "plot_slice", "plot_fit",

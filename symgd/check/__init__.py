@@ -10,6 +10,8 @@ hand-coded into a model, a textbook's table of iterates.
   component names the likely mistake when it is cheap to tell.
 * :func:`check_grad` compares any ``grad(x)`` with finite differences of any
   ``f(x)``, per component, by complex step where ``f`` accepts complex input.
+* :func:`check_many` grades many submissions in one process, one verdict
+  (right, wrong, undecided, error) per item, with a per-item time limit.
 * :func:`check_steps` recomputes a published table of gradient-descent
   iterates, row by row, at the table's printed precision.
 
@@ -22,7 +24,8 @@ The modules, one job each: :mod:`.reports` (what the checks hand back),
 :mod:`.sampling` (both at random points), :mod:`.diagnose` (the likely
 mistake), :mod:`.symbolic` (the exact work, in a child process),
 :mod:`.gradient` (check_gradient, check_hessian), :mod:`.numeric`
-(check_grad), :mod:`.steps` (check_steps).
+(check_grad), :mod:`.steps` (check_steps), :mod:`.batch` (check_many:
+grading many submissions in one process).
 
 Examples
 --------
@@ -37,6 +40,7 @@ False
 1
 """
 
+from .batch import BatchCheck, ItemCheck, check_many
 from .gradient import check_gradient, check_hessian
 from .numeric import check_grad
 from .reports import (DIFFERENT, EQUAL, UNDECIDED, ComponentCheck, Counterexample,
@@ -44,7 +48,8 @@ from .reports import (DIFFERENT, EQUAL, UNDECIDED, ComponentCheck, Counterexampl
                       NumericReport, StepRow, StepsReport, check_report_exit_code)
 from .steps import check_steps
 
-__all__ = ["check_gradient", "check_hessian", "check_grad", "check_steps",
+__all__ = ["check_gradient", "check_hessian", "check_grad", "check_steps", "check_many",
+           "BatchCheck", "ItemCheck",
            "check_report_exit_code", "GradientReport", "HessianReport", "ComponentCheck",
            "Counterexample", "Mistake", "NumericReport", "NumericComponent",
            "StepsReport", "StepRow", "LossRow", "EQUAL", "DIFFERENT", "UNDECIDED"]

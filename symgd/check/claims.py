@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 import numbers
+import re
 import warnings
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
@@ -21,11 +22,12 @@ import sympy as sp
 
 from .._text import point, quote
 from ..errors import InputError, InputTypeError
+from ..expr.numbers import constant_values
 from ..expr.parse import exact_number, parse, split_top_level
 from .targets import Target
 
-__all__ = ["Claim", "is_function", "gradient_claim", "hessian_claim", "call_modes",
-           "FunctionCaller"]
+__all__ = ["Claim", "WithConstants", "is_function", "gradient_claim", "hessian_claim",
+           "call_modes", "FunctionCaller", "named_partials"]
 
 
 @dataclass
@@ -35,6 +37,22 @@ class Claim:
     shown: list[str]
     exprs: list[sp.Expr] | None = None
     function: Callable[[np.ndarray], np.ndarray] | None = None
+
+
+@dataclass(frozen=True)
+class WithConstants:
+    """A claim that uses named constants: ``claimed`` is read with ``constants``
+    substituted, as the objective was (``2a*x`` with ``{"a": 2.5}`` is ``5*x``).
+
+    >>> from symgd.objective.core import Objective
+    >>> from symgd.check.targets import gradient_target
+    >>> t = gradient_target(Objective("a*x^2", constants={"a": 2.5}), function=False)
+    >>> gradient_claim(WithConstants("2a*x", {"a": 2.5}), t).exprs
+    [5*x]
+    """
+
+    claimed: Any
+    constants: Mapping[str, object]
 
 
 def is_function(claimed: Any) -> bool:
@@ -51,13 +69,15 @@ def is_function(claimed: Any) -> bool:
 
 def gradient_claim(claimed: Any, target: Target) -> Claim:
     """A claimed gradient, read against ``target``."""
+    claimed, constants = _constants_of(claimed)
     if target.exprs is None or is_function(claimed):
         return _function_claim(claimed, target)
-    return _expression_claim(_gradient_items(claimed, target), target)
+    return _expression_claim(_gradient_items(claimed, target), target, constants)
 
 
 def hessian_claim(claimed: Any, target: Target) -> Claim:
     """A claimed Hessian, read against ``target`` (it must be n×n)."""
+    claimed, constants = _constants_of(claimed)
     if target.exprs is None or is_function(claimed):
         return _function_claim(claimed, target)
     n = target.obj.n
@@ -66,7 +86,13 @@ def hessian_claim(claimed: Any, target: Target) -> Claim:
         shape = f"{len(rows)} rows of lengths {[len(r) for r in rows]}"
         raise InputError(f"the claimed Hessian must be {n}×{n} (the variables are "
                          f"{', '.join(target.obj.names)}), got {shape}")
-    return _expression_claim([x for row in rows for x in row], target)
+    return _expression_claim([x for row in rows for x in row], target, constants)
+
+
+def _constants_of(claimed: Any) -> tuple[Any, dict[str, sp.Expr]]:
+    if isinstance(claimed, WithConstants):
+        return claimed.claimed, constant_values(claimed.constants)
+    return claimed, {}
 
 
 # -------------------------------------------------------------- containers
@@ -75,6 +101,9 @@ def _gradient_items(claimed: Any, target: Target) -> list[Any]:
     obj, n = target.obj, target.obj.n
     if isinstance(claimed, str):
         items: list[Any] = split_top_level(_unwrap(claimed), ",")
+        named = named_partials(items, obj.names)
+        if named is not None:
+            items = _by_name(named, obj.names)
     elif isinstance(claimed, Mapping):
         items = _by_name(claimed, obj.names)
     elif isinstance(claimed, sp.MatrixBase):
@@ -112,6 +141,38 @@ def _by_name(claimed: Mapping[Any, Any], names: Sequence[str]) -> list[Any]:
         raise InputError(f"no claimed partial for {', '.join(missing)}; give one for every "
                          f"variable ({', '.join(names)})")
     return [given[k] for k in names]
+
+
+_NAMED = re.compile(r"^\s*([^\W\d]\w*)\s*(:|=(?!=))(.*)$", re.S)
+
+
+def named_partials(parts: Sequence[str], names: Sequence[str]) -> dict[str, str] | None:
+    """``["w: 2x", "b: 1"]`` -> ``{"w": "2x", "b": "1"}``: partials given by
+    name, in any order; None when the parts are not all written so.
+
+    ``name: partial`` always names a variable (an unknown name is refused
+    later, naming the variables); ``name = partial`` only when every name is
+    a variable, since ``f = 2x`` may name the function.
+
+    >>> named_partials(["b: 2*(w + b)", "w : 2*x"], ["w", "b"])
+    {'b': '2*(w + b)', 'w': '2*x'}
+    >>> named_partials(["w = 2*x", "b = 1"], ["w", "b"]), named_partials(["2x", "1"], ["x"])
+    ({'w': '2*x', 'b': '1'}, None)
+    """
+    found = [_NAMED.match(p) for p in parts]
+    if not parts or not all(found):
+        return None
+    pairs = [(m.group(1), m.group(2), m.group(3).strip()) for m in found if m]
+    if any(sep == "=" for _, sep, _ in pairs) and \
+            not all(sep == "=" and name in names for name, sep, _ in pairs):
+        return None
+    given: dict[str, str] = {}
+    for name, _, partial in pairs:
+        if name in given:
+            raise InputError(f"the claimed partials give {name} twice; give each variable's "
+                             f"partial once ({', '.join(names)})")
+        given[name] = partial
+    return given
 
 
 def _matrix_rows(claimed: Any, n: int) -> list[list[Any]]:
@@ -171,20 +232,23 @@ def _unwrap(text: str) -> str:
 
 # ------------------------------------------------------------- expressions
 
-def _expression_claim(items: Sequence[Any], target: Target) -> Claim:
+def _expression_claim(items: Sequence[Any], target: Target,
+                      constants: Mapping[str, sp.Expr] | None = None) -> Claim:
     exprs, shown = [], []
     for label, item in zip(target.labels, items):
-        exprs.append(_claimed_expr(item, label, target))
+        exprs.append(_claimed_expr(item, label, target, constants or {}))
         shown.append(item.strip() if isinstance(item, str) else str(item))
     return Claim(shown, exprs=exprs)
 
 
-def _claimed_expr(item: Any, label: str, target: Target) -> sp.Expr:
+def _claimed_expr(item: Any, label: str, target: Target,
+                  constants: Mapping[str, sp.Expr]) -> sp.Expr:
     names = target.names
+    constants = {k: v for k, v in constants.items() if k not in names}
     if isinstance(item, str):
         if not item.strip():
             raise InputError(f"the claimed {label} is empty; give an expression such as 2x + y")
-        expr = parse(item, variables=names)
+        expr = parse(item, variables=names, constants=constants or None)
     elif isinstance(item, bool):
         raise InputTypeError(f"the claimed {label} must be an expression, got {item!r}")
     elif isinstance(item, (numbers.Number, np.number)):
@@ -194,6 +258,9 @@ def _claimed_expr(item: Any, label: str, target: Target) -> sp.Expr:
     else:
         raise InputTypeError(f"the claimed {label} must be text, a number or a SymPy "
                              f"expression; got {type(item).__name__} {quote(item)}")
+    if constants and not isinstance(item, str):
+        expr = expr.xreplace({s: constants[s.name] for s in expr.free_symbols
+                              if isinstance(s, sp.Symbol) and s.name in constants})
     return _in_target_symbols(expr, item, label, target)
 
 

@@ -10,10 +10,17 @@ proven when ``check --strict`` requires proof (and none is wrong).
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+import time
 from typing import Any, Callable, TextIO
 
 from ..analysis import analyze as analyze_objective
 from ..check import check_gradient, check_hessian, check_report_exit_code
+from ..check.batch import iter_checks, read_jsonl, summary_line
+from ..check.claims import WithConstants
+from ..check.reports import EQUAL
+from ..errors import InputError
 from ..descent import descend as descend_objective
 from ..objective.core import Objective
 from ..objective.display import Derivatives
@@ -26,7 +33,8 @@ __all__ = ["COMMANDS", "EXIT_OK", "EXIT_NOT_CONVERGED", "EXIT_BAD_INPUT", "EXIT_
            "diff", "descend",
            "fit", "analyze", "check", "explain", "plot", "demo", "DEMO_REPORTS"]
 
-EXIT_OK, EXIT_NOT_CONVERGED, EXIT_BAD_INPUT, EXIT_UNDECIDED = 0, 1, 2, 3
+EXIT_OK, EXIT_NOT_CONVERGED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_UNDECIDED = 3         # check --strict: right at every point tried, but not proven
 
 
 def diff(args: argparse.Namespace, out: TextIO) -> int:
@@ -97,18 +105,51 @@ def analyze(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def check(args: argparse.Namespace, out: TextIO) -> int:
-    """``symgd check``: claimed derivatives against the exact ones."""
+    """``symgd check``: claimed derivatives against the exact ones (exit 0 right,
+    1 wrong or not checked, 3 with --strict when right but not proven)."""
+    if args.batch is not None:
+        return _check_batch(args, out)
     obj = inputs.objective(args)
+    constants = inputs.assignments(args.const, "--const")
     options = dict(points=args.points, seed=args.seed, timeout=args.timeout,
                    require="proof" if args.strict else "numeric")
     reports = {}
-    if args.grad is not None:
-        reports["gradient"] = check_gradient(obj, args.grad, **options)
-    if args.hessian is not None:
-        reports["hessian"] = check_hessian(obj, args.hessian, **options)
+    for kind, claimed, run_check in (("gradient", args.grad, check_gradient),
+                                     ("hessian", args.hessian, check_hessian)):
+        if claimed is not None:
+            reports[kind] = run_check(obj, WithConstants(claimed, constants) if constants
+                                      else claimed, **options)
     emit(Sections(list(reports.items())), args.format, out)
     codes = {check_report_exit_code(r) for r in reports.values()}
     return EXIT_NOT_CONVERGED if EXIT_NOT_CONVERGED in codes else max(codes)  # wrong first
+
+
+def _check_batch(args: argparse.Namespace, out: TextIO) -> int:
+    """``symgd check --batch FILE``: one JSON line per item, then the summary line."""
+    lines = _batch_lines(args.batch)
+    start = time.monotonic()
+    done = []
+    for item in iter_checks(read_jsonl(lines), timeout=args.timeout, points=args.points,
+                            seed=args.seed, require="proof" if args.strict else "numeric"):
+        done.append(item)
+        out.write(json.dumps(item.line()) + "\n")
+        out.flush()
+    out.write(json.dumps(summary_line(done, time.monotonic() - start)) + "\n")
+    return EXIT_OK if all(i.ok for i in done) else EXIT_NOT_CONVERGED
+
+
+def _batch_lines(path: str) -> list[str]:
+    if path == "-":
+        return sys.stdin.read().splitlines()
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read().splitlines()
+    except OSError as err:
+        raise InputError(f"cannot read the --batch file {path!r}: "
+                         f"{err.strerror or err}") from None
+    except UnicodeDecodeError as err:
+        raise InputError(f"the --batch file {path!r} is not UTF-8 text ({err.reason} at "
+                         f"byte {err.start})") from None
 
 
 def explain(args: argparse.Namespace, out: TextIO) -> int:

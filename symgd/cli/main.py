@@ -2,13 +2,17 @@
 
 Exit codes: 0 success, 1 a run that did not converge (or a claimed
 derivative that is not right), 2 invalid input with one line on stderr
-(``--debug`` adds the traceback before it), 3 a claimed derivative not
-proven under ``check --strict`` (none wrong), 130 interrupted.
+(``--debug`` adds the traceback before it), 3 a derivative right at every
+point tried but not proven (``check --strict``), 130 interrupted. Every
+exit of ``symgd check --json`` (or ``--format json``) prints one JSON object
+on stdout: the report, or for 2 and 130 ``{"error": message, "kind": ...,
+"exit": code}`` besides the line on stderr.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import sys
 import traceback
 from typing import Sequence, TextIO
@@ -20,7 +24,7 @@ from .parser import COMMANDS as COMMAND_NAMES
 from .parser import SHORT_OPTIONS, UsageError, build_parser
 from .rules import settle
 
-__all__ = ["main", "protect_leading_dashes"]
+__all__ = ["main", "protect_leading_dashes", "wants_json"]
 
 EXIT_INTERRUPTED = 130
 
@@ -53,20 +57,53 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
         settle(args)
         return COMMANDS[command](args, out)
     except SymgdError as error:           # the library's words, with the flags named
-        return _bad_input(as_flags(str(error), command), "--debug" in argv, err)
+        message = as_flags(str(error), command)
+        return _bad_input(message, type(error).__name__, argv, out, err)
     except UsageError as error:
-        return _bad_input(str(error), "--debug" in argv, err)
+        return _bad_input(str(error), "UsageError", argv, out, err)
     except KeyboardInterrupt:
         err.write("symgd: interrupted\n")
+        if wants_json(argv):
+            _json_error("interrupted", "KeyboardInterrupt", EXIT_INTERRUPTED, out)
         return EXIT_INTERRUPTED
 
 
-def _bad_input(message: str, debug: bool, err: TextIO) -> int:
-    """One line on stderr (after the traceback with --debug); exit code 2."""
-    if debug:
+def _bad_input(message: str, kind: str, argv: Sequence[str], out: TextIO,
+               err: TextIO) -> int:
+    """One line on stderr (after the traceback with --debug), and with --json
+    one JSON object on stdout; exit code 2."""
+    if "--debug" in argv:
         traceback.print_exc(file=err)
-    err.write(f"symgd: error: {' '.join(message.splitlines())}\n")
+    message = " ".join(message.splitlines())
+    err.write(f"symgd: error: {message}\n")
+    if wants_json(argv):
+        _json_error(message, kind, EXIT_BAD_INPUT, out)
     return EXIT_BAD_INPUT
+
+
+def _json_error(message: str, kind: str, code: int, out: TextIO) -> None:
+    out.write(json.dumps({"error": message, "kind": kind, "exit": code}) + "\n")
+    out.flush()
+
+
+def wants_json(argv: Sequence[str]) -> bool:
+    """Whether ``symgd check`` is asked for JSON and nothing else (read from the
+    words themselves, so that it holds even when they cannot be parsed).
+
+    >>> wants_json(["check", "x^", "--json"]), wants_json(["check", "x", "--format=json"])
+    (True, True)
+    >>> wants_json(["check", "x", "--format", "json"]), wants_json(["check", "json"])
+    (True, False)
+    >>> wants_json(["check", "x", "--json", "--format", "text"]), wants_json(["diff", "--json"])
+    (False, False)
+    """
+    words = list(argv)
+    command = next((w for w in words if not w.startswith("-")), None)
+    formats = [b for a, b in zip(words, words[1:]) if a == "--format"] + \
+        [w.split("=", 1)[1] for w in words if w.startswith("--format=")]
+    asked = "--json" in words or "json" in formats
+    return command == "check" and asked and "--latex" not in words and \
+        all(f == "json" for f in formats)
 
 
 def protect_leading_dashes(argv: Sequence[str]) -> list[str]:

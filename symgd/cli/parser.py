@@ -119,19 +119,29 @@ def _check(sub: Any) -> None:
     p, defaults = _command(sub, "check", "check claimed derivatives",
                            "Check claimed derivatives of EXPR against the exact ones. Exit "
                            "code 0 when all are right, 1 when one is wrong or could not be "
-                           "checked, 2 for invalid input, 3 (with --strict) when none is "
-                           "wrong but one is not proven.")
-    _objective_options(p)
+                           "checked, 2 for invalid input, 3 with --strict when one is "
+                           "numerically right but not proven. With --json every exit prints "
+                           "one JSON object (for exit 2: {\"error\": ..., \"kind\": ...}). "
+                           "With --batch FILE: one JSON object per line in (function, "
+                           "gradient and/or hessian, optional id, variables, constants), one "
+                           "JSON line per item out, then a last line with \"summary\": true; "
+                           "exit 0 when every item is right, else 1.")
+    _objective_options(p, optional=True, help="the objective, e.g. \"z = x^2 + xy + y^2\" "
+                       "(not with --batch)")
     p.add_argument("--grad", metavar="PARTIALS",
-                   help='claimed partials in variable order: "2x + y, 2y + x"')
+                   help='claimed partials in variable order: "2x + y, 2y + x", or by name '
+                   'in any order: "y: 2y + x, x: 2x + y"')
     p.add_argument("--hessian", metavar="ROWS", help='claimed Hessian: "2, 1; 1, 2"')
+    p.add_argument("--batch", metavar="FILE",
+                   help="grade many submissions: a JSON-lines file ('-' for stdin)")
+    p.add_argument("--strict", action="store_true",
+                   help="accept only derivatives proven equal (numerically equal is "
+                   "undecided: exit 3)")
     p.add_argument("--points", type=_positive_int, default=20, help="random points (default 20)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--timeout", type=_number_arg, default=2.0,
-                   help="seconds for simplification (default 2)")
-    p.add_argument("--strict", action="store_true",
-                   help="accept only proven equality: a claim equal at every random point "
-                        "but not proven exits 3 (undecided)")
+                   help="seconds for reading, compiling and simplifying each claim "
+                   "(default 2)")
     _format_options(p, defaults)
 
 
@@ -184,9 +194,10 @@ def _option(p: argparse.ArgumentParser, defaults: dict, flag: str, default: Any,
     defaults[action.dest] = default
 
 
-def _objective_options(p: argparse.ArgumentParser, optional: bool = False) -> None:
+def _objective_options(p: argparse.ArgumentParser, optional: bool = False,
+                       help: str = "the objective (or use --data)") -> None:
     if optional:
-        p.add_argument("expr", metavar="EXPR", nargs="?", help="the objective (or use --data)")
+        p.add_argument("expr", metavar="EXPR", nargs="?", help=help)
     else:
         p.add_argument("expr", metavar="EXPR",
                        help='the objective, e.g. "z = x^2 + xy + y^2"')

@@ -132,6 +132,18 @@ def _plot(args: argparse.Namespace) -> None:
 
 
 def _check(args: argparse.Namespace) -> None:
+    if args.batch is not None:
+        for flag in ("EXPR", "--grad", "--hessian", "--vars", "--const"):
+            if _given(args, "expr" if flag == "EXPR" else flag):
+                _refuse(flag, "cannot go with --batch: each line of the batch gives its own "
+                        "function, claims, variables and constants")
+        if args.format not in (None, "json"):
+            _refuse(f"--format {args.format}", "cannot go with --batch, which writes JSON "
+                    "lines")
+        return
+    if args.expr is None:
+        raise UsageError("give EXPR, the objective whose derivatives are claimed (or "
+                         "--batch FILE)")
     if args.grad is None and args.hessian is None:
         raise UsageError("give --grad and/or --hessian: the claimed derivatives to check")
 
