@@ -19,7 +19,6 @@ from ..analysis import analyze as analyze_objective
 from ..check import check_gradient, check_hessian, check_report_exit_code
 from ..check.batch import iter_checks, read_jsonl, summary_line
 from ..check.claims import WithConstants
-from ..check.reports import EQUAL
 from ..errors import InputError
 from ..descent import descend as descend_objective
 from ..objective.core import Objective
