@@ -1,7 +1,7 @@
 """A derivative as a student would write it: short, and typed back as is.
 
-:func:`readable` tries a few cheap rewritings (``cancel``, ``factor``,
-``together``, ``factor_terms``, a rational function with its signs turned
+:func:`readable` tries a few cheap rewritings (``factor_terms``,
+``cancel``, ``factor``, ``together``, a rational function with its signs turned
 the natural way round, and ``simplify`` only for small expressions), keeps
 the one with the fewest operations, and prints it in the syntax symgd's
 parser reads: ``abs(x)`` for ``Abs(x)``, ``x/abs(x)`` for ``sign(x)``,
@@ -30,7 +30,7 @@ from ..expr.registry import relu, sigmoid, softplus
 __all__ = ["readable", "typed"]
 
 _MAX_OPS = 600            # larger expressions are only printed, not rewritten
-_MAX_FACTOR_OPS = 200     # factor and together only below this many operations
+_MAX_FACTOR_OPS = 150     # cancel, factor and together only below this many operations
 _MAX_SIMPLIFY_OPS = 40    # simplify only below this many operations
 _CONSTANTS = {"E": sp.E, "pi": sp.pi, "I": sp.I, "oo": sp.oo}
 _FUNCTION_NAMES = {"sigmoid": sigmoid, "softplus": softplus, "relu": relu}
@@ -103,26 +103,24 @@ def _read(text: str) -> sp.Expr:
 def _readable(expr: sp.Expr, seconds: float) -> str:
     expr = sp.sympify(expr)
     start = time.monotonic()
-    candidates = [expr]
-    if sp.count_ops(expr) <= _MAX_OPS:
+    ops = {expr: sp.count_ops(expr)}
+    if ops[expr] <= _MAX_OPS:
         steps: list[tuple[int, Callable[[sp.Expr], sp.Expr]]] = [
-            (_MAX_OPS, sp.cancel), (_MAX_OPS, sp.factor_terms),
+            (_MAX_OPS, sp.factor_terms), (_MAX_FACTOR_OPS, sp.cancel),
             (_MAX_FACTOR_OPS, sp.factor), (_MAX_FACTOR_OPS, sp.together),
             (_MAX_FACTOR_OPS, _signs_turned), (_MAX_SIMPLIFY_OPS, sp.simplify)]
         for limit, step in steps:
-            if time.monotonic() - start > seconds:
-                break
-            for base in list(candidates):
-                if sp.count_ops(base) > limit or time.monotonic() - start > seconds:
+            for base in list(ops):
+                if ops[base] > limit or time.monotonic() - start > seconds:
                     continue
                 try:
                     new = step(base)
                 except Exception:      # a rewriting SymPy cannot do here: skipped
                     continue
-                if new not in candidates:
-                    candidates.append(new)
-    ranked = sorted(candidates, key=lambda e: (sp.count_ops(e), len(typed(e))))
-    for e in ranked:
+                if new not in ops:
+                    ops[new] = sp.count_ops(new)
+    ranked = sorted(ops, key=lambda e: ops[e])
+    for e in ranked[:4]:
         shown = typed(e)
         if _reads_back(shown, expr):
             return shown
