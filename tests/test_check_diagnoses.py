@@ -15,7 +15,7 @@ from symgd.check import DIFFERENT, check_gradient
 from symgd.check.readable import readable, typed
 from symgd.expr.equal import agree
 
-from oracles import mp_gradient
+from oracles import cars_loss, mp_gradient
 
 
 def mistake_of(f: str, claim: str):
@@ -185,3 +185,20 @@ def test_readable_is_bounded_in_time_for_a_large_expression():
 def test_typed_writes_abs_and_sign_so_the_parser_reads_them():
     for e in [sp.Abs(x - 1), sp.sign(x) * x ** 2, sp.sign(sp.sin(x))]:
         assert agree(symgd.parse(typed(e)), e) is True
+
+
+def test_wrong_variable_wins_over_a_power_rule_reading():
+    r = check_gradient("y^x", ["x*y^(x - 1)", "x*y^(x - 1)"], variables="x, y")
+    assert r[0].mistake.kind == "wrong variable"
+
+
+def test_product_rule_inside_a_function():
+    c = check_gradient("exp(x*sin(x))", "exp(x*sin(x))*sin(x)")[0]
+    assert c.mistake.kind == "product rule" and "x*sin(x) = u·v" in c.mistake.detail
+    assert "(x*cos(x) + sin(x))*exp(x*sin(x))" in c.text()
+
+
+def test_sign_of_a_term_in_one_rows_loss():
+    c = check_gradient(cars_loss(), "2*weight*(w*weight + b + mpg), 2*(w*weight + b - mpg)")[0]
+    assert c.mistake.kind == "sign of a term"
+    assert "has -2*mpg*weight, the claim 2*mpg*weight" in c.mistake.detail

@@ -3,18 +3,18 @@
 Each test compares the claimed values ``a`` with the true ones ``t`` at the
 random points where both are defined, and names a mistake when one simple
 relation holds everywhere, the most specific first: ``a = 0``, ``a = -t`` (a
-sign), a rule misapplied to one part ``g`` of the function (a power rule
-applied to an exponent, ``x·a^(x-1)`` for ``a^x``; a forgotten ``1/ln b`` of
-``log_b``; one term of a product rule ``u'v + uv'`` or ``u'v'``, the
-quotient of the derivatives for a quotient), ``t = a·u'`` (a chain-rule
-factor ``u'`` of an inner ``u``), ``a = c·t`` (a constant factor, or a
-constant inner derivative), ``a`` equal to another component (the wrong
-variable), ``a`` the true value with two variables exchanged, ``a`` the
-true value with one additive term's sign flipped, or ``a = t + c`` (a
-constant term). The misapplied rules are built symbolically from the
-function's parts (the true partial with the part's derivative ``g'``
-replaced by the wrong one, ``t + (∂f/∂g)·(wrong - g')``) and compared at
-the same points; the rest is a few vector operations.
+sign), ``a`` equal to another component (the wrong variable), a rule
+misapplied to one part ``g`` of the function (a power rule applied to an
+exponent, ``x·a^(x-1)`` for ``a^x``; a forgotten ``1/ln b`` of ``log_b``;
+one term of a product rule ``u'v + uv'``, or ``u'v'``, or ``u'/v'`` for a
+quotient), ``t = a·u'`` (a chain-rule factor ``u'`` of an inner ``u``),
+``a = c·t`` (a constant factor, or a constant inner derivative), ``a`` the
+true value with two variables exchanged, ``a`` the true value with one
+additive term's sign flipped, or ``a = t + c`` (a constant term). The
+misapplied rules are built symbolically from the function's parts (the true
+partial with the part's derivative ``g'`` replaced by the wrong one,
+``t + (∂f/∂g)·(wrong - g')``) and compared at the same points; the rest is
+a few vector operations.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ _MAX_PERMUTED = 6         # exchanged variables are tried for up to this many sy
 _MAX_NODES = 400          # nodes of the function searched for misapplied rules
 _MAX_RULES = 24           # misapplied-rule candidates compared
 _MAX_TERMS = 12           # additive terms whose sign is flipped one at a time
+_MAX_EXPANDED = 60        # a one-term partial is expanded into terms below this size
 _MAX_FACTORS = 4          # product-rule terms tried for products of up to this many factors
 
 Test = Callable[[int, Target, Samples, Settings, np.ndarray, np.ndarray], Optional[Mistake]]
@@ -56,8 +57,8 @@ def diagnose(c: int, target: Target, num: Samples, s: Settings) -> Mistake | Non
     if allclose(a, -t, s):
         return Mistake("sign error", "the claimed value is minus the true one: check the "
                        "signs (a minus sign inside, or the inner derivative of -x or 1 - x)")
-    tests: tuple[Test, ...] = (_misapplied_rule, _chain_rule, _constant_factor,
-                               _other_component, _exchanged, _sign_of_term, _constant_term)
+    tests: tuple[Test, ...] = (_other_component, _misapplied_rule, _chain_rule,
+                               _constant_factor, _exchanged, _sign_of_term, _constant_term)
     for test in tests:
         found = test(c, target, num, s, a, t)
         if found is not None:
@@ -179,7 +180,10 @@ def _misapplied_rule(c: int, target: Target, num: Samples, s: Settings,
     if target.kind != "gradient" or target.source is None or target.exprs is None:
         return None
     var = target.symbols[target.wrt[c][0]]
-    rules = _rules(target.source, var, target.exprs[c])
+    try:
+        rules = _rules(target.source, var, target.exprs[c])
+    except Exception:  # a part SymPy cannot differentiate or substitute: no diagnosis
+        return None
     return _first_match(rules, target, num, c, a, s)
 
 
@@ -315,7 +319,7 @@ def _sign_of_term(c: int, target: Target, num: Samples, s: Settings,
         return None
     true = target.exprs[c]
     terms = sp.Add.make_args(true)
-    if len(terms) < 2 and sp.count_ops(true) <= 60:
+    if len(terms) < 2 and sp.count_ops(true) <= _MAX_EXPANDED:
         terms = sp.Add.make_args(sp.expand(true))
     if not 2 <= len(terms) <= _MAX_TERMS:
         return None
