@@ -86,8 +86,15 @@ def test_constant_factor_still_named():
     assert m.kind == "constant factor" and "1/3 times" in m.detail
 
 
+def test_sign_of_a_constant_term_is_a_constant_term_that_says_so():
+    m = mistake_of("x^3 - 2*x", "3*x^2 + 2")
+    assert m.kind == "constant term"
+    assert m.detail == "the claimed value is the true one + 4: the sign of the term -2 is " \
+        "flipped (claimed 2)"
+
+
 @pytest.mark.parametrize("f, claim, true_term, claimed_term", [
-    ("x^3 - 2*x", "3*x^2 + 2", "-2", "2"),
+    ("x^3 - 2*x^2", "3*x^2 + 4*x", "-4*x", "4*x"),
     ("cos(x) + x^2", "sin(x) + 2*x", "-sin(x)", "sin(x)"),
     ("x^2*y + exp(x)", "2*x*y - exp(x)", "exp(x)", "-exp(x)"),
 ])
@@ -187,9 +194,9 @@ def test_typed_writes_abs_and_sign_so_the_parser_reads_them():
         assert agree(symgd.parse(typed(e)), e) is True
 
 
-def test_wrong_variable_wins_over_a_power_rule_reading():
-    r = check_gradient("y^x", ["x*y^(x - 1)", "x*y^(x - 1)"], variables="x, y")
-    assert r[0].mistake.kind == "wrong variable"
+def test_log_base_wins_over_a_constant_factor():
+    m = mistake_of("log(x, 10) + x^2", "1/x + 2*x")
+    assert m.kind == "log base" and "constant factor" not in m.text()
 
 
 def test_product_rule_inside_a_function():

@@ -3,16 +3,16 @@
 Each test compares the claimed values ``a`` with the true ones ``t`` at the
 random points where both are defined, and names a mistake when one simple
 relation holds everywhere, the most specific first: ``a = 0``, ``a = -t`` (a
-sign), ``a`` equal to another component (the wrong variable), a rule
+sign), ``t = a·u'`` (a chain-rule factor ``u'`` of an inner ``u``), a rule
 misapplied to one part ``g`` of the function (a power rule applied to an
 exponent, ``x·a^(x-1)`` for ``a^x``; a forgotten ``1/ln b`` of ``log_b``;
 one term of a product rule ``u'v + uv'``, or ``u'v'``, or ``u'/v'`` for a
-quotient), ``t = a·u'`` (a chain-rule factor ``u'`` of an inner ``u``),
-``a = c·t`` (a constant factor, or a constant inner derivative), ``a`` the
-true value with two variables exchanged, ``a`` the true value with one
-additive term's sign flipped, or ``a = t + c`` (a constant term). The
-misapplied rules are built symbolically from the function's parts (the true
-partial with the part's derivative ``g'`` replaced by the wrong one,
+quotient), ``a = c·t`` (a constant factor, or a constant inner derivative),
+``a`` equal to another component (the wrong variable), ``a`` the true value
+with two variables exchanged, ``a`` the true value with one additive term's
+sign flipped, or ``a = t + c`` (a constant term). The misapplied rules are
+built symbolically from the function's parts (the true partial with the
+part's derivative ``g'`` replaced by the wrong one,
 ``t + (∂f/∂g)·(wrong - g')``) and compared at the same points; the rest is
 a few vector operations.
 """
@@ -57,8 +57,8 @@ def diagnose(c: int, target: Target, num: Samples, s: Settings) -> Mistake | Non
     if allclose(a, -t, s):
         return Mistake("sign error", "the claimed value is minus the true one: check the "
                        "signs (a minus sign inside, or the inner derivative of -x or 1 - x)")
-    tests: tuple[Test, ...] = (_other_component, _misapplied_rule, _chain_rule,
-                               _constant_factor, _exchanged, _sign_of_term, _constant_term)
+    tests: tuple[Test, ...] = (_chain_rule, _misapplied_rule, _constant_factor,
+                               _other_component, _exchanged, _sign_of_term, _constant_term)
     for test in tests:
         found = test(c, target, num, s, a, t)
         if found is not None:
@@ -102,9 +102,23 @@ def _constant_term(c: int, target: Target, num: Samples, s: Settings,
     if not allclose(a, t + offset, s):
         return None
     sign = "+" if offset > 0 else "-"
+    flipped = _flipped_constant(target, c, offset)
+    why = f": the sign of the term {flipped} is flipped (claimed {-flipped})" \
+        if flipped is not None else \
+        ": a constant term is off (the derivative of a linear term, or a constant that " \
+        "should have vanished)"
     return Mistake("constant term", f"the claimed value is the true one {sign} "
-                   f"{nice_number(abs(offset))}: a constant term is off (the derivative of a "
-                   "linear term, or a constant that should have vanished)")
+                   f"{nice_number(abs(offset))}{why}")
+
+
+def _flipped_constant(target: Target, c: int, offset: float) -> sp.Expr | None:
+    """The constant term of the true partial whose sign flipped gives ``offset``."""
+    if target.exprs is None:
+        return None
+    for term in sp.Add.make_args(target.exprs[c]):
+        if term.is_Number and abs(float(-2 * term) - offset) <= 1e-9 * max(1.0, abs(offset)):
+            return term
+    return None
 
 
 def _other_component(c: int, target: Target, num: Samples, s: Settings,
@@ -323,6 +337,8 @@ def _sign_of_term(c: int, target: Target, num: Samples, s: Settings,
         terms = sp.Add.make_args(sp.expand(true))
     if not 2 <= len(terms) <= _MAX_TERMS:
         return None
+    # a flipped constant is a constant term, named by _constant_term
+    terms = tuple(term for term in terms if not term.is_Number)
     rules = [(Mistake("sign of a term", f"the sign of one term is flipped: the true "
                       f"partial has {typed(term)}, the claim {typed(-term)}"), true - 2 * term)
              for term in terms]
