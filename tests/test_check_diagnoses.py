@@ -145,6 +145,7 @@ TEXTBOOK = [
     ("abs(x)", [-1.5, 0.7]),
     ("abs(x^2 - 1)", [0.5, 1.7]),
     ("x*abs(x)", [-1.2, 0.8]),
+    ("x^2*abs(x - 1)", [-1.2, 1.8]),
     ("sin(x)*cos(x)", [0.3, 1.9]),
     ("tan(x)", [0.3, -1.1]),
     ("sin(x)^2 + cos(x)^2", [0.3, 1.0]),
@@ -173,6 +174,11 @@ def test_readable_reads_back_as_the_true_partial(f, points):
         want = mp_gradient(expr, [var], [p])[0]
         got = back.evalf(30, subs={var: mpmath.mpf(p)})
         assert abs(complex(got) - complex(want)) <= 1e-12 * max(1, abs(complex(want))), (f, p)
+
+
+def test_sign_times_its_argument_is_shown_as_abs():
+    assert readable(sp.diff(x * sp.Abs(x), x)) == "2*abs(x)"
+    assert readable(sp.diff(x ** 2 * sp.Abs(x), x)) == "3*x*abs(x)"
 
 
 def test_readable_of_a_string_as_sympy_prints_it():

@@ -1,8 +1,8 @@
 """A derivative as a student would write it: short, and typed back as is.
 
-:func:`readable` tries a few cheap rewritings (``factor_terms``,
-``cancel``, ``factor``, ``together``, a rational function with its signs turned
-the natural way round, and ``simplify`` only for small expressions), keeps
+:func:`readable` tries a few cheap rewritings (``u·sign(u)`` as
+``abs(u)``, ``factor_terms``, ``cancel``, ``factor``, ``together``, a
+rational function with its signs turned the natural way round, and ``simplify`` only for small expressions), keeps
 the one with the fewest operations, and prints it in the syntax symgd's
 parser reads: ``abs(x)`` for ``Abs(x)``, ``x/abs(x)`` for ``sign(x)``,
 ``(1 + x/abs(x))/2`` for the step ``Heaviside(x)``. The printed text is
@@ -106,7 +106,7 @@ def _readable(expr: sp.Expr, seconds: float) -> str:
     ops = {expr: sp.count_ops(expr)}
     if ops[expr] <= _MAX_OPS:
         steps: list[tuple[int, Callable[[sp.Expr], sp.Expr]]] = [
-            (_MAX_OPS, sp.factor_terms), (_MAX_FACTOR_OPS, sp.cancel),
+            (_MAX_OPS, _sign_merged), (_MAX_OPS, sp.factor_terms), (_MAX_FACTOR_OPS, sp.cancel),
             (_MAX_FACTOR_OPS, sp.factor), (_MAX_FACTOR_OPS, sp.together),
             (_MAX_FACTOR_OPS, _signs_turned), (_MAX_SIMPLIFY_OPS, sp.simplify)]
         for limit, step in steps:
@@ -125,6 +125,22 @@ def _readable(expr: sp.Expr, seconds: float) -> str:
         if _reads_back(shown, expr):
             return shown
     return typed(expr)
+
+
+def _sign_merged(expr: sp.Expr) -> sp.Expr:
+    """``u^n·sign(u)`` as ``u^(n-1)·abs(u)``: ``x*sign(x) + abs(x)`` as ``2*abs(x)``."""
+    def merged(e: sp.Expr) -> sp.Expr:
+        for q in e.args:
+            if not isinstance(q, sp.sign):
+                continue
+            u = q.args[0]
+            for p in e.args:
+                if p == u or (p.is_Pow and p.base == u and p.exp.is_integer
+                              and p.exp.is_positive):
+                    return e / (q * u) * sp.Abs(u)
+        return e
+    return expr.replace(lambda e: e.is_Mul and any(isinstance(q, sp.sign) for q in e.args),
+                        merged)
 
 
 def _signs_turned(expr: sp.Expr) -> sp.Expr:
