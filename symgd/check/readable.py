@@ -110,7 +110,9 @@ def _readable(expr: sp.Expr, seconds: float) -> str:
             (_MAX_FACTOR_OPS, sp.factor), (_MAX_FACTOR_OPS, sp.together),
             (_MAX_FACTOR_OPS, _signs_turned), (_MAX_SIMPLIFY_OPS, sp.simplify)]
         for limit, step in steps:
-            for base in list(ops):
+            best = min(ops, key=lambda e: ops[e])
+            bases = [best] if step is sp.simplify else list(dict.fromkeys([expr, best]))
+            for base in bases:
                 if ops[base] > limit or time.monotonic() - start > seconds:
                     continue
                 try:
