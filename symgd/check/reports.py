@@ -196,12 +196,14 @@ class ComponentCheck(Report):
                 "point had both values defined")
 
     def details(self) -> list[str]:
-        """Further lines: the mistake, the right derivative, skipped points."""
+        """Further lines: the mistake, the right derivative (its shortest
+        form found within half a second, as it can be typed), skipped points."""
+        from .readable import readable
         lines = []
         if self.verdict == DIFFERENT:
             if self.mistake:
                 lines.append(self.mistake.detail)
-            lines.append(f"the right {component_noun(self.label)} is {self.true}")
+            lines.append(f"the right {component_noun(self.label)} is {readable(self.true)}")
             if self.points_skipped:
                 lines.append(f"{plural(self.points_skipped, 'random point')} skipped: the "
                              "claimed value is undefined there while the true one is defined")
