@@ -91,7 +91,7 @@ def scale_floor(values: np.ndarray) -> np.ndarray:
     >>> scale_floor(np.zeros((2, 1))).tolist()
     [0.0]
     """
-    v = np.abs(np.asarray(values, dtype=float))
+    v = np.abs(np.atleast_1d(np.asarray(values, dtype=float)))
     if v.ndim == 1:
         v = v[:, None]
     with np.errstate(all="ignore"):
