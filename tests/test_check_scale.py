@@ -239,3 +239,13 @@ def test_check_grad_keeps_a_users_atol():
     bad = lambda v: np.array([-100 * np.exp(100 * v[0])])   # noqa: E731
     assert check_grad(exp100, bad, [-1.0], atol=1e-30).ok
     assert not check_grad(exp100, bad, [-1.0]).ok
+
+
+@pytest.mark.parametrize("complex_step", [True, False])
+def test_check_grad_at_an_exact_zero_of_the_whole_gradient(complex_step):
+    def f(x):
+        return x[0] ** 2 + x[1] ** 2
+    report = check_grad(f, lambda x: 2 * x, [0.0, 0.0], complex_step=complex_step)
+    assert report.ok and report.worst.name == "x[0]", report.text()
+    report = check_grad(f, lambda x: 2 * x + 1.0, [0.0, 0.0], complex_step=complex_step)
+    assert not report.ok and "right" not in report.text()

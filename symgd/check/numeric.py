@@ -23,6 +23,7 @@ __all__ = ["check_grad"]
 
 _EPS = np.finfo(float).eps
 _COMPLEX_H = 1e-20
+_SMALLEST = math.ulp(0.0)
 
 
 def check_grad(f: Callable[[np.ndarray], Any], grad: Callable[[np.ndarray], Any], x0: Any, *,
@@ -116,7 +117,9 @@ def check_grad(f: Callable[[np.ndarray], Any], grad: Callable[[np.ndarray], Any]
     for k in range(n):
         c, e = float(g[k]), float(estimate[k])
         err = abs(c - e)
-        tol = atol_ + rounding[k] + rtol_ * max(abs(c), abs(e), floor)
+        # (never exactly 0, so that errors can be divided by it: at an exact zero of
+        # the whole gradient only an exact 0 is right)
+        tol = max(float(atol_ + rounding[k] + rtol_ * max(abs(c), abs(e), floor)), _SMALLEST)
         comps.append(NumericComponent(k, labels[k], c, e, err, _relative(err, c, e, tol, rtol_),
                                       tol, float(h[k]) if method != "complex step"
                                       else _COMPLEX_H, err <= tol))
