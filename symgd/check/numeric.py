@@ -17,11 +17,13 @@ import numpy as np
 from .._text import quote
 from ..errors import InputError
 from .reports import NumericComponent, NumericReport
+from .sampling import FLOOR_FACTOR
 
 __all__ = ["check_grad"]
 
 _EPS = np.finfo(float).eps
 _COMPLEX_H = 1e-20
+_SMALLEST = math.ulp(0.0)
 
 
 def check_grad(f: Callable[[np.ndarray], Any], grad: Callable[[np.ndarray], Any], x0: Any, *,
@@ -56,9 +58,15 @@ def check_grad(f: Callable[[np.ndarray], Any], grad: Callable[[np.ndarray], Any]
         True requires it.
     rtol, atol : float, optional
         A component is right when ``|claimed - estimate| <= atol + rtol *
-        max(|claimed|, |estimate|)``, plus the rounding error of the central
-        difference. By default 1e-6 and 1e-8 (central), 1e-9 and 1e-12
-        (complex step).
+        max(|claimed|, |estimate|, floor)``, plus the rounding error of the
+        central difference (``100 eps |f| / h``, with f's own size). The
+        floor is ``1e-6`` times the largest estimated component, so that a
+        component that is 0 up to round-off is right. rtol is 1e-6 (central
+        differences) or 1e-9 (complex step) by default; atol=0 by default:
+        a small derivative is compared relative to its size (the gradient
+        of ``1e-10*f`` is checked as strictly as that of ``f``). The
+        reported relative error is relative to that same size, so a
+        component is right exactly when it is at most rtol (with atol=0).
     names : sequence of str, optional
         Component names for the report (``x[0], x[1], ...`` by default).
 
@@ -80,33 +88,53 @@ def check_grad(f: Callable[[np.ndarray], Any], grad: Callable[[np.ndarray], Any]
     fx = _scalar(f, x, "f")
     g = _gradient_value(grad, x)
     h = _steps(eps, x)
-    central = np.array([_central(f, x, k, h[k]) for k in range(n)])
+    pairs = [_central(f, x, k, h[k]) for k in range(n)]
+    central = np.array([d for d, _ in pairs])
+    fsize = np.array([max(abs(fx), size) for _, size in pairs])
     method, note, estimate = "central differences", "", central
     if complex_step not in ("auto", True, False):
         raise InputError(f"complex_step must be 'auto', True or False, got {quote(complex_step)}")
     if complex_step:
-        cs, why = _complex_step(f, x, central, fx, h)
+        cs, why = _complex_step(f, x, central, fsize, h)
         if cs is not None:
             method, estimate = "complex step", cs
         elif complex_step is True:
             raise InputError(f"complex step is not possible: {why}")
         else:
             note = f"central differences: {why}"
-    rtol_, atol_ = (1e-9, 1e-12) if method == "complex step" else (1e-6, 1e-8)
-    rtol_ = rtol_ if rtol is None else float(rtol)
-    atol_ = atol_ if atol is None else float(atol)
-    rounding = 0.0 if method == "complex step" else 100 * _EPS * max(1.0, abs(fx)) / h
+    rtol_ = (1e-9 if method == "complex step" else 1e-6) if rtol is None else float(rtol)
+    atol_ = 0.0 if atol is None else float(atol)
+    if not (math.isfinite(rtol_) and math.isfinite(atol_) and rtol_ >= 0 and atol_ >= 0):
+        raise InputError(f"rtol and atol must be finite numbers >= 0, got {quote(rtol)} and "
+                         f"{quote(atol)}")
+    # Round-off of the central difference: f's size over the step (not max(1, |f|),
+    # which would accept any error in the gradient of a small f).
+    rounding = np.zeros(n) if method == "complex step" else 100 * _EPS * fsize / h
+    # The scale floor: a tiny fraction of the largest component, so that a
+    # component that is 0 up to round-off is not called wrong.
+    floor = FLOOR_FACTOR * float(np.max(np.abs(estimate)))
     comps = []
     for k in range(n):
         c, e = float(g[k]), float(estimate[k])
         err = abs(c - e)
-        scale = max(abs(c), abs(e))
-        tol = atol_ + rtol_ * scale + (rounding[k] if method != "complex step" else 0.0)
-        comps.append(NumericComponent(k, labels[k], c, e, err, err / scale if scale else 0.0,
+        # (never exactly 0, so that errors can be divided by it: at an exact zero of
+        # the whole gradient only an exact 0 is right)
+        tol = max(float(atol_ + rounding[k] + rtol_ * max(abs(c), abs(e), floor)), _SMALLEST)
+        comps.append(NumericComponent(k, labels[k], c, e, err, _relative(err, c, e, tol, rtol_),
                                       tol, float(h[k]) if method != "complex step"
                                       else _COMPLEX_H, err <= tol))
     error = float(np.sqrt(sum((c.claimed - c.estimate) ** 2 for c in comps)))
     return NumericReport(tuple(float(v) for v in x), fx, method, tuple(comps), error, note)
+
+
+def _relative(err: float, c: float, e: float, tol: float, rtol: float) -> float:
+    """The error relative to the size the comparison used: at most ``rtol``
+    exactly when the component is right (so that "right" never stands next to
+    a relative error above the tolerance)."""
+    if rtol > 0 and tol > 0:
+        return err * rtol / tol if err else 0.0
+    scale = max(abs(c), abs(e))
+    return err / scale if scale else (math.inf if err else 0.0)
 
 
 def _as_point(x0: Any) -> np.ndarray:
@@ -169,18 +197,20 @@ def _steps(eps: Any, x: np.ndarray) -> np.ndarray:
     return (x + h) - x          # a step that is exact in floating point
 
 
-def _central(f: Callable[..., Any], x: np.ndarray, k: int, h: float) -> float:
+def _central(f: Callable[..., Any], x: np.ndarray, k: int, h: float) -> tuple[float, float]:
+    """The central difference in component ``k`` and the size of f's two values."""
     up, down = x.copy(), x.copy()
     up[k] += h
     down[k] -= h
     try:
-        return (float(_quiet_call(f, up)) - float(_quiet_call(f, down))) / (2 * h)
+        fu, fd = float(_quiet_call(f, up)), float(_quiet_call(f, down))
+        return (fu - fd) / (2 * h), max(abs(fu), abs(fd))
     except Exception as err:  # the user's function
         raise InputError(f"f raised {type(err).__name__}: {err} at x0 ± {h:.3g} in "
                          f"component {k}") from None
 
 
-def _complex_step(f: Callable[..., Any], x: np.ndarray, central: np.ndarray, fx: float,
+def _complex_step(f: Callable[..., Any], x: np.ndarray, central: np.ndarray, fsize: np.ndarray,
                   h: np.ndarray) -> tuple[np.ndarray | None, str]:
     out = np.empty(len(x))
     for k in range(len(x)):
@@ -194,7 +224,9 @@ def _complex_step(f: Callable[..., Any], x: np.ndarray, central: np.ndarray, fx:
             return None, "f does not return complex values for complex input"
         out[k] = float(value.ravel()[0].imag) / _COMPLEX_H
     # A function that is not complex-analytic (abs, .real) gives wrong values.
-    slack = 1e-4 * np.maximum(1, np.abs(central)) + 1e3 * _EPS * max(1, abs(fx)) / h
+    # Relative to the sizes of f and of the differences (a small f is no excuse).
+    size = np.maximum(np.abs(central), FLOOR_FACTOR * float(np.max(np.abs(central))))
+    slack = 1e-4 * size + 1e3 * _EPS * fsize / h
     if not (np.isfinite(out).all() and (np.abs(out - central) <= slack).all()):
         return None, "f's complex values disagree with central differences (abs or .real?)"
     return out, ""
