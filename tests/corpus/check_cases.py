@@ -29,6 +29,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from math import factorial as _factorial
+
 __all__ = ["Case", "CASES", "components"]
 
 
@@ -357,7 +359,9 @@ _GRADIENTS: list[tuple[str, str, list[str], list[tuple[str, str]]]] = [
     ("scaled", "x^2", ["2x"], [("2.0000001*x", "relative difference 5e-8"),
                                ("2x + 1e-12", "constant term 1e-12")]),
     ("scaled", "sin(x)", ["cos(x)"],
-     [("1 - x^2/2 + x^4/24 - x^6/720 + x^8/40320", "Taylor polynomial of degree 8")]),
+     [("1 - x^2/2 + x^4/24 - x^6/720 + x^8/40320", "Taylor polynomial of degree 8"),
+      (" + ".join(f"(-1)^{k}*x^{2 * k}/{_factorial(2 * k)}" for k in range(11)),
+       "Taylor polynomial of degree 20")]),
     # -------------------------------------- right on part of the line only
     ("domain", "log(x)", ["1/abs(x)"], []),        # right wherever log is real
     ("domain", "log(x^2)", ["2/x"], [("2/abs(x)", "right for x > 0 only")]),
