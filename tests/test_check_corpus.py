@@ -174,7 +174,7 @@ KNOWN_FALSE_RIGHT: dict[str, str] = {
 }
 
 
-def _renamed(case: Case, slot: int) -> tuple[sp.Expr, dict[str, sp.Expr], dict[str, str]]:
+def _renamed(case: Case, slot: int) -> tuple[sp.Expr, dict[str, sp.Expr]]:
     """The case in variables of its own (``v<slot><name>``) for a grouped check."""
     f = symgd.parse(case.function)
     names = sorted(f.free_symbols, key=lambda s: s.name)
@@ -182,8 +182,7 @@ def _renamed(case: Case, slot: int) -> tuple[sp.Expr, dict[str, sp.Expr], dict[s
     claims = [symgd.parse(t) for t in case.components]
     claims = [c.subs({s: new[n] for s in c.free_symbols for n in names if n.name == s.name})
               for c in claims]
-    return f.subs(new), {new[s].name: c for s, c in zip(names, claims)}, \
-        {new[s].name: s.name for s in names}
+    return f.subs(new), {new[s].name: c for s, c in zip(names, claims)}
 
 
 def _groupable(case: Case) -> bool:
@@ -216,7 +215,7 @@ def _run(strict: bool) -> dict[str, dict[str, Any]]:
         batch = grouped[i:i + GROUP]
         f, claims, owner = sp.Integer(0), {}, {}
         for slot, case in enumerate(batch):
-            g, cl, _ = _renamed(case, slot)
+            g, cl = _renamed(case, slot)
             f += g
             claims.update(cl)
             owner.update({name: case.id for name in cl})

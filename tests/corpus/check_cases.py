@@ -380,10 +380,13 @@ _GRADIENTS: list[tuple[str, str, list[str], list[tuple[str, str]]]] = [
 _HESSIANS: list[tuple[str, str, list[str], list[tuple[str, str]]]] = [
     ("hessian", "x^2 + x*y + y^2", ["2, 1; 1, 2"],
      [("2, 0; 0, 2", "mixed partials dropped"), ("2, 2; 2, 2", "mixed partial doubled")]),
-    ("hessian", "3x^2 - 2x*y + 5y^2", ["6, -2; -2, 10"], [("6, 2; 2, 10", "sign of the mixed partial")]),
-    ("hessian", "x^2*y + y^3", ["2y, 2x; 2x, 6y"], [("2y, 2x; 2x, 3y^2", "second partial not taken")]),
+    ("hessian", "3x^2 - 2x*y + 5y^2", ["6, -2; -2, 10"],
+     [("6, 2; 2, 10", "sign of the mixed partial")]),
+    ("hessian", "x^2*y + y^3", ["2y, 2x; 2x, 6y"],
+     [("2y, 2x; 2x, 3y^2", "second partial not taken")]),
     ("hessian", "exp(x*y)", ["y^2*exp(x*y), (1 + x*y)*exp(x*y); (1 + x*y)*exp(x*y), x^2*exp(x*y)"],
-     [("y^2*exp(x*y), x*y*exp(x*y); x*y*exp(x*y), x^2*exp(x*y)", "product rule in the mixed entry")]),
+     [("y^2*exp(x*y), x*y*exp(x*y); x*y*exp(x*y), x^2*exp(x*y)",
+       "product rule in the mixed entry")]),
     ("hessian", "sin(x)*cos(y)", ["-sin(x)*cos(y), -cos(x)*sin(y); -cos(x)*sin(y), -sin(x)*cos(y)"],
      [("-sin(x)*cos(y), cos(x)*sin(y); cos(x)*sin(y), -sin(x)*cos(y)", "sign of the mixed entry")]),
     ("hessian", "(1 - x)^2 + 100(y - x^2)^2",
@@ -398,7 +401,8 @@ _HESSIANS: list[tuple[str, str, list[str], list[tuple[str, str]]]] = [
      [("2, 1, 0; 1, 4, 1; 0, 1, 6", "sign of a mixed entry"),
       ("1, 1, 0; 1, 2, -1; 0, -1, 3", "constant factor on the diagonal")]),
     ("hessian", "log(x^2 + y^2)",
-     ["2(y^2 - x^2)/(x^2 + y^2)^2, -4x*y/(x^2 + y^2)^2; -4x*y/(x^2 + y^2)^2, 2(x^2 - y^2)/(x^2 + y^2)^2"],
+     ["2(y^2 - x^2)/(x^2 + y^2)^2, -4x*y/(x^2 + y^2)^2; "
+      "-4x*y/(x^2 + y^2)^2, 2(x^2 - y^2)/(x^2 + y^2)^2"],
      [("2/(x^2 + y^2), 0; 0, 2/(x^2 + y^2)", "quotient rule skipped")]),
     ("hessian", "x^4 + y^4", ["12x^2, 0; 0, 12y^2"], [("4x^3, 0; 0, 4y^3", "first derivative")]),
     ("hessian", "x^3 - 3x*y^2", ["6x, -6y; -6y, -6x"], [("6x, -6y; -6y, 6x", "sign")]),
@@ -407,7 +411,8 @@ _HESSIANS: list[tuple[str, str, list[str], list[tuple[str, str]]]] = [
     ("hessian", "1e-10*(x^2 + y^2)", ["2e-10, 0; 0, 2e-10"],
      [("-2e-10, 0; 0, -2e-10", "sign, size 1e-10")]),
     ("hessian", "sqrt(x^2 + y^2)",
-     ["y^2/(x^2 + y^2)^(3/2), -x*y/(x^2 + y^2)^(3/2); -x*y/(x^2 + y^2)^(3/2), x^2/(x^2 + y^2)^(3/2)"],
+     ["y^2/(x^2 + y^2)^(3/2), -x*y/(x^2 + y^2)^(3/2); "
+      "-x*y/(x^2 + y^2)^(3/2), x^2/(x^2 + y^2)^(3/2)"],
      [("1/sqrt(x^2 + y^2), 0; 0, 1/sqrt(x^2 + y^2)", "quotient rule skipped")]),
 ]
 
