@@ -32,7 +32,7 @@ __all__ = ["check_gradient", "check_hessian"]
 
 def check_gradient(objective: Any, claimed: Any, *, variables: Sequence[str] | None = None,
                    points: int = 20, seed: int = 0, timeout: float = 2.0,
-                   rtol: float = 1e-7, atol: float = 1e-9,
+                   rtol: float = 1e-7, atol: float = 0.0,
                    require: str = "numeric") -> GradientReport:
     r"""Check a claimed gradient against the exact one.
 
@@ -76,7 +76,11 @@ def check_gradient(objective: Any, claimed: Any, *, variables: Sequence[str] | N
         (or, when even reading and compiling the claim took longer, with
         nothing compared, said so).
     rtol, atol : float
-        Two values agree when ``|a - b| <= atol + rtol * max(|a|, |b|)``.
+        Two values agree when ``|a - b| <= atol + rtol * max(|a|, |b|, s)``,
+        where ``s`` is a tiny fraction (1e-6) of the typical size of the true
+        values at the points, so that round-off near a zero is tolerated.
+        atol=0 by default: a small derivative is compared relative to its
+        size (the gradient of ``1e-10*x^2`` as strictly as that of ``x^2``).
     require : {"numeric", "proof"}
         What counts as right. ``"numeric"``: proven equal, or undecided but
         equal at every random point (the report says "not proven").
@@ -110,7 +114,7 @@ def check_gradient(objective: Any, claimed: Any, *, variables: Sequence[str] | N
 
 def check_hessian(objective: Any, claimed: Any, *, variables: Sequence[str] | None = None,
                   points: int = 20, seed: int = 0, timeout: float = 2.0,
-                  rtol: float = 1e-7, atol: float = 1e-9,
+                  rtol: float = 1e-7, atol: float = 0.0,
                   require: str = "numeric") -> HessianReport:
     """Check a claimed Hessian against the exact one, entry by entry.
 

@@ -64,6 +64,7 @@ class Task(NamedTuple):
     source: sp.Expr | None = None           # the function differentiated (its domain)
     candidates: list[dict[sp.Symbol, sp.Rational]] = []   # exact points for a proof
     symbols: tuple[sp.Symbol, ...] = ()
+    floor: float = 0.0                      # the scale floor of the comparison
 
 
 Results = dict[int, dict[str, tuple]]     # component -> message kind -> its values
@@ -82,7 +83,8 @@ def tasks(target: Target, claim: Claim, num: Samples, diagnoses: Sequence[Mistak
         differ = num.differing(c)[:_MAX_CONFIRM]
         points = [_exact_point(target.symbols, num.P[j]) for j in differ]
         out.append(Task(c, a, t, [int(j) for j in differ], points, diagnoses[c] is None,
-                        s.rtol, s.atol, target.source, candidates, target.symbols))
+                        s.rtol, s.atol, target.source, candidates, target.symbols,
+                        float(num.floor[c]) if len(num.floor) else 0.0))
     return out
 
 
@@ -159,7 +161,7 @@ def _confirm_any(send: Callable[[tuple], None], task: Task,
     state = "refuted"
     for j, exact in zip(task.rows, task.points):
         values = limited(slice_of(), confirm, task.claimed, task.true, exact, task.rtol,
-                         task.atol)
+                         task.atol, task.floor)
         if isinstance(values, tuple):
             send(("confirmed", task.component, j, *values))
             return "confirmed", False
@@ -252,12 +254,12 @@ def far_out(task: Task) -> tuple | None:
     for p, av, tv in zip(points, a_values, t_values):
         if av is None or tv is None or abs(av.imag) + abs(tv.imag) > 1e-20:
             continue
-        if abs(av - tv) <= task.atol + task.rtol * max(abs(av), abs(tv)):
+        if abs(av - tv) <= task.atol + task.rtol * max(abs(av), abs(tv), task.floor):
             continue
         exact_p = {v: sp.Rational(repr(x)) for v, x in zip(symbols, p)}
         if task.source is not None and _real_value(task.source, exact_p) is None:
             continue
-        values = confirm(task.claimed, task.true, exact_p, task.rtol, task.atol)
+        values = confirm(task.claimed, task.true, exact_p, task.rtol, task.atol, task.floor)
         if values is not None and np.isfinite(values).all():    # not beyond float64
             return ({v.name: float(x) for v, x in zip(symbols, p)}, *values)
     return None
@@ -289,8 +291,8 @@ def _simple_points(symbols: Sequence[sp.Symbol]) -> list[dict[sp.Symbol, sp.Rati
             for k in range(2 * len(values))]
 
 
-def confirm(a: sp.Expr, t: sp.Expr, point: dict, rtol: float, atol: float
-            ) -> tuple[float, float] | None:
+def confirm(a: sp.Expr, t: sp.Expr, point: dict, rtol: float, atol: float,
+            floor: float = 0.0) -> tuple[float, float] | None:
     """Both values at an exact point with 30 digits: ``(a, t)`` when they differ.
 
     >>> x = sp.Symbol("x")
@@ -304,7 +306,7 @@ def confirm(a: sp.Expr, t: sp.Expr, point: dict, rtol: float, atol: float
     dv = complex(sp.N((a - t).xreplace(point), 30))
     if abs(av.imag) > 1e-20 or abs(tv.imag) > 1e-20:
         return None
-    if abs(dv) > atol + rtol * max(abs(av), abs(tv)):
+    if abs(dv) > atol + rtol * max(abs(av), abs(tv), floor):
         return av.real, tv.real
     return None
 
