@@ -11,8 +11,8 @@ claims right on part of the line only), each labelled "right" or "wrong".
 * :func:`test_no_false_right` runs :func:`symgd.check_gradient` /
   :func:`symgd.check_hessian` on every case, in the default mode and, where
   the checker has ``require=`` (a mode that accepts only proof), in the
-  strict mode too: a wrong claim must never be called right. Cases that are
-  wrongly accepted today are marked xfail with the flaw behind them.
+  strict mode too: a wrong claim must never be called right (any case
+  listed in ``KNOWN_FALSE_RIGHT`` would be marked xfail with its flaw).
 * :func:`test_summary` prints the counts (correct verdicts, false "wrong",
   false "right", undecided) and the median and largest time per check
   (run pytest with ``-s`` to see it).
@@ -158,20 +158,10 @@ def test_corpus_size() -> None:
 
 # ------------------------------------------------------------- the checker's verdicts
 
-# Wrong claims that the checker accepts today, with the flaw behind each.
-_ABS_FLOOR = ("numeric comparison with an absolute floor atol = 1e-9 accepts any small "
-              "derivative (issue 12, item 1)")
-_NUMERIC_EQUAL = ("when SymPy is undecided, agreement at 20 points with rtol 1e-7 is "
-                  "accepted (issue 12, item 2)")
-_NARROW_POINTS = ("points only in ±2.5 miss where the claim differs (issue 12, items 1, 3)")
-KNOWN_FALSE_RIGHT: dict[str, str] = {
-    "scaled-1-w1": _ABS_FLOOR, "scaled-1-w2": _ABS_FLOOR, "scaled-2-w1": _ABS_FLOOR,
-    "scaled-2-w2": _ABS_FLOOR, "scaled-7-w1": _ABS_FLOOR, "scaled-8-w1": _ABS_FLOOR,
-    "scaled-9-w2": _ABS_FLOOR, "hessian-14-w1": _ABS_FLOOR,
-    "scaled-5-w1": _NUMERIC_EQUAL, "scaled-9-w1": _NUMERIC_EQUAL,
-    "scaled-10-w2": _NUMERIC_EQUAL + "; " + _NARROW_POINTS,
-    "domain-5-w1": _NUMERIC_EQUAL + "; " + _NARROW_POINTS,
-}
+# Wrong claims that the checker accepts, with the flaw behind each (none: the
+# twelve cases of an absolute floor, numeric equality and narrow points that
+# were accepted before now get the verdict "wrong" in both modes).
+KNOWN_FALSE_RIGHT: dict[str, str] = {}
 
 
 def _renamed(case: Case, slot: int) -> tuple[sp.Expr, dict[str, sp.Expr]]:
