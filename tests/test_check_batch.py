@@ -18,6 +18,7 @@ from symgd.check import BatchCheck, ItemCheck
 from symgd.check.reports import DIFFERENT
 from symgd.cli.main import main
 from symgd.errors import InputError
+from procs import cmdline, stat
 
 HAS_PROC = os.path.isdir("/proc")
 
@@ -321,33 +322,17 @@ def test_batch_in_a_pool_worker_is_still_symbolic():
 
 # ------------------------------------------------------------ nothing left running
 
-def _stat(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-
-
-def _cmdline(pid):
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return f.read()
-    except OSError:
-        return b""
-
-
 def _ours():
     """Live processes forked from this one: its children, and any process
     with its command line started since it was (an orphaned grandchild is
     adopted by another process)."""
     me = os.getpid()
-    start, cmd = int(_stat(me)[19]), _cmdline(me)
+    start, cmd = int(stat(me)[19]), cmdline(me)
     found = set()
     for e in os.listdir("/proc"):
-        if not e.isdigit() or int(e) == me or (s := _stat(e)) is None or s[0] == "Z":
+        if not e.isdigit() or int(e) == me or (s := stat(e)) is None or s[0] == "Z":
             continue
-        if int(s[1]) == me or (_cmdline(e) == cmd and int(s[19]) >= start):
+        if int(s[1]) == me or (cmdline(e) == cmd and int(s[19]) >= start):
             found.add(int(e))
     return found
 

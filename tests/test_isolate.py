@@ -21,6 +21,7 @@ import sympy as sp
 from symgd import _isolate
 from symgd._isolate import (FAILED, NO_PROCESS, TIMED_OUT, IsolatedError, call,
                             call_with_timeout, limited)
+from procs import cmdline, stat
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -94,34 +95,18 @@ def pool_job(x):
 
 # ------------------------------------------------- helpers
 
-def _stat(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-
-
-def _cmdline(pid):
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return f.read()
-    except OSError:
-        return b""
-
-
 def children(pid=None):
     """Pids whose parent is ``pid`` (this process), zombies included, but not
     multiprocessing's resource tracker, which outlives any one Pool."""
     pid = os.getpid() if pid is None else pid
     return [int(e) for e in os.listdir("/proc")
-            if e.isdigit() and (s := _stat(e)) is not None and int(s[1]) == pid
-            and b"resource_tracker" not in _cmdline(e)]
+            if e.isdigit() and (s := stat(e)) is not None and int(s[1]) == pid
+            and b"resource_tracker" not in cmdline(e)]
 
 
 def gone(pid):
     """No such process, or a zombie (reaped by whoever adopted it)."""
-    s = _stat(pid)
+    s = stat(pid)
     return s is None or s[0] == "Z"
 
 
@@ -288,7 +273,7 @@ def test_no_process_when_no_interpreter_starts(monkeypatch):
 def test_timed_out_child_is_killed_and_reaped(path):
     before, pids = set(children()), []
     assert call(report_pid_and_spin, timeout=0.3, on_message=pids.append) is TIMED_OUT
-    assert _stat(pids[0]) is None                 # not even a zombie
+    assert stat(pids[0]) is None                 # not even a zombie
     assert set(children()) <= before
 
 
@@ -301,7 +286,7 @@ def test_child_is_reaped_when_the_caller_is_interrupted():
         raise KeyboardInterrupt
     with pytest.raises(KeyboardInterrupt):
         call(report_pid_and_spin, timeout=10, on_message=interrupt)
-    assert _stat(pids[0]) is None
+    assert stat(pids[0]) is None
 
 
 PARENT = """
@@ -338,7 +323,7 @@ def test_child_dies_with_its_parent(how, watch, sig):
     try:
         assert int(parent.stdout.readline()) == parent.pid
         child = int(parent.stdout.readline())
-        assert int(_stat(child)[1]) == parent.pid and not gone(child)
+        assert int(stat(child)[1]) == parent.pid and not gone(child)
         parent.send_signal(sig)
         parent.wait(10)
         assert wait_gone(child, 2.0), f"child {child} outlived its parent"
