@@ -367,7 +367,7 @@ def test_python_dash_m():
     proc = subprocess.run([sys.executable, "-m", "symgd", "diff", "x^2"], capture_output=True,
                           text=True, encoding="utf-8", env=_env(), timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert "∂f/∂x = 2*x" in proc.stdout
+    assert "f′(x) = 2*x" in proc.stdout
 
 
 def test_python_dash_m_bad_input():

@@ -25,12 +25,13 @@ from ..objective.core import Objective
 from ..objective.display import Derivatives
 from . import inputs
 from .emit import emit, shows_symbols
+from .flags import run_message
 from .reports import (Equation, FitHeading, ObjectiveHeading, Run, Saved, Sections, Table,
                       TableOptions)
 
 __all__ = ["COMMANDS", "EXIT_OK", "EXIT_NOT_CONVERGED", "EXIT_BAD_INPUT", "EXIT_UNDECIDED",
            "diff", "descend",
-           "fit", "analyze", "check", "explain", "plot", "demo", "DEMO_REPORTS"]
+           "fit", "analyze", "check", "explain", "plot", "demo", "completion", "DEMO_REPORTS"]
 
 EXIT_OK, EXIT_NOT_CONVERGED, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_UNDECIDED = 3         # check --strict: right at every point tried, but not proven
@@ -67,12 +68,15 @@ def fit(args: argparse.Namespace, out: TextIO) -> int:
 
 def _fit_heading(args: argparse.Namespace, model: Any, obj: Any, network: bool,
                  unicode: bool) -> FitHeading:
+    """The data, model and loss; the loss and its partial derivatives as sums
+    over the rows (a network's partials are long: see explain), which the text
+    writes out in full only with --verbose."""
     what = str(model) if network else f"model {obj.model}"
     equations = [Equation(obj.label, None, obj.expr)]
-    if not network:           # a network's partials are long: see explain
+    if not network:
         equations += [Equation(obj.label, v, g) for v, g in zip(obj.names, obj.gradient)]
     return FitHeading(f"{obj.rows} rows of {args.data}; {what}, {args.loss} loss", equations,
-                      unicode)
+                      unicode, brief=not args.verbose)
 
 
 def _report_run(obj: Any, res: Any, heading: Any, args: argparse.Namespace, out: TextIO,
@@ -97,7 +101,7 @@ def _report_run(obj: Any, res: Any, heading: Any, args: argparse.Namespace, out:
 def analyze(args: argparse.Namespace, out: TextIO) -> int:
     """``symgd analyze``: stationary points and step-size facts."""
     obj = inputs.objective(args)
-    at = inputs.start_value(args.at) if args.at else None
+    at = inputs.start_value(args.at, obj.names) if args.at else None
     emit(analyze_objective(obj, lr=args.lr, at=at, bounds=inputs.numbers(args.bounds, "bound")),
          args.format, out)
     return EXIT_OK
@@ -167,8 +171,8 @@ def plot(args: argparse.Namespace, out: TextIO) -> int:
     lrs = inputs.numbers(args.lrs, "lr")
     kind = args.kind
     if kind in ("learning-rates", "lr-sweep"):
-        start = obj.point(inputs.start_value("0" if args.start is None else args.start),
-                          "start")
+        start = obj.point(inputs.start_value("0" if args.start is None else args.start,
+                                             obj.names), "start")
         draw = plotting.plot_learning_rates if kind == "learning-rates" else \
             plotting.plot_lr_sweep
         drawn = draw(obj, start, lrs, max_iter=args.max_iter)
@@ -176,7 +180,7 @@ def plot(args: argparse.Namespace, out: TextIO) -> int:
         drawn = plotting.plot_basins(obj, bounds, args.lr, step=args.step,
                                      max_iter=args.max_iter)
     elif kind == "slice":
-        at = inputs.start_value(args.start) if args.start is not None else None
+        at = inputs.start_value(args.start, obj.names) if args.start is not None else None
         drawn = plotting.plot_slice(obj, args.var, at=at, bounds=bounds,
                                     tangent_at=args.tangent_at)
     else:
@@ -186,9 +190,22 @@ def plot(args: argparse.Namespace, out: TextIO) -> int:
                  "surface": lambda: plotting.plot_surface(obj, res, bounds=bounds),
                  "fit": lambda: plotting.plot_fit(obj, res),
                  "snapshots": lambda: plotting.plot_snapshots(obj, res)}[kind]()
+        if not res.success:
+            _title_not_converged(drawn, res)
+            _save(drawn, args.out, args.dpi)
+            emit(Saved(kind, args.out, not_converged=res.message), args.format, out)
+            return EXIT_NOT_CONVERGED
     _save(drawn, args.out, args.dpi)
     emit(Saved(kind, args.out), args.format, out)
     return EXIT_OK
+
+
+def _title_not_converged(drawn: Any, res: Any) -> None:
+    """The figure's title says that the run drawn did not converge, and how it ended."""
+    how = res.message.split(":")[0].split(".")[0].strip()
+    note = f"did not converge ({how.lower()})" if how else "did not converge"
+    title = drawn.axes.get_title()
+    drawn.axes.set_title(f"{title}\n{note}" if title else note, color="#b00000")
 
 
 def _natural_figure(obj: Any, res: Any) -> Any:
@@ -225,13 +242,22 @@ def _demo_bowl(unicode: bool) -> Sections:
     return Sections([
         ("derivatives", Derivatives(obj, unicode=unicode)),
         (None, "Gradient descent from (1, 1) with lr = 0.1:"),
-        ("converging", Table(good, TableOptions(every=8, digits=4))), (None, good.message),
+        ("converging", Table(good, TableOptions(every=8, digits=4))),
+        (None, run_message(good.message)),
         (None, "The same with lr = 0.7, a step that is too big:"),
-        ("too_big", Table(bad, TableOptions(every=5, digits=4))), (None, bad.message)])
+        ("too_big", Table(bad, TableOptions(every=5, digits=4))), (None, run_message(bad.message))])
 
 
 # One report builder per name in symgd.cli.parser.DEMOS.
 DEMO_REPORTS: dict[str, Callable[[bool], Sections]] = {"bowl": _demo_bowl}
+
+
+def completion(args: argparse.Namespace, out: TextIO) -> int:
+    """``symgd completion SHELL``: a completion script made from the parser."""
+    from .completion import script
+    from .parser import build_parser
+    out.write(script(build_parser(), args.shell))
+    return EXIT_OK
 
 
 def demo(args: argparse.Namespace, out: TextIO) -> int:
@@ -242,4 +268,4 @@ def demo(args: argparse.Namespace, out: TextIO) -> int:
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "diff": diff, "descend": descend, "fit": fit, "analyze": analyze, "check": check,
-    "explain": explain, "plot": plot, "demo": demo}
+    "explain": explain, "plot": plot, "demo": demo, "completion": completion}

@@ -4,13 +4,16 @@ start points, data losses and descent runs."""
 from __future__ import annotations
 
 import argparse
+import re
+import sys
 from typing import Any, NamedTuple, Sequence
 
 from ..data.losses import LOSSES
+from ..data.losses import mse as linear_loss
 from ..data.networks import parse_mlp_spec
 from ..descent import Result, descend
 from ..errors import InputError, SymgdError
-from ..expr.parse import float_number, split_top_level
+from ..expr.parse import float_number, parse_definition, split_top_level
 from ..objective.core import Objective
 
 __all__ = ["assignments", "objective", "start_value", "numbers", "names", "FitInputs",
@@ -39,18 +42,77 @@ def numbers(text: str | None, what: str) -> list[float] | None:
     return [float_number(v, what) for v in split_top_level(text)] if text else None
 
 
+_STDIN_LIMIT = 10_000        # characters of an expression read from stdin (the parser's own limit)
+
+
+def expression(text: str | None) -> str | None:
+    """EXPR as given, or read from stdin when it is ``-`` (one expression; a
+    trailing newline is dropped)."""
+    if text != "-":
+        return text
+    read = sys.stdin.read(_STDIN_LIMIT + 1)
+    if not read.strip():
+        raise InputError("EXPR is '-' but stdin is empty; pipe an expression in, e.g. "
+                         "echo 'x^2 + y^2' | symgd diff -")
+    return read.rstrip("\n")
+
+
 def objective(args: argparse.Namespace) -> Objective:
-    """EXPR with --vars and --const."""
+    """EXPR with --vars and --const; a name in --vars or --const that EXPR does
+    not use is refused (it would be a typo or the wrong expression)."""
+    args.expr = expression(args.expr)
     constants = assignments(args.const, "--const")
-    return Objective(args.expr, names(args.vars), constants=constants or None)
+    variables = names(args.vars)
+    _used_names(args.expr, variables, constants, claims=_claims(args))
+    return Objective(args.expr, variables, constants=constants or None)
 
 
-def start_value(text: str) -> Any:
-    """A start point: ``1,1``, ``x=1,y=2`` or one number for every variable."""
+def _claims(args: argparse.Namespace) -> str:
+    return " ".join(c for c in (getattr(args, "grad", None), getattr(args, "hessian", None))
+                    if c)
+
+
+def _used_names(text: str, variables: list[str] | None, constants: dict[str, str],
+                claims: str = "") -> None:
+    """Refuse --vars and --const names that EXPR does not use (``check``'s
+    claims may use a constant that the function does not)."""
+    declared = [*(variables or []), *constants]
+    used = {s.name for s in parse_definition(text, variables=declared or None)
+            .expr.free_symbols}
+    shown = ", ".join(sorted(used)) or "none"
+    unknown = [v for v in variables or [] if v not in used]
+    if unknown:
+        missing = sorted(used - set(variables or []) - set(constants))
+        also = f"; it uses {', '.join(missing)}, which --vars leaves out" if missing else ""
+        raise InputError(f"--vars names {', '.join(unknown)}, which EXPR does not use (its "
+                         f"names are {shown}){also}")
+    claimed = {s.name for c in split_top_level(claims.replace(";", ",").replace(":", ","))
+               for s in _free(c)} if claims else set()
+    unused = [c for c in constants if c not in used and c not in claimed]
+    if unused:
+        raise InputError(f"--const {unused[0]}: EXPR has no {unused[0]!r} (its names are "
+                         f"{shown}); check the name, or leave the constant out")
+
+
+def _free(text: str) -> set:
+    try:
+        return parse_definition(text).expr.free_symbols
+    except SymgdError:       # the check reports an unreadable claim itself
+        return set()
+
+
+def start_value(text: str, known: Sequence[str] | None = None) -> Any:
+    """A start point: ``1,1``, ``x=1,y=2`` or one number for every variable;
+    with ``known`` (the variables), a name that is not one is refused."""
     parts = split_top_level(text)
     if any("=" in p for p in parts):
-        return {k: float_number(v, f"start value {k!r}")
-                for k, v in assignments([text], "--start").items()}
+        given = assignments([text], "--start")
+        unknown = [k for k in given if known is not None and k not in known]
+        if unknown:
+            raise InputError(f"--start names {', '.join(unknown)}, which "
+                             f"{'is not a variable' if len(unknown) == 1 else 'are not variables'}"
+                             f"; the variables are {', '.join(known or ())}")
+        return {k: float_number(v, f"start value {k!r}") for k, v in given.items()}
     values = [float_number(p, "start value") for p in parts]
     return values[0] if len(values) == 1 else values
 
@@ -72,11 +134,28 @@ def model_loss(args: argparse.Namespace, data: str) -> FitInputs:
     --columns, --target, --params and --const."""
     columns = assignments([args.columns], "--columns") if args.columns else None
     network = is_network_spec(args.model)
-    model: Any = parse_mlp_spec(args.model) if network else args.model
+    model: Any = parse_mlp_spec(args.model) if network else \
+        _linear_inside(args.model, data, args.target, columns)
     loss = LOSSES[args.loss](model, data, target=args.target, columns=columns,
                              params=names(args.params),
                              constants=assignments(args.const, "--const") or None)
     return FitInputs(model, loss, network)
+
+
+_LINEAR_INSIDE = re.compile(r"\s*(\w+)\(\s*(linear(?::[\w\s,]*)?)\)\s*")
+
+
+def _linear_inside(model: str, data: str, target: str, columns: Any) -> str:
+    """``sigmoid(linear)`` (or any function of ``linear`` / ``linear:x1,x2``):
+    the linear form written out over the data's columns, inside the function.
+    Logistic regression from the shell is ``--model "sigmoid(linear)" --loss
+    logloss``."""
+    found = _LINEAR_INSIDE.fullmatch(model)
+    if not found:
+        return model
+    form = linear_loss(found.group(2), data, target=target, columns=columns,
+                       sufficient_statistics=False).model
+    return f"{found.group(1)}({form})"
 
 
 def expr_or_data(args: argparse.Namespace) -> Any:
@@ -100,7 +179,7 @@ def run(obj: Any, args: argparse.Namespace, **batches: Any) -> Result:
     """One descent with the run options (--start, --lr, --step, --option, ...)."""
     options = {k: option_value(v) for k, v in assignments(args.option, "--option").items()}
     lr = 0.1 if args.lr is None else args.lr
-    start = start_value("0" if args.start is None else args.start)
+    start = start_value("0" if args.start is None else args.start, obj.names)
     return descend(obj, start, lr=lr, max_iter=args.max_iter, tol=args.tol, ftol=args.ftol,
                    step=args.step, record_bound=getattr(args, "record_bound", False),
                    exact=getattr(args, "exact", None) or False, **batches, **options)

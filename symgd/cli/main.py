@@ -3,7 +3,8 @@
 Exit codes: 0 success, 1 a run that did not converge (or a claimed
 derivative that is not right), 2 invalid input with one line on stderr
 (``--debug`` adds the traceback before it), 3 a derivative right at every
-point tried but not proven (``check --strict``), 130 interrupted. Every
+point tried but not proven (``check --strict``), 130 interrupted, 141 the
+reader of the output went away (``symgd demo | head -1``: nothing is printed). Every
 exit of ``symgd check --json`` (or ``--format json``) prints one JSON object
 on stdout: the report, or for 2 and 130 ``{"error": message, "kind": ...,
 "exit": code}`` besides the line on stderr.
@@ -12,21 +13,26 @@ on stdout: the report, or for 2 and 130 ``{"error": message, "kind": ...,
 from __future__ import annotations
 
 import contextlib
+import io
 import json
+import os
 import sys
+import time
 import traceback
 from typing import Sequence, TextIO
 
 from ..errors import SymgdError
 from .commands import COMMANDS, EXIT_BAD_INPUT
 from .flags import as_flags
-from .parser import COMMANDS as COMMAND_NAMES
+from .parser import COMMANDS as REPORT_COMMANDS
+from .parser import TOOLS
 from .parser import SHORT_OPTIONS, UsageError, build_parser
 from .rules import settle
 
 __all__ = ["main", "protect_leading_dashes", "wants_json"]
 
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141     # 128 + SIGPIPE, as a program killed by the signal reports
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
@@ -43,21 +49,40 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
     out = out or sys.stdout
     err = err or sys.stderr
     argv = list(sys.argv[1:] if argv is None else argv)
-    command = None
     try:
+        code = _run(argv, out, err)
+        out.flush()
+        return code
+    except BrokenPipeError:               # the reader left (symgd demo | head -1)
+        _silence(out)
+        return EXIT_BROKEN_PIPE
+
+
+def _run(argv: list[str], out: TextIO, err: TextIO) -> int:
+    command = None
+    started = time.monotonic()
+    try:
+        parser = build_parser()
         try:
             with contextlib.redirect_stdout(out):
-                args = build_parser().parse_args(protect_leading_dashes(argv))
+                args, extra = parser.parse_known_args(protect_leading_dashes(argv))
         except SystemExit as done:      # --help and --version
             return int(done.code or 0)
         command = args.command
         if command is None:
             raise UsageError("no command given; choose one of "
-                             f"{', '.join(COMMAND_NAMES)} (see 'symgd --help')")
+                             f"{', '.join(REPORT_COMMANDS + TOOLS)} (see 'symgd --help')")
+        if extra:                         # named with the command's own help
+            parser.commands[command].error(f"unrecognized arguments: {' '.join(extra)}")
         settle(args)
-        return COMMANDS[command](args, out)
+        shown = io.StringIO() if args.quiet else out
+        code = COMMANDS[command](args, shown)
+        if args.verbose:
+            err.write(f"symgd {command}: exit {code} after "
+                      f"{time.monotonic() - started:.2f} s\n")
+        return code
     except SymgdError as error:           # the library's words, with the flags named
-        message = as_flags(str(error), command)
+        message = as_flags(str(error), command, error)
         return _bad_input(message, type(error).__name__, argv, out, err)
     except UsageError as error:
         return _bad_input(str(error), "UsageError", argv, out, err)
@@ -66,6 +91,17 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
         if wants_json(argv):
             _json_error("interrupted", "KeyboardInterrupt", EXIT_INTERRUPTED, out)
         return EXIT_INTERRUPTED
+
+
+def _silence(out: TextIO) -> None:
+    """After a broken pipe: point the standard output at /dev/null, so that
+    Python's own flush at exit does not print a second BrokenPipeError."""
+    if out is sys.stdout:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):     # no file descriptor (a test's stream)
+            pass
 
 
 def _bad_input(message: str, kind: str, argv: Sequence[str], out: TextIO,

@@ -10,6 +10,8 @@ and filled in after the rules are checked.
 from __future__ import annotations
 
 import argparse
+import difflib
+import re
 from typing import Any
 
 from .. import __version__
@@ -21,14 +23,17 @@ from ..errors import SymgdError
 from ..expr.parse import float_number
 
 __all__ = ["build_parser", "Parser", "UsageError", "COMMANDS", "PLOT_KINDS", "DEMOS",
-           "SHORT_OPTIONS", "TABLE_ONLY_FORMATS"]
+           "SHORT_OPTIONS", "TABLE_ONLY_FORMATS", "SHELLS", "TOOLS", "did_you_mean", "whole_number"]
 
+# The commands that print a report (in every --format), then the others.
 COMMANDS = ("diff", "descend", "fit", "analyze", "check", "explain", "plot", "demo")
+TOOLS = ("completion",)
+SHELLS = ("bash", "zsh", "fish")
 PLOT_KINDS = ("loss", "contour", "surface", "slice", "fit", "snapshots", "learning-rates",
               "basins", "lr-sweep")
 DEMOS = ("bowl",)
 TABLE_ONLY_FORMATS = ("csv",)      # formats of the iteration table alone
-SHORT_OPTIONS = ("-h",)            # every other option is written --name
+SHORT_OPTIONS = ("-h", "-o", "-q", "-V")    # every other option is written --name
 
 
 class UsageError(Exception):
@@ -36,19 +41,61 @@ class UsageError(Exception):
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse that reports a usage mistake in one line, exit code 2."""
+    """argparse that reports a usage mistake in one line, exit code 2, with the
+    closest valid word ("did you mean ...?") and the help of the command at
+    fault. Options are never abbreviated (``--t`` is not ``--table``), so that
+    a new option cannot change what an old command line means."""
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        kw.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kw)
+        self.commands: dict[str, Parser] = {}
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{message} (see '{self.prog} --help')")
+        # A value protected from argparse by a leading space (see
+        # symgd.cli.main.protect_leading_dashes) is shown as typed.
+        message = message.replace("' -", "'-").replace("  -", " -")
+        raise UsageError(f"{message}{self.suggestion(message)} (see '{self.prog} --help')")
+
+    def flags(self) -> list[str]:
+        """Every option string of this parser, in the order they were added."""
+        return [s for a in self._actions for s in a.option_strings]
+
+    def arguments(self) -> list[argparse.Action]:
+        """This parser's arguments (for shell completion)."""
+        return list(self._actions)
+
+    def suggestion(self, message: str) -> str:
+        """``"; did you mean 'diff'?"`` for an invalid choice or an unknown option."""
+        choice = re.search(r"invalid choice: '(.*?)' \(choose from (.*)\)", message)
+        if choice:
+            return did_you_mean(choice.group(1), re.findall(r"'(.*?)'", choice.group(2)))
+        unknown = re.search(r"unrecognized arguments: (\S+)", message)
+        if unknown and unknown.group(1).startswith("--"):
+            return did_you_mean(unknown.group(1).split("=", 1)[0], self.flags())
+        return ""
+
+
+def did_you_mean(word: str, choices: Any) -> str:
+    """``"; did you mean 'x'?"`` naming the closest of ``choices``, or ``""``.
+
+    >>> did_you_mean("dif", ["diff", "descend"])
+    "; did you mean 'diff'?"
+    >>> did_you_mean("zzz", ["diff", "descend"])
+    ''
+    """
+    close = difflib.get_close_matches(word.strip(), list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def build_parser() -> Parser:
     """The argument parser of the ``symgd`` command."""
     parser = Parser(prog="symgd", description="Symbolic derivatives and gradient descent.")
-    parser.add_argument("--version", action="version", version=f"symgd {__version__}")
+    parser.add_argument("-V", "--version", action="version", version=f"symgd {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    for add in (_diff, _descend, _fit, _analyze, _check, _explain, _plot, _demo):
+    for add in (_diff, _descend, _fit, _analyze, _check, _explain, _plot, _demo, _completion):
         add(sub)
+    parser.commands = dict(sub.choices)
     return parser
 
 
@@ -59,6 +106,13 @@ def _command(sub: Any, name: str, help: str, description: str) -> tuple[Parser, 
     defaults: dict[str, Any] = {}
     p.set_defaults(defaults=defaults)
     p.add_argument("--debug", action="store_true", help="show tracebacks")
+    loud = p.add_mutually_exclusive_group()
+    loud.add_argument("-q", "--quiet", action="store_true",
+                      help="print no report: the exit code says how it went (errors still "
+                      "go to stderr; files are still written)")
+    loud.add_argument("--verbose", action="store_true",
+                      help="say more: what was read and the time taken, on stderr" +
+                      ("; and the loss's partial derivatives in full" if name == "fit" else ""))
     return p, defaults
 
 
@@ -164,7 +218,7 @@ def _plot(sub: Any) -> None:
                            "objective is EXPR, or a loss of --model on --data.")
     p.add_argument("kind", choices=PLOT_KINDS, help="which figure")
     _objective_options(p, optional=True)
-    p.add_argument("--out", required=True, metavar="FILE", help="where to save: .png, .svg "
+    p.add_argument("-o", "--out", required=True, metavar="FILE", help="where to save: .png, .svg "
                    "or .pdf")
     _data_options(p, defaults)
     p.add_argument("--var", help="slice: the variable to vary")
@@ -183,6 +237,14 @@ def _demo(sub: Any) -> None:
     p.add_argument("name", nargs="?", default="bowl", choices=DEMOS,
                    help="which example (default bowl: z = x^2 + xy + y^2)")
     _format_options(p, defaults)
+
+
+def _completion(sub: Any) -> None:
+    p, defaults = _command(sub, "completion", "print a shell completion script",
+                           "Print a completion script for SHELL, generated from this "
+                           "command's own options. bash: eval \"$(symgd completion bash)\"; "
+                           "zsh: the same in ~/.zshrc; fish: symgd completion fish | source.")
+    p.add_argument("shell", metavar="SHELL", choices=SHELLS, help="bash, zsh or fish")
 
 
 # ------------------------------------------------------------ option groups
@@ -288,18 +350,35 @@ def _number_arg(text: str) -> float:
         raise argparse.ArgumentTypeError(str(err)) from None
 
 
+def whole_number(text: str) -> int:
+    """A whole number, also in exponent form (``1e4``, ``2.5e3``); else ValueError.
+
+    >>> whole_number("1e4"), whole_number("20000"), whole_number(" 1_000")
+    (10000, 20000, 1000)
+    """
+    text = text.strip()
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    value = float_number(text)           # SymgdError for text that is not a number
+    if not value.is_integer():
+        raise ValueError(text)
+    return int(value)
+
+
 def _count(text: str) -> int:
     try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        value = whole_number(text)
+    except (ValueError, SymgdError):
+        raise argparse.ArgumentTypeError(f"{text.strip()!r} is not a whole number") from None
     if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
+        raise argparse.ArgumentTypeError(f"{text.strip()!r} must be 0 or more")
     return value
 
 
 def _positive_int(text: str) -> int:
     value = _count(text)
     if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
+        raise argparse.ArgumentTypeError(f"{text.strip()!r} must be 1 or more")
     return value

@@ -14,6 +14,7 @@ import sympy as sp
 
 from .._report import Report
 from .._text import markdown_escape, number, point
+from .flags import run_message
 
 __all__ = ["Equation", "ObjectiveHeading", "FitHeading", "TableOptions", "Table", "Run",
            "Sections", "Saved", "latex_text", "latex_number", "latex_point"]
@@ -102,15 +103,21 @@ class ObjectiveHeading(Report):
 
 class FitHeading(Report):
     """What is fitted: a line on the data, model and loss, then the loss and
-    its partial derivatives as equations."""
+    its partial derivatives as equations. ``brief`` text writes the loss on
+    one line and leaves the partials out (Markdown and LaTeX, rendered, keep
+    them)."""
 
     def __init__(self, summary: str, equations: Sequence[Equation],
-                 unicode: bool = True) -> None:
+                 unicode: bool = True, brief: bool = False) -> None:
         self.summary = summary
         self.equations = tuple(equations)
         self.unicode = unicode
+        self.brief = brief
 
     def text(self) -> str:
+        if self.brief:
+            loss = self.equations[0]
+            return f"{self.summary}\n{loss.label} = {loss.expr}"
         return "\n".join([self.summary, "", *(e.text(self.unicode) for e in self.equations)])
 
     def markdown(self) -> str:
@@ -203,14 +210,14 @@ class Run(Report):
     def text(self) -> str:
         start, end, ls = self._facts()
         parts = [f"{self.heading.text()}\n{start}", *([self.table.text()] if self.table else []),
-                 f"{self.result.message}\n{end}" + (f"\n{ls}" if ls else "")]
+                 f"{run_message(self.result.message)}\n{end}" + (f"\n{ls}" if ls else "")]
         return "\n\n".join(parts)
 
     def markdown(self) -> str:
         start, end, ls = self._facts()
         parts = [self.heading.markdown(), markdown_escape(start),
                  *([self.table.markdown()] if self.table else []),
-                 markdown_escape(self.result.message),
+                 markdown_escape(run_message(self.result.message)),
                  "  \n".join(markdown_escape(line) for line in [*end.splitlines(), ls] if line)]
         return "\n\n".join(parts)
 
@@ -225,7 +232,7 @@ class Run(Report):
             end += rf"; least squares ${latex_point(names, self.least_squares, digits)}$"
         parts = [self.heading.latex() or latex_text(self.heading.text()), start,
                  *([self.table.latex()] if self.table else []),
-                 latex_text(res.message), end]
+                 latex_text(run_message(res.message)), end]
         return "\n\n".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
@@ -277,14 +284,21 @@ def _latex_part(part: Any) -> str:
 
 
 class Saved(Report):
-    """A figure written to a file."""
+    """A figure written to a file; ``not_converged`` is the message of a run
+    drawn that did not converge."""
 
-    def __init__(self, kind: str, path: str) -> None:
+    def __init__(self, kind: str, path: str, not_converged: str | None = None) -> None:
         self.kind = kind
         self.path = path
+        self.not_converged = not_converged
 
     def text(self) -> str:
-        return f"saved {self.kind} to {self.path}"
+        saved = f"saved {self.kind} to {self.path}"
+        return saved if self.not_converged is None else \
+            f"{saved}; the run drawn did not converge: {self.not_converged}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "path": self.path}
+        data: dict[str, Any] = {"kind": self.kind, "path": self.path}
+        if self.not_converged is not None:
+            data.update(converged=False, message=self.not_converged)
+        return data

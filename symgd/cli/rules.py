@@ -55,7 +55,7 @@ def _refuse(flag: str, reason: str) -> None:
 
 def _output_format(args: argparse.Namespace) -> str | None:
     """--format, or the format an alias (--json, --latex) stands for."""
-    fmt = args.format
+    fmt = getattr(args, "format", None)
     for flag, meaning in (("--json", "json"), ("--latex", "latex")):
         if not getattr(args, flag[2:], False):
             continue

@@ -53,6 +53,9 @@ class Derivatives(Report):
 
     def markdown(self) -> str:
         """The LaTeX lines as Markdown math: the partials as a list."""
+        if self.objective.n == 1:
+            head, first, second = _latex_lines(self.objective)
+            return "\n".join([f"${head}$", "", f"- ${first}$", f"- ${second}$"])
         head, *partials, grad, hess = _latex_lines(self.objective)
         lines = [f"${head}$", ""]
         lines += [f"- ${p}$" for p in partials]
@@ -99,6 +102,8 @@ def derivatives_text(objective: Any, latex: bool = False, unicode: bool = True) 
     """
     if latex:
         return derivatives_latex(objective)
+    if objective.n == 1:
+        return _one_variable_text(objective, unicode)
     name, names = objective.label, objective.names
     d, nabla = ("∂", "∇") if unicode else ("d", "grad ")
     lines = [f"{name}({', '.join(names)}) = {objective.expr}", ""]
@@ -112,15 +117,38 @@ def derivatives_text(objective: Any, latex: bool = False, unicode: bool = True) 
     return "\n".join(lines)
 
 
+def _one_variable_text(objective: Any, unicode: bool) -> str:
+    """One variable: the function, f′ and f″ (a gradient and a 1×1 Hessian
+    say the same less plainly).
+
+    >>> from symgd import Objective
+    >>> print(_one_variable_text(Objective("x^3"), unicode=False))
+    f(x) = x**3
+    <BLANKLINE>
+    f'(x) = 3*x**2
+    f''(x) = 6*x
+    """
+    name, (v,) = objective.label, objective.names
+    prime, second = ("′", "″") if unicode else ("'", "''")
+    return "\n".join([f"{name}({v}) = {objective.expr}", "",
+                      f"{name}{prime}({v}) = {objective.gradient[0]}",
+                      f"{name}{second}({v}) = {objective.hessian[0, 0]}"])
+
+
 def derivatives_latex(objective: Any) -> str:
     r"""The objective, its partials, gradient and Hessian, one LaTeX line each.
 
     >>> from symgd import Objective
+    >>> print(derivatives_latex(Objective("x^2 + y")))
+    f(x, y) = x^{2} + y
+    \frac{\partial f}{\partial x} = 2 x
+    \frac{\partial f}{\partial y} = 1
+    \nabla f = \left(2 x, 1\right)
+    H = \left[\begin{matrix}2 & 0\\0 & 0\end{matrix}\right]
     >>> print(derivatives_latex(Objective("x^2")))
     f(x) = x^{2}
-    \frac{\partial f}{\partial x} = 2 x
-    \nabla f = \left(2 x\right)
-    H = \left[\begin{matrix}2\end{matrix}\right]
+    f'(x) = 2 x
+    f''(x) = 2
     """
     return "\n".join(_latex_lines(objective))
 
@@ -128,6 +156,10 @@ def derivatives_latex(objective: Any) -> str:
 def _latex_lines(objective: Any) -> list[str]:
     name = sp.latex(sp.Symbol(objective.label))
     lines = [objective.latex()]
+    if objective.n == 1:
+        v = sp.latex(objective.variables[0])
+        return lines + [f"{name}'({v}) = {sp.latex(objective.gradient[0])}",
+                        f"{name}''({v}) = {sp.latex(objective.hessian[0, 0])}"]
     for v, g in zip(objective.variables, objective.gradient):
         lines.append(rf"\frac{{\partial {name}}}{{\partial {sp.latex(v)}}} = {sp.latex(g)}")
     grad = ", ".join(sp.latex(g) for g in objective.gradient)
