@@ -25,6 +25,7 @@ import time
 import tracemalloc
 
 import numpy as np
+from ratios import speed
 
 import symgd
 
@@ -132,8 +133,8 @@ def case(kind: str, rows: int, d: int, lr: float) -> dict[str, float]:
     per_it = run / ITERATIONS * 1e3
     print(f"  symgd:              {per_it:8.3f} ms/iteration, {s_sec:6.2f} s in all "
           f"(one-time setup {setup:.2f} s), peak +{s_peak:5.0f} MB")
-    print(f"  per iteration: symgd is {h_sec / run:7.1f}x faster; whole run "
-          f"{h_sec / s_sec:5.1f}x faster; max |difference| of the parameters "
+    print(f"  per iteration: {speed('symgd', run, h_sec)}; whole run: "
+          f"{speed('symgd', s_sec, h_sec)}; max |difference| of the parameters "
           f"{np.abs(s_x - h_x).max():.1e}")
     if kind == "logloss" and importlib.util.find_spec("torch") is not None:
         t_sec, t_peak, t_x = measure(torch_logloss, X, data["y"], lr)

@@ -15,6 +15,7 @@ import argparse
 import time
 
 import numpy as np
+from ratios import speed
 
 import symgd
 from symgd.descent import descend_many
@@ -49,7 +50,7 @@ def main() -> None:
           f"({vectorized / steps * 1e9:6.1f} ns per run-step)")
     print(f"  {k:,} separate descend():  {separate:7.2f} s  "
           f"({separate / steps * 1e9:6.1f} ns per run-step)")
-    print(f"  vectorized is {separate / vectorized:.1f}x faster; largest difference of the "
+    print(f"  {speed('vectorized', vectorized, separate)}; largest difference of the "
           f"end points {worst:.1e}")
 
 

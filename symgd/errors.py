@@ -44,9 +44,23 @@ class ParseError(SymgdError, ValueError):
     text : str
         The text that was received (possibly shortened for very long input).
     position : int or None
-        0-based index into ``text`` where the problem is, when known.
+        0-based index into ``text`` where the problem is, when known: the
+        character is ``text[position]``. The message counts columns from 1,
+        as editors do, and says "column ``position + 1``" (:attr:`column`).
+    column : int or None
+        The 1-based column the message names (``position + 1``).
+    reason : str
+        What is wrong, without the text and the column.
     hint : str
         What to do instead.
+
+    Examples
+    --------
+    >>> err = ParseError("the expression ends with '+'", "2x +", 3)
+    >>> err.position, err.column, err.text[err.position]
+    (3, 4, '+')
+    >>> "at column 4" in str(err)
+    True
     """
 
     def __init__(self, reason: str, text: str = "", position: int | None = None,
@@ -61,9 +75,14 @@ class ParseError(SymgdError, ValueError):
         # rebuilt from its parts, not from the one-line message (pickling, processes)
         return (type(self), (self.reason, self.text, self.position, self.hint))
 
+    @property
+    def column(self) -> int | None:
+        """The 1-based column of the message (``position + 1``), or None."""
+        return None if self.position is None else self.position + 1
+
     def _one_line(self) -> str:
         shown = truncated(self.text)
-        where = f" at column {self.position + 1}" if self.position is not None else ""
+        where = f" at column {self.column}" if self.position is not None else ""
         msg = f"cannot parse {shown!r}{where}: {self.reason}"
         return f"{msg}; {self.hint}" if self.hint else msg
 

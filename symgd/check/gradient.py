@@ -103,7 +103,7 @@ def check_gradient(objective: Any, claimed: Any, *, variables: Sequence[str] | N
     --------
     >>> r = check_gradient("sin(x^2)", ["cos(x^2)"])
     >>> print(r.components[0].summary())
-    ∂f/∂x: claimed cos(x^2) is WRONG (chain rule): at (x = 0.68) claimed 0.894984, true 1.21718
+    df/dx: claimed cos(x^2) is WRONG (chain rule): at (x = 0.68) claimed 0.894984, true 1.21718
     >>> print(r.components[0].mistake.detail)
     missing chain-rule factor 2*x, the derivative of the inner x**2
     """

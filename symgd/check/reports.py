@@ -33,7 +33,7 @@ def component_noun(label: str) -> str:
     >>> component_noun("∂f/∂x"), component_noun("∂²f/∂x²")
     ('partial', 'entry')
     """
-    return "entry" if label.startswith("∂²") else "partial"
+    return "entry" if label.startswith(("∂²", "d²")) else "partial"
 
 
 def _fields(obj: Any) -> dict[str, Any]:

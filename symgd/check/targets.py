@@ -129,13 +129,16 @@ def stack_columns(values: Sequence[Any], m: int) -> np.ndarray:
 
 
 def _gradient_labels(obj: Objective, per_sample: bool) -> list[str]:
+    """``∂f/∂x`` for several variables, ``df/dx`` for one (as explain writes them)."""
     f = "ℓ" if per_sample else obj.label
-    return [f"∂{f}/∂{v}" for v in obj.names]
+    d = "d" if obj.n == 1 else "∂"
+    return [f"{d}{f}/{d}{v}" for v in obj.names]
 
 
 def _hessian_labels(obj: Objective, per_sample: bool) -> list[str]:
     f = "ℓ" if per_sample else obj.label
-    return [f"∂²{f}/∂{a}²" if a == b else f"∂²{f}/∂{a}∂{b}"
+    d = "d" if obj.n == 1 else "∂"
+    return [f"{d}²{f}/{d}{a}²" if a == b else f"{d}²{f}/{d}{a}{d}{b}"
             for a in obj.names for b in obj.names]
 
 

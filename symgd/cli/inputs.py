@@ -134,10 +134,18 @@ def model_loss(args: argparse.Namespace, data: str) -> FitInputs:
     --columns, --target, --params and --const."""
     columns = assignments([args.columns], "--columns") if args.columns else None
     network = is_network_spec(args.model)
-    model: Any = parse_mlp_spec(args.model) if network else \
-        _linear_inside(args.model, data, args.target, columns)
+    params = names(args.params)
+    if network:
+        model: Any = parse_mlp_spec(args.model)
+    else:
+        model, order = _linear_inside(args.model, data, args.target, columns)
+        params = params or order
+    if args.loss == "logloss" and args.model.strip().split(":")[0].strip() == "linear":
+        raise InputError(f"--loss logloss needs a probability, and --model {args.model} is a "
+                         f"linear form; write --model \"sigmoid({args.model.strip()})\" for "
+                         "logistic regression")
     loss = LOSSES[args.loss](model, data, target=args.target, columns=columns,
-                             params=names(args.params),
+                             params=params,
                              constants=assignments(args.const, "--const") or None)
     return FitInputs(model, loss, network)
 
@@ -145,17 +153,18 @@ def model_loss(args: argparse.Namespace, data: str) -> FitInputs:
 _LINEAR_INSIDE = re.compile(r"\s*(\w+)\(\s*(linear(?::[\w\s,]*)?)\)\s*")
 
 
-def _linear_inside(model: str, data: str, target: str, columns: Any) -> str:
+def _linear_inside(model: str, data: str, target: str,
+                   columns: Any) -> tuple[str, list[str] | None]:
     """``sigmoid(linear)`` (or any function of ``linear`` / ``linear:x1,x2``):
-    the linear form written out over the data's columns, inside the function.
-    Logistic regression from the shell is ``--model "sigmoid(linear)" --loss
-    logloss``."""
+    the linear form written out over the data's columns, inside the function,
+    and its parameters in the linear model's order (w1, w2, ..., b). Logistic
+    regression from the shell is ``--model "sigmoid(linear)" --loss logloss``."""
     found = _LINEAR_INSIDE.fullmatch(model)
     if not found:
-        return model
-    form = linear_loss(found.group(2), data, target=target, columns=columns,
-                       sufficient_statistics=False).model
-    return f"{found.group(1)}({form})"
+        return model, None
+    linear = linear_loss(found.group(2), data, target=target, columns=columns,
+                         sufficient_statistics=False)
+    return f"{found.group(1)}({linear.model})", list(linear.names)
 
 
 def expr_or_data(args: argparse.Namespace) -> Any:

@@ -16,17 +16,19 @@ import contextlib
 import io
 import json
 import os
+import re
 import sys
 import time
 import traceback
 from typing import Sequence, TextIO
 
 from ..errors import SymgdError
+from ..expr.registry import FUNCTIONS
 from .commands import COMMANDS, EXIT_BAD_INPUT
 from .flags import as_flags
 from .parser import COMMANDS as REPORT_COMMANDS
 from .parser import TOOLS
-from .parser import SHORT_OPTIONS, UsageError, build_parser
+from .parser import SHORT_OPTIONS, UsageError, build_parser, did_you_mean
 from .rules import settle
 
 __all__ = ["main", "protect_leading_dashes", "wants_json"]
@@ -82,7 +84,7 @@ def _run(argv: list[str], out: TextIO, err: TextIO) -> int:
                       f"{time.monotonic() - started:.2f} s\n")
         return code
     except SymgdError as error:           # the library's words, with the flags named
-        message = as_flags(str(error), command, error)
+        message = _closest_function(as_flags(str(error), command, error))
         return _bad_input(message, type(error).__name__, argv, out, err)
     except UsageError as error:
         return _bad_input(str(error), "UsageError", argv, out, err)
@@ -91,6 +93,20 @@ def _run(argv: list[str], out: TextIO, err: TextIO) -> int:
         if wants_json(argv):
             _json_error("interrupted", "KeyboardInterrupt", EXIT_INTERRUPTED, out)
         return EXIT_INTERRUPTED
+
+
+def _closest_function(message: str) -> str:
+    """An unknown function named with the closest known one.
+
+    >>> _closest_function("unknown function 'sinn'; to multiply, write sinn*(...); known "
+    ...                   "functions: cos, sin")
+    "unknown function 'sinn' (did you mean 'sin'?); to multiply, write sinn*(...); known functions: cos, sin"
+    """
+    found = re.search(r"unknown function '(\w+)'", message)
+    if not found:
+        return message
+    close = did_you_mean(found.group(1), FUNCTIONS).lstrip("; ")
+    return message[:found.end()] + (f" ({close})" if close else "") + message[found.end():]
 
 
 def _silence(out: TextIO) -> None:

@@ -84,7 +84,7 @@ def did_you_mean(word: str, choices: Any) -> str:
     >>> did_you_mean("zzz", ["diff", "descend"])
     ''
     """
-    close = difflib.get_close_matches(word.strip(), list(choices), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(word.strip(), list(choices), n=1, cutoff=0.7)
     return f"; did you mean {close[0]!r}?" if close else ""
 
 

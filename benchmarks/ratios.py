@@ -1,0 +1,22 @@
+"""How a benchmark says one time against another: "N× faster" or "N× slower",
+never "0.7x faster"."""
+
+from __future__ import annotations
+
+__all__ = ["speed"]
+
+
+def speed(name: str, seconds: float, other_seconds: float) -> str:
+    """``name`` against the other time, in words, the ratio always 1 or more.
+
+    >>> speed("symgd", 1.0, 3.0), speed("symgd", 1.0, 0.7), speed("symgd", 1.0, 1.0)
+    ('symgd is 3.0× faster', 'symgd is 1.4× slower', 'symgd is as fast (1.0×)')
+    """
+    if seconds <= 0 or other_seconds <= 0:
+        return f"{name}: too fast to compare"
+    ratio = other_seconds / seconds
+    if round(ratio, 1) == 1.0:
+        return f"{name} is as fast (1.0×)"
+    if ratio > 1:
+        return f"{name} is {ratio:.1f}× faster"
+    return f"{name} is {1 / ratio:.1f}× slower"
