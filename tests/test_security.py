@@ -818,7 +818,9 @@ CLI_CASES = [
     ("vars-attribute", [*_RUN, "--vars", "x.y,y"], 2),
     # counts and numbers
     ("max-iter-negative", [*_RUN, "--max-iter", "-5"], 2),
-    ("max-iter-float", [*_RUN, "--max-iter", "1e3"], 2),
+    ("max-iter-float", [*_RUN, "--max-iter", "2.5"], 2),
+    ("max-iter-exponent-form", [*_RUN, "--max-iter", "1e3"], 0),
+    ("max-iter-1e400", [*_RUN, "--max-iter", "1e400"], 2),
     ("max-iter-expression", [*_RUN, "--max-iter", "10**12"], 2),
     ("max-iter-30-digits-converging", [*_RUN, "--max-iter", "9" * 30], 0),
     ("every-zero", [*_RUN, "--every", "0", "--table"], 2),

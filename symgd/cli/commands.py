@@ -26,8 +26,8 @@ from ..objective.display import Derivatives
 from . import inputs
 from .emit import emit, shows_symbols
 from .flags import run_message
-from .reports import (Equation, FitHeading, ObjectiveHeading, Run, Saved, Sections, Table,
-                      TableOptions)
+from .reports import (Equation, FitHeading, ObjectiveHeading, Run, Saved, Sections,
+                      ShellWords, Table, TableOptions)
 
 __all__ = ["COMMANDS", "EXIT_OK", "EXIT_NOT_CONVERGED", "EXIT_BAD_INPUT", "EXIT_UNDECIDED",
            "diff", "descend",
@@ -102,7 +102,8 @@ def analyze(args: argparse.Namespace, out: TextIO) -> int:
     """``symgd analyze``: stationary points and step-size facts."""
     obj = inputs.objective(args)
     at = inputs.start_value(args.at, obj.names) if args.at else None
-    emit(analyze_objective(obj, lr=args.lr, at=at, bounds=inputs.numbers(args.bounds, "bound")),
+    emit(ShellWords(analyze_objective(obj, lr=args.lr, at=at,
+                                      bounds=inputs.numbers(args.bounds, "bound"))),
          args.format, out)
     return EXIT_OK
 

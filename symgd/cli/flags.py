@@ -100,15 +100,19 @@ def as_flags(message: str, command: str | None = None, error: object = None) -> 
 
 
 def run_message(message: str) -> str:
-    """A run's message (a report, not an error) with the Python names no
-    sentence uses, those with an underscore, written as flags; ``lr`` and
-    ``tol`` stay, as the quantities the sentence is about.
+    """A report's text (a run's message, an analysis) with the Python idioms
+    and the names no sentence uses, those with an underscore, written as
+    flags; ``lr`` and ``tol`` stay, as the quantities the sentence is about.
+
+    >>> run_message("Step sizes: give a point (at=...) for the local facts.")
+    'Step sizes: give a point (--at X) for the local facts.'
 
     >>> run_message("Stopped after max_iter = 5 iterations (tol = 1e-08); try more "
     ...             "iterations (max_iter) or lr < 2/3")
     'Stopped after --max-iter 5 iterations (tol = 1e-08); try more iterations (--max-iter) or lr < 2/3'
     """
     underscored = "|".join(n for n in FLAGS if "_" in n)
+    message = _idioms(message, FLAGS)
     message = re.sub(rf"(?<![\w-])({underscored}) = (?=[-\w(])",
                      lambda m: FLAGS[m.group(1)] + " ", message)
     return re.sub(rf"(?<![\w-])({underscored})\b", lambda m: FLAGS[m.group(1)], message)

@@ -353,15 +353,15 @@ def _number_arg(text: str) -> float:
 def whole_number(text: str) -> int:
     """A whole number, also in exponent form (``1e4``, ``2.5e3``); else ValueError.
 
-    >>> whole_number("1e4"), whole_number("20000"), whole_number(" 1_000")
-    (10000, 20000, 1000)
+    >>> whole_number("1e4"), whole_number("20000"), whole_number("2.5E3")
+    (10000, 20000, 2500)
     """
     text = text.strip()
-    try:
+    if re.fullmatch(r"[+-]?\d+", text):
         return int(text)
-    except ValueError:
-        pass
-    value = float_number(text)           # SymgdError for text that is not a number
+    if not re.fullmatch(r"[+-]?\d+(?:\.\d*)?[eE]\+?\d{1,3}", text):
+        raise ValueError(text)
+    value = float(text)
     if not value.is_integer():
         raise ValueError(text)
     return int(value)

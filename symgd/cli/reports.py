@@ -16,7 +16,7 @@ from .._report import Report
 from .._text import markdown_escape, number, point
 from .flags import run_message
 
-__all__ = ["Equation", "ObjectiveHeading", "FitHeading", "TableOptions", "Table", "Run",
+__all__ = ["ShellWords", "Equation", "ObjectiveHeading", "FitHeading", "TableOptions", "Table", "Run",
            "Sections", "Saved", "latex_text", "latex_number", "latex_point"]
 
 _LATEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
@@ -60,6 +60,36 @@ def latex_point(names: Sequence[str], values: Sequence[object], digits: int = 6)
     if len(pairs) > _LATEX_COORDS:
         pairs = pairs[:_LATEX_COORDS - 2] + [r"\ldots", pairs[-1]]
     return r"\left(" + ", ".join(pairs) + r"\right)"
+
+
+class ShellWords(Report):
+    """A library report as the command line prints it: its text, Markdown and
+    LaTeX with the Python idioms written as flags (:func:`symgd.cli.flags.run_message`);
+    its data unchanged.
+
+    >>> from symgd import analyze
+    >>> print(ShellWords(analyze("x^4 + y^2")).text().splitlines()[-1])
+    Step sizes: give a point (--at X) for the local facts.
+    """
+
+    def __init__(self, report: Any) -> None:
+        self.report = report
+
+    def text(self) -> str:
+        return run_message(self.report.text())
+
+    def markdown(self) -> str:
+        return run_message(self.report.markdown())
+
+    def latex(self) -> str | None:
+        body = self.report.latex()
+        return None if body is None else run_message(body)
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.report.to_dict()
+
+    def to_json(self, indent: int | None = 1) -> str:
+        return self.report.to_json(indent)
 
 
 class Equation(NamedTuple):
