@@ -459,3 +459,8 @@ def test_parse_error_points_at_the_faulty_character():
     with pytest.raises(ParseError) as caught:
         symgd.parse("2x +")
     assert caught.value.text[caught.value.position] == "+"
+
+
+def test_a_leading_minus_expression_is_quoted_and_counted_as_typed():
+    code, _, err = cli("diff", "-x^")
+    assert code == 2 and "cannot parse '-x^' at column 3" in err, err

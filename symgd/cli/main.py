@@ -76,6 +76,7 @@ def _run(argv: list[str], out: TextIO, err: TextIO) -> int:
                              f"{', '.join(REPORT_COMMANDS + TOOLS)} (see 'symgd --help')")
         if extra:                         # named with the command's own help
             parser.commands[command].error(f"unrecognized arguments: {' '.join(extra)}")
+        _unprotect(args)
         settle(args)
         shown = io.StringIO() if args.quiet else out
         code = COMMANDS[command](args, shown)
@@ -93,6 +94,19 @@ def _run(argv: list[str], out: TextIO, err: TextIO) -> int:
         if wants_json(argv):
             _json_error("interrupted", "KeyboardInterrupt", EXIT_INTERRUPTED, out)
         return EXIT_INTERRUPTED
+
+
+def _unprotect(args: object) -> None:
+    """The values that :func:`protect_leading_dashes` hid from argparse, as typed
+    (so that a message quotes ``-x^`` and counts its columns from the ``-``)."""
+    def typed(value: object) -> object:
+        if isinstance(value, str) and value.startswith(" -"):
+            return value[1:]
+        if isinstance(value, list):
+            return [typed(v) for v in value]
+        return value
+    for name, value in list(args.__dict__.items()):
+        setattr(args, name, typed(value))
 
 
 def _closest_function(message: str) -> str:
