@@ -73,11 +73,14 @@ FAILING = [
     ["plot", "learning-rates", BOWL, "--lrs", "-1,2", "-o", "f.png"],
     ["check", BOWL, "--grad", "2x + y, x + 2y", "--timeout", "-1"],
     ["explain", BOWL, "--wrt", "q"],
+    [*RUN, "--step", "fixed", "--option", "decay=0.5"],
+    [*RUN, "--step", "momentum", "--option", "bta=0.5"],
+    [*RUN, "--exact", "200"],
 ]
 # What a Python user writes and a shell user cannot.
 PYTHON_ISMS = re.compile(r"=\.\.\.|\{'|\w+=\{|max_iter|batch_size|tangent_at|plot_\w|"
                          r"=True|=False|\w\(\.\.\.,|constants=|columns=|variables=|"
-                         r"\bat=|\['")
+                         r"\bat=|\['|\w=\"|\bTrue\b|\bFalse\b|\bNone\b")
 
 
 def _messages():
@@ -150,6 +153,7 @@ def test_unknown_arguments_point_to_the_commands_own_help():
     (["plot", "contuor", BOWL, "-o", "f.png"], "'contour'"),
     (["diff", "sinn(x)"], "'sin'"),
     (["diff", "tanhh(x)"], "'tanh'"),
+    ([*RUN, "--step", "momentum", "--option", "bta=0.5"], "'beta'"),
 ])
 def test_did_you_mean(argv, meant):
     code, _, err = cli(*argv)

@@ -17,7 +17,8 @@ __all__ = ["emit", "shows_symbols", "plain"]
 
 # What a terminal that cannot show them gets instead.
 _ASCII = {"∂": "d", "∇": "grad ", "Σ": "sum", "²": "^2", "≈": "~", "–": "-", "λ": "lambda",
-          "′": "'", "″": "''", "×": "x", "≤": "<=", "≥": ">=", "→": "->", "…": "...", "·": "*", "&emsp;": "  "}
+          "′": "'", "″": "''", "×": "x", "≤": "<=", "≥": ">=", "→": "->", "…": "...", "·": "*",
+          "&emsp;": "  "}
 
 
 def emit(report: Any, fmt: str, out: TextIO) -> None:

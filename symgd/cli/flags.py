@@ -75,6 +75,12 @@ def as_flags(message: str, command: str | None = None, error: object = None) -> 
     'name it with --target NAME or --columns y=COLUMN'
     >>> as_flags("give constants={'y': ...}; or call descend(..., exact=True)")
     'give --const y=VALUE; or add --exact'
+    >>> as_flags("tol must be a finite number >= 0, or None to turn the gradient test off; got -1")
+    '--tol must be a finite number >= 0; got -1'
+    >>> as_flags('add schedule="step", "inverse" or "exponential"')
+    'add --option schedule=step, inverse or exponential'
+    >>> as_flags("exact must be True or a number of iterations from 1 to 100, got 200")
+    '--exact must be given alone or with a number of iterations from 1 to 100, got 200'
     >>> as_flags("use plot_slice for one variable; give a point (at=...)")
     'use symgd plot slice for one variable; give a point (--at X)'
     >>> as_flags("at={'q': 2.0} names ['q'], which are not variables", "plot")
@@ -134,7 +140,18 @@ def _idioms(message: str, table: dict[str, str]) -> str:
         flag = table.get(name, "--" + name.replace("_", "-"))
         return f"leave out {flag}" if value == "False" else flag
 
+    def quoted_option(match: re.Match[str]) -> str:   # schedule="step", "inverse" or ...
+        values = re.findall(r'"([^"]+)"', match.group(0))
+        listed = ", ".join(values[:-1]) + (f" or {values[-1]}" if len(values) > 1 else values[0])
+        return f"--option {match.group(1)}={listed}"
+
     holders = "|".join(sorted(table, key=len, reverse=True))
+    message = re.sub(rf'(?<![\w.-])({"|".join(STEP_OPTIONS)})="[^"]+"(?:, "[^"]+")*(?: or "[^"]+")?',
+                     quoted_option, message)
+    # the Python value None has no flag: the command line leaves the option out
+    message = re.sub(r",? or None to turn [^;,]* off", "", message)
+    message = re.sub(r"(--[\w-]+|\b\w+) must be True or (a number[^,;]*)",
+                     lambda m: f"{m.group(1)} must be given alone or with {m.group(2)}", message)
     message = re.sub(rf"(?<![\w.-])({holders})=(\{{[^{{}}]*\}})", mapping, message)
     message = re.sub(r"call \w+\(\.\.\., (\w+)=(True)\)",
                      lambda m: f"add {keyword(m)}", message)

@@ -110,12 +110,17 @@ def _unprotect(args: object) -> None:
 
 
 def _closest_function(message: str) -> str:
-    """An unknown function named with the closest known one.
+    """An unknown function (or step-rule option) named with the closest known one.
 
     >>> _closest_function("unknown function 'sinn'; to multiply, write sinn*(...); known "
     ...                   "functions: cos, sin")
     "unknown function 'sinn' (did you mean 'sin'?); to multiply, write sinn*(...); known functions: cos, sin"
     """
+    option = re.search(r"unknown option '(\w+)' for the step rule '\w+'; its options are "
+                       r"([\w, ]+)", message)
+    if option:
+        close = did_you_mean(option.group(1), option.group(2).split(", ")).lstrip("; ")
+        return f"{message} ({close})" if close else message
     found = re.search(r"unknown function '(\w+)'", message)
     if not found:
         return message

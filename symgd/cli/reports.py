@@ -16,8 +16,8 @@ from .._report import Report
 from .._text import markdown_escape, number, point
 from .flags import run_message
 
-__all__ = ["ShellWords", "Equation", "ObjectiveHeading", "FitHeading", "TableOptions", "Table", "Run",
-           "Sections", "Saved", "latex_text", "latex_number", "latex_point"]
+__all__ = ["ShellWords", "Equation", "ObjectiveHeading", "FitHeading", "TableOptions", "Table",
+           "Run", "Sections", "Saved", "latex_text", "latex_number", "latex_point"]
 
 _LATEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
                   "#": r"\#", "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\~{}"}
