@@ -626,7 +626,8 @@ def test_cli_plot_kinds_write_files(argv, tmp_path):
     path = tmp_path / "figure.png"
     out, err = io.StringIO(), io.StringIO()
     code = main(["plot", *argv, "--out", str(path)], out=out, err=err)
-    assert code == 0, err.getvalue()
+    # 300 steps do not converge on the cars loss: the figure is drawn, the exit is 1
+    assert code == (1 if argv[0] == "fit" else 0), err.getvalue()
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
