@@ -66,7 +66,8 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
         to ``max(|f_t|, |f_{t+1}|, 1)``. 0 turns this test off.
     step : str or StepRule
         The step rule, by name: ``fixed``, ``momentum``, ``nesterov``,
-        ``adam``, ``backtracking``, ``exact`` (quadratics) or ``newton``
+        ``adam``, ``adagrad``, ``rmsprop``, ``backtracking``, ``exact``
+        (quadratics) or ``newton``
         (see :mod:`symgd.steps` for each update formula).
     callback : callable, optional
         Called with an :class:`Iterate` for every iterate, the last included;

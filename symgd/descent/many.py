@@ -40,7 +40,7 @@ def descend_many(objective: object, starts: object, lr: object = 0.1, *,
         from that point.
     lr : float or array of shape (k,)
         One learning rate for all runs, or one per run.
-    step : {"fixed", "momentum", "nesterov", "adam"}
+    step : {"fixed", "momentum", "nesterov", "adam", "adagrad", "rmsprop"}
         An element-wise step rule (the line searches and Newton need one
         run at a time: use :func:`descend`).
     history : bool
