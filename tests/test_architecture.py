@@ -127,6 +127,7 @@ def _reports():
         "Result": res,
         "History": res.history,
         "Batch": symgd.descend_many(bowl, [[1, 1], [2, 0]], lr=0.1),
+        "Race": symgd.race(bowl, [1, 1], rules=("fixed", "adam"), lr=0.1, max_iter=50),
         "Analysis": symgd.analyze(bowl, lr=0.1),
         "StepBound": symgd.step_size_bound(bowl),
         "StationaryPoints": symgd.stationary_points(bowl),

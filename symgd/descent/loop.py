@@ -210,7 +210,7 @@ def run(obj: Objective, rule: StepRule, x0: np.ndarray, limits: Limits, *, fast:
     success = status in (Status.CONVERGED, Status.SMALL_CHANGE)
     return Result(np.array(last[:n], dtype=float), float(last[n]),
                   np.array(last[n + 1:2 * n + 1], dtype=float), it, success, int(status),
-                  text, hist, obj.names, rule.lr, limits.reported_tol)
+                  text, hist, obj.names, rule.lr, limits.reported_tol, rule.name)
 
 
 def _history(names: tuple[str, ...], rows: list, last: tuple, it: int,

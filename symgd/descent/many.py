@@ -156,7 +156,7 @@ def _many_loop(obj: Objective, rule: StepRule, X0: np.ndarray, rates: np.ndarray
                              Stop(obj, rule._replace(lr=float(rates[i])), hist, int(nit[i]),
                                   limits))
     return Batch(obj.names, X0, rates, first, last, recorded, nit, status,
-                 limits.reported_tol, _explainer(obj, rule, limits))
+                 limits.reported_tol, _explainer(obj, rule, limits), step=rule.name)
 
 
 def _rows_at(evaluate: Any, X: np.ndarray) -> np.ndarray:

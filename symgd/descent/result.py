@@ -269,6 +269,8 @@ class Result(Report):
         The (base) learning rate of the run.
     tol : float or None
         The gradient-norm tolerance; None when the test was off.
+    step : str or None
+        The step rule's name (``"fixed"``, ``"momentum"``, ...).
     """
 
     x: np.ndarray
@@ -282,6 +284,7 @@ class Result(Report):
     names: tuple[str, ...] = field(default=())
     lr: float | None = None
     tol: float | None = None
+    step: str | None = None
 
     @property
     def point(self) -> dict[str, float]:
@@ -370,7 +373,7 @@ class Batch(Report):
     def __init__(self, names: Sequence[str], starts: np.ndarray, lr: np.ndarray,
                  first: np.ndarray, last: np.ndarray, rows: np.ndarray | None,
                  nit: np.ndarray, status: np.ndarray, tol: float | None,
-                 explain: Explain) -> None:
+                 explain: Explain, step: str | None = None) -> None:
         n = len(names)
         self.names = tuple(names)
         self.starts, self.lr = starts, lr
@@ -380,6 +383,7 @@ class Batch(Report):
         self.success = np.isin(status, (Status.CONVERGED, Status.SMALL_CHANGE))
         self._first, self._last, self._rows = first, last, rows
         self._tol, self._explain = tol, explain
+        self.step = step
 
     def __len__(self) -> int:
         return len(self.fun)
@@ -396,7 +400,7 @@ class Batch(Report):
         lr = float(self.lr[i])
         return Result(self.x[i].copy(), float(self.fun[i]), self.jac[i].copy(), it,
                       bool(self.success[i]), int(status), self._explain(status, hist, it, lr),
-                      hist, self.names, lr, self._tol)
+                      hist, self.names, lr, self._tol, self.step)
 
     def _history(self, rows: np.ndarray, iterations: Any) -> History:
         n = len(self.names)

@@ -31,6 +31,7 @@ True
 >>> d.close()
 """
 
+from .animate import animate
 from .common import COLORS, FORMATS, Drawn, save
 from .contour import plot_basins, plot_contour, plot_surface
 from .curves import plot_loss, plot_slice
@@ -39,4 +40,4 @@ from .rates import plot_learning_rates, plot_lr_sweep
 
 __all__ = ["Drawn", "plot_loss", "plot_contour", "plot_surface", "plot_slice", "plot_fit",
            "plot_snapshots", "plot_learning_rates", "plot_basins", "plot_lr_sweep", "save",
-           "COLORS", "FORMATS"]
+           "animate", "COLORS", "FORMATS"]

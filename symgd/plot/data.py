@@ -75,7 +75,7 @@ def plot_fit(objective: DataObjective, result: Result | History,
     ((0, 1000, 2000), '$x$ (Reservations)', (30, 2, 2))
     >>> d.close()
     """
-    model, feature = _one_feature_model(objective)
+    model, feature = one_feature_model(objective)
     hist = path_of(objective, result, needed=True)
     rows = _snapshot_rows(hist, iterations)
     xdata = objective.data[objective.columns[feature.name]]
@@ -108,12 +108,12 @@ def _draw_fit(ax: Axes, obj: DataObjective, model: Callable[..., Any], feature: 
         text = f"model at $t = {int(hist.iteration[row])}$"
         if not short:
             text += ": " + _params_text(obj, theta)
-        ys = _predict(model, xs, theta)
+        ys = predict(model, xs, theta)
         ax.plot(xs, ys, color=color, lw=2.2, zorder=3, label=text)
         curves[text] = np.vstack([xs, ys])
     segments = None
     if residuals and rows:
-        fitted = _predict(model, xdata, hist.x[rows[-1]])
+        fitted = predict(model, xdata, hist.x[rows[-1]])
         segments = np.stack([np.column_stack([xdata, ydata]),
                              np.column_stack([xdata, fitted])], axis=1)
         ax.vlines(xdata, ydata, fitted, color=COLORS["data"], lw=1.2, alpha=0.8, zorder=2,
@@ -147,7 +147,7 @@ def _params_text(obj: Objective, theta: np.ndarray) -> str:
                              for v, t in zip(obj.variables, theta)) + "$"
 
 
-def _one_feature_model(obj: object) -> tuple[Callable[..., Any], sp.Symbol]:
+def one_feature_model(obj: object) -> tuple[Callable[..., Any], sp.Symbol]:
     if getattr(obj, "per_sample", None) is None or obj.model is None:
         raise ObjectiveError(
             f"plot_fit draws a model through data: it needs a data loss of a model, such "
@@ -165,7 +165,7 @@ def _one_feature_model(obj: object) -> tuple[Callable[..., Any], sp.Symbol]:
     return fn, feature
 
 
-def _predict(model: Callable[..., Any], xs: np.ndarray, theta: np.ndarray) -> np.ndarray:
+def predict(model: Callable[..., Any], xs: np.ndarray, theta: np.ndarray) -> np.ndarray:
     with np.errstate(all="ignore"):
         ys = np.asarray(model(xs, *(float(t) for t in theta)), dtype=float)
     return np.broadcast_to(ys, xs.shape).copy()
@@ -229,7 +229,7 @@ def plot_snapshots(objective: DataObjective, result: Result | History,
     (4, (0, 100))
     >>> d.close()
     """
-    model, feature = _one_feature_model(objective)
+    model, feature = one_feature_model(objective)
     hist = path_of(objective, result, needed=True)
     rows = _snapshot_rows(hist, iterations)
     k = len(rows)
