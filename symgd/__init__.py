@@ -25,7 +25,7 @@ from .errors import (DataError, InputError, InputTypeError, ObjectiveError, Pars
 from .explain import Derivation, Explanation, explain
 from .expr import parse
 from .objective import Objective
-from .plot import (Drawn, animate, plot_basins, plot_contour, plot_fit, plot_learning_rates,
+from .plot import (Drawn, Explorer, animate, explore, plot_basins, plot_contour, plot_fit, plot_learning_rates,
                    plot_loss, plot_lr_sweep, plot_slice, plot_snapshots, plot_surface)
 from .plot import save as save_figure
 from .descent import Batch, History, Iterate, Result, Status, descend, descend_many
@@ -48,7 +48,7 @@ __all__ = [
     "explain", "Explanation", "Derivation",
     "Drawn", "plot_loss", "plot_contour", "plot_surface", "plot_slice", "plot_fit",
     "plot_snapshots", "plot_learning_rates", "plot_basins", "plot_lr_sweep", "save_figure",
-    "animate",
+    "animate", "explore", "Explorer",
     "SymgdError", "ParseError", "ObjectiveError", "InputError", "InputTypeError",
     "DataError", "__version__",
 ]

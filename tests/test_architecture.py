@@ -141,7 +141,20 @@ def _reports():
         "Derivation": symgd.explain(bowl, wrt="x").derivations[0],
         "Dataset": cars.data,
         "Drawn": _drawn(bowl, res),
+        **_explorer(bowl),
     }
+
+
+def _explorer(objective):
+    """The notebook explorer, where its extra (ipywidgets) is installed."""
+    try:
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        return {}
+    import matplotlib.pyplot as plt
+    explorer = symgd.explore(objective, [1, 1])
+    plt.close(explorer.figure)
+    return {"Explorer": explorer}
 
 
 def _drawn(objective, result):
@@ -182,4 +195,6 @@ def test_every_report_type_is_covered():
     from symgd._report import Report
     public = {name for name in symgd.__all__
               if inspect.isclass(getattr(symgd, name)) and issubclass(getattr(symgd, name), Report)}
+    if "Explorer" not in REPORTS:       # a core-only install: no ipywidgets
+        public.discard("Explorer")
     assert public <= set(REPORTS)
