@@ -30,6 +30,7 @@ from .plot import (Drawn, Explorer, animate, explore, plot_basins, plot_contour,
 from .plot import save as save_figure
 from .descent import Batch, History, Iterate, Result, Status, descend, descend_many
 from .descent import Race, race
+from .lesson import Lesson, report
 from .descent import RULES, StepRule
 
 __version__ = "0.1.0"
@@ -48,7 +49,7 @@ __all__ = [
     "explain", "Explanation", "Derivation",
     "Drawn", "plot_loss", "plot_contour", "plot_surface", "plot_slice", "plot_fit",
     "plot_snapshots", "plot_learning_rates", "plot_basins", "plot_lr_sweep", "save_figure",
-    "animate", "explore", "Explorer",
+    "animate", "explore", "Explorer", "report", "Lesson",
     "SymgdError", "ParseError", "ObjectiveError", "InputError", "InputTypeError",
     "DataError", "__version__",
 ]

@@ -141,6 +141,7 @@ def _reports():
         "Derivation": symgd.explain(bowl, wrt="x").derivations[0],
         "Dataset": cars.data,
         "Drawn": _drawn(bowl, res),
+        "Lesson": symgd.report(bowl, [1, 1], lr=0.1, frames=0),
         **_explorer(bowl),
     }
 

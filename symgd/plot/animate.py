@@ -168,7 +168,7 @@ def save_gif(anim: Any, filename: Any, fps: float | None = None,
     images = [Image.fromarray(rgba[..., :3]).quantize(colors=255, method=Image.Quantize.MEDIANCUT)
               for rgba in frames_rgba(anim, dpi)]
     rate = _positive(fps, "fps") if fps is not None else anim.symgd_fps
-    images[0].save(filename, save_all=True, append_images=images[1:],
+    images[0].save(filename, format="GIF", save_all=True, append_images=images[1:],
                    duration=int(round(1000 / rate)), loop=0, disposal=1)
 
 
