@@ -220,3 +220,26 @@ def test_run_colours_never_reuse_the_path_red_or_the_minimum_green():
     assert _same(RUN_COLORS[0], COLORS["path"])
     for c in RUN_COLORS[1:]:
         assert not _same(c, COLORS["path"]) and not _same(c, COLORS["minimum"])
+
+
+# ------------------------------------------ a lesson loop of exactly N steps
+
+def test_a_run_of_exactly_the_steps_asked_for_is_a_success():
+    pizza = symgd.mse("w*x", "pizza", columns={"x": "Reservations", "y": "Pizzas"})
+    res = symgd.descend(pizza, start=0, lr=0.001, max_iter=100, tol=None)
+    assert res.success and res.status == symgd.Status.MAX_ITER and res.nit == 100
+    assert "as asked" in res.message and "did not converge" not in res._repr_html_()
+    slow = symgd.descend(pizza, start=0, lr=0.001, max_iter=10)
+    assert not slow.success                       # with a tolerance, stopping short fails
+    batch = symgd.descend_many(pizza, [[0.0], [1.0]], lr=0.001, max_iter=100, tol=None)
+    assert batch.success.all()
+    d = symgd.plot_loss(res)
+    assert d.title == "Loss curve: ran 100 steps as asked"
+
+
+def test_the_cli_exits_0_for_a_run_of_exactly_the_steps_asked_for(capsys):
+    from symgd.cli import main
+    assert main(["descend", "x^2", "--start", "1", "--lr", "0.1", "--max-iter", "5",
+                 "--tol", "none"]) == 0
+    assert "as asked" in capsys.readouterr().out
+    assert main(["descend", "x^2", "--start", "1", "--lr", "0.1", "--max-iter", "5"]) == 1

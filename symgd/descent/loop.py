@@ -207,7 +207,9 @@ def run(obj: Objective, rule: StepRule, x0: np.ndarray, limits: Limits, *, fast:
         text += (f" To bound its memory, the history holds only the iterates at "
                  f"multiples of {hist.stride:,} and the last ({len(hist):,} rows); a "
                  f"callback sees every iterate.")
-    success = status in (Status.CONVERGED, Status.SMALL_CHANGE)
+    # tol=None asks for exactly max_iter steps: taking them all is a success
+    success = status in (Status.CONVERGED, Status.SMALL_CHANGE) \
+        or (status == Status.MAX_ITER and limits.tol < 0)
     return Result(np.array(last[:n], dtype=float), float(last[n]),
                   np.array(last[n + 1:2 * n + 1], dtype=float), it, success, int(status),
                   text, hist, obj.names, rule.lr, limits.reported_tol, rule.name)

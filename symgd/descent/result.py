@@ -256,7 +256,8 @@ class Result(Report):
     nit : int
         Steps taken.
     success : bool
-        True when a convergence test was met.
+        True when a convergence test was met, or, with ``tol=None`` (no
+        gradient test), when all ``max_iter`` steps asked for were taken.
     status : int
         A :class:`Status` value.
     message : str
@@ -344,7 +345,8 @@ def _result_html(result: Result, rows: int) -> str:
             body.append(f"<tr><td colspan='{len(h.columns)}'>…</td></tr>")
         cells = [str(int(table[k, 0]))] + [f"{v:.6g}" for v in table[k, 1:]]
         body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    state = "converged" if result.success else "did not converge"
+    state = ("converged" if result.status in (Status.CONVERGED, Status.SMALL_CHANGE)
+             else "ran the steps asked for" if result.success else "did not converge")
     return (f"<p><b>{html.escape(state)}</b>: {html.escape(result.message)}</p>"
             f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
@@ -381,6 +383,8 @@ class Batch(Report):
         self.jac, self.grad_norm = last[:, n + 1:2 * n + 1], last[:, -1]
         self.nit, self.status = nit, status
         self.success = np.isin(status, (Status.CONVERGED, Status.SMALL_CHANGE))
+        if tol is None:        # tol=None asks for max_iter steps: taking them all succeeds
+            self.success |= status == Status.MAX_ITER
         self._first, self._last, self._rows = first, last, rows
         self._tol, self._explain = tol, explain
         self.step = step

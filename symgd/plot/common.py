@@ -469,15 +469,18 @@ def add_legend(ax: Axes, loc: str = "best", fontsize: str = "small") -> None:
 
 
 #: The title colour of a learning-rate panel, by outcome.
-OUTCOME_COLORS = {"converged": "#1a7f37", "slow": "#9a6700", "diverged": "#cf222e",
-                  "stopped": "black"}
+OUTCOME_COLORS = {"converged": "#1a7f37", "ran": "#1a7f37", "slow": "#9a6700",
+                  "diverged": "#cf222e", "stopped": "black"}
 
 
 def outcome_of(res: Result) -> str:
-    """``"converged"``, ``"diverged"`` (also unbounded below), ``"slow"`` (stopped at
-    max_iter, or oscillating without converging) or ``"stopped"``."""
+    """``"converged"``, ``"ran"`` (``tol=None``: every step asked for),
+    ``"diverged"`` (also unbounded below), ``"slow"`` (stopped at max_iter, or
+    oscillating without converging) or ``"stopped"``."""
     if res.status in (Status.CONVERGED, Status.SMALL_CHANGE):
         return "converged"
+    if res.status == Status.MAX_ITER and res.success:      # tol=None: the steps asked for
+        return "ran"
     if res.status in (Status.DIVERGED, Status.NOT_FINITE, Status.UNBOUNDED):
         return "diverged"
     if res.status in (Status.MAX_ITER, Status.OSCILLATING):
@@ -497,9 +500,9 @@ def outcome_text(res: Result) -> str:
         return f"diverged (stopped after {steps})"
     if res.status == Status.OSCILLATING:
         return f"oscillating: not converged after {steps}"
+    if outcome == "ran":
+        return f"ran {steps} as asked"
     if outcome == "slow":
-        if res.tol is None:                     # tol=None: ran max_iter on purpose
-            return f"ran {steps} (no gradient tolerance)"
         return f"slow: not converged after {steps}"
     return f"stopped after {steps}"
 
