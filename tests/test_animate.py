@@ -243,3 +243,13 @@ def test_the_cli_exits_0_for_a_run_of_exactly_the_steps_asked_for(capsys):
                  "--tol", "none"]) == 0
     assert "as asked" in capsys.readouterr().out
     assert main(["descend", "x^2", "--start", "1", "--lr", "0.1", "--max-iter", "5"]) == 1
+
+
+# ------------------------------------------------------ names kept apart
+
+def test_products_of_names_are_typeset_apart():
+    cars = symgd.mse("w*weight + b", "cars", target="mpg", params=["w", "b"])
+    assert r"w \, {weight}_{i}" in cars.latex()
+    assert r"w \, {weight}_{i}" in symgd.explain(cars).latex()
+    assert "w {weight}" not in symgd.explain(cars).markdown()
+    assert symgd.Objective("x*y + 2*x").latex() == "f(x, y) = x y + 2 x"

@@ -25,6 +25,7 @@ from ..analysis import values_and_gradients
 from ..analysis.minima import interval
 from ..descent import History, Result, Status
 from ..errors import InputError, InputTypeError, ObjectiveError
+from ..expr.printing import latex as names_latex
 from ..objective.core import Objective, as_objective
 
 if TYPE_CHECKING:  # matplotlib is imported lazily, when a figure is drawn
@@ -520,8 +521,7 @@ def name_latex(obj: Objective) -> str:
 def expr_latex(expr: sp.Expr) -> str:
     """LaTeX of an expression; a thin space between factors when a name has
     several letters (mathtext would run ``w weight`` together)."""
-    long_names = any(len(s.name) > 1 for s in expr.free_symbols if isinstance(s, sp.Symbol))
-    return sp.latex(expr, mul_symbol=r"\," if long_names else None)
+    return names_latex(expr)
 
 
 def title_of(obj: Objective) -> str:
