@@ -277,9 +277,7 @@ def _figures_part(obj: Any, result: Any, frames: int) -> str:
                                "Contours, the path and the minimum."))
             d.close()
         elif obj.n == 1:
-            d = plot_slice(obj, obj.names[0], bounds=_span(result))
-            d.axes.plot(result.history.x[:, 0], result.history.loss, "o-", color="#d62728",
-                        ms=4, lw=1)
+            d = plot_slice(obj, obj.names[0], result=result)
             out.append(_figure(_png(d.figure), "the objective with the steps on it",
                                "The objective and each step on it."))
             d.close()
@@ -305,10 +303,3 @@ def _figures_part(obj: Any, result: Any, frames: int) -> str:
         plt.close("all")
     return "\n".join(out)
 
-
-def _span(result: Any) -> tuple[float, float]:
-    xs = result.history.x[:, 0]
-    xs = xs[np.isfinite(xs)]
-    lo, hi = float(xs.min()), float(xs.max())
-    pad = 0.2 * (hi - lo) if hi > lo else 1.0
-    return lo - pad, hi + pad

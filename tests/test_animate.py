@@ -253,3 +253,65 @@ def test_products_of_names_are_typeset_apart():
     assert r"w \, {weight}_{i}" in symgd.explain(cars).latex()
     assert "w {weight}" not in symgd.explain(cars).markdown()
     assert symgd.Objective("x*y + 2*x").latex() == "f(x, y) = x y + 2 x"
+
+
+# ------------------------------------------------------- figures that teach
+
+def test_learning_rate_panels_share_one_colour_scale_and_avoid_the_exact_step():
+    pizza = symgd.mse("w*x", "pizza", columns={"x": "Reservations", "y": "Pizzas"})
+    d = symgd.plot_learning_rates(pizza, 0)
+    good = d.panels[1]
+    assert good.outcome == "converged" and good.result.nit > 5    # not the one-step jump
+    assert r"9.14 \times 10^{-5}" in d.panels[0].title
+    bowl = symgd.plot_learning_rates(BOWL, [2, 1])
+    levels = [[c for c in p.axes.collections if c.get_gid() == LEVELS_GID][0].levels
+              for p in bowl.panels]
+    for other in levels[1:]:
+        np.testing.assert_array_equal(other, levels[0])
+
+
+def test_a_diverged_end_outside_the_frame_is_pointed_at():
+    res = symgd.descend(BOWL, [2, 1], lr=0.75, max_iter=40)
+    d = symgd.plot_contour(BOWL, res, bounds=[(-3, 3), (-3, 3)])
+    notes = [t.get_text() for t in d.axes.texts]
+    assert any("far outside" in n for n in notes)
+
+
+def test_the_sweep_marks_diverged_runs_above_every_loss():
+    d = symgd.plot_lr_sweep(BOWL, [1, -0.5])
+    marks = [line for line in d.axes.get_lines() if line.get_label().startswith("diverged")]
+    assert marks and np.allclose(marks[0].get_ydata(), 0.96)    # axes fraction: the top
+    assert np.isnan(d.y[d.x > 2 / 3]).all()
+
+
+def test_the_rosenbrock_contour_marks_its_minimum_even_when_the_run_stops_short():
+    rosen = "(1 - x)^2 + 100*(y - x^2)^2"
+    res = symgd.descend(rosen, [-1.2, 1], lr=1e-3, max_iter=500)
+    assert not res.success
+    d = symgd.plot_contour(rosen, res)
+    np.testing.assert_allclose(d.minimum, [1, 1], atol=1e-8)
+
+
+def test_default_snapshots_show_training_happen():
+    pizza = symgd.mse("w*x + b", "pizza", columns={"x": "Reservations", "y": "Pizzas"},
+                      params=["w", "b"])
+    res = symgd.descend(pizza, start=0, lr=0.001, max_iter=20_000, tol=None)
+    d = symgd.plot_fit(pizza, res)
+    first, middle, last = d.iterations
+    assert 0 < first < middle < last == 20_000
+    loss = res.history.loss
+    assert loss[first] - loss[-1] <= 0.5 * (loss[0] - loss[-1])
+
+
+def test_a_one_variable_run_is_drawn_on_its_curve(tmp_path):
+    res = symgd.descend("x^4 - 3x^2 + x", 2, lr=0.02, max_iter=60)
+    d = symgd.plot_slice("x^4 - 3x^2 + x", "x", result=res)
+    np.testing.assert_array_equal(d.curves["steps"][0], res.history.x[:, 0])
+    np.testing.assert_allclose(d.curves["steps"][1], res.history.loss)
+    assert d.bounds[0] < res.history.x[:, 0].min() and d.bounds[1] > 2
+    from symgd.cli import main
+    out = tmp_path / "one.png"
+    main(["descend", "x^4 - 3x^2 + x", "--start", "2", "--lr", "0.02", "--plot", str(out)])
+    assert out.exists()
+    with pytest.raises(InputError, match="one variable"):
+        symgd.plot_slice(BOWL, "x", result=symgd.descend(BOWL, [1, 1], lr=0.1))

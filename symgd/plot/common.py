@@ -462,7 +462,7 @@ def aspect(ax: Axes, box: tuple) -> None:
         ax.set_aspect("equal", adjustable="box")
 
 
-def add_legend(ax: Axes, loc: str = "best", fontsize: str = "small") -> None:
+def add_legend(ax: Axes, loc: str = "best", fontsize: str = "medium") -> None:
     """A legend, when anything drawn has a label."""
     handles, labels = ax.get_legend_handles_labels()
     if handles:

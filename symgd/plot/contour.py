@@ -16,7 +16,7 @@ import sympy as sp
 
 from ..analysis import local_bounds, minimum_of, stationary_points
 from ..descent import History, Result, descend_many
-from ..errors import InputError, InputTypeError, ObjectiveError
+from ..errors import InputError, InputTypeError, ObjectiveError, SymgdError
 from ..objective.core import Objective
 from .common import (CMAP, COLORS, Drawn, add_legend, aspect, gradients_at, interval,
                      label_axes, mark_minimum, marker_rows, mathtext, name_latex, new_axes,
@@ -139,6 +139,8 @@ def plot_contour(objective: Objective | str | sp.Expr, result: Result | History 
         if many or index:
             curves[text] = np.vstack(paths[-1][:2])
     path = paths[0] if paths else _draw_path_2d(ax, None, None)
+    for k, hist in enumerate(hists):
+        _point_to_end(ax, hist, box, run_color(before + k))
     if not before:
         mark_minimum(ax, marked)
     ax.set_xlim(box[0])
@@ -216,6 +218,26 @@ def _draw_path_2d(ax: Axes, hist: History | None, label: str | None,
         ax.plot(px[-1], py[-1], "o", color=color, mec="black", ms=8, zorder=5,
                 label=end if marks else None)
     return px.copy(), py.copy(), hist.x[0].copy(), hist.x[-1].copy()
+
+
+def _point_to_end(ax: Axes, hist: History, box: tuple, color: str) -> None:
+    """An arrow at the frame's edge toward an end point outside the frame
+    (a diverging run), labelled with where the run ended."""
+    end = hist.x[-1]
+    (x0, x1), (y0, y1) = box
+    if not np.isfinite(end).all() or (x0 <= end[0] <= x1 and y0 <= end[1] <= y1):
+        return
+    centre = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
+    half = np.array([(x1 - x0) / 2, (y1 - y0) / 2])
+    direction = (end - centre) / half
+    tip = centre + half * 0.92 * direction / np.abs(direction).max()
+    tail = centre + half * 0.62 * direction / np.abs(direction).max()
+    far = max(abs(float(v)) for v in end)
+    where = f"{far:.3g}" if far < 1e6 else f"{far:.1e}"
+    ax.annotate(f"end ($t = {int(hist.iteration[-1])}$) far outside: |x| ≈ {where}",
+                xy=tip, xytext=tail, color=color, fontsize="small", ha="center",
+                arrowprops=dict(arrowstyle="-|>", color=color, lw=2), zorder=7,
+                bbox=dict(boxstyle="round", fc="white", ec=color, alpha=0.85))
 
 
 def _draw_arrows(ax: Axes, obj: Objective, arrows: bool | int | str, hist: History | None,
@@ -500,10 +522,32 @@ def _marked_minimum(obj: Objective, runs: Sequence[Any], minimum: object) -> np.
     best = minimum_of(obj)
     if best is not None:
         return best
+    found = _nearest_minimum(obj, runs)
+    if found is not None:
+        return found
     for run in runs:
         if isinstance(run, Result) and run.success and np.isfinite(run.x).all():
             return np.asarray(run.x, dtype=float).copy()
     return None
+
+
+def _nearest_minimum(obj: Objective, runs: Sequence[Any]) -> np.ndarray | None:
+    """The local minimum (from :func:`symgd.stationary_points`) nearest the
+    end of the first run, for an expression of two variables; None when there
+    is none, no run, or the search fails or is refused."""
+    ends = [np.asarray(path_of(obj, run).x[-1], dtype=float) for run in runs]
+    ends = [e for e in ends if np.isfinite(e).all()]
+    if not ends or obj.per_sample is not None:
+        return None
+    try:
+        points = stationary_points(obj)
+    except (SymgdError, ValueError, ArithmeticError):
+        return None
+    minima = [np.array([p.point[n] for n in obj.names], dtype=float)
+              for p in points if p.kind == "minimum"]
+    if not minima:
+        return None
+    return min(minima, key=lambda m: float(np.linalg.norm(m - ends[0])))
 
 
 def _box(bounds: object, hists: Sequence[History], marked: np.ndarray | None) -> tuple:

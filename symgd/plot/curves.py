@@ -167,7 +167,8 @@ def _loss_label(name: str | None, names: Sequence[str], offset: float) -> str:
 def plot_slice(objective: Objective | str | sp.Expr, var: str | sp.Symbol,
                at: Sequence[float] | Mapping[str, float] | None = None,
                ax: Axes | None = None, bounds: Sequence[float] | None = None,
-               tangent_at: float | None = None) -> Drawn:
+               tangent_at: float | None = None,
+               result: Result | History | None = None) -> Drawn:
     r"""The loss as a function of one variable, the others held fixed.
 
     The curve's lowest point is marked with a green cross and, with
@@ -191,11 +192,16 @@ def plot_slice(objective: Objective | str | sp.Expr, var: str | sp.Symbol,
         ``tangent_at``.
     tangent_at : float, optional
         Where to draw the tangent.
+    result : Result or History, optional
+        For an objective of one variable: a run whose steps are drawn on the
+        curve, each iterate at :math:`(x_t, f(x_t))` (the calculus picture of
+        descent); the default range then covers them.
 
     Returns
     -------
     Drawn
         ``x``, ``y``: the curve; ``minimum``: ``(t, f(t))`` of the slice;
+        ``start``, ``end``: the run's first and last iterate;
         ``slope``: the derivative at ``tangent_at`` (None without one);
         ``curves["tangent"]``: the tangent segment.
 
@@ -210,6 +216,9 @@ def plot_slice(objective: Objective | str | sp.Expr, var: str | sp.Symbol,
     i = obj.index(var)
     base = _slice_base(obj, at)
     t0 = finite_number(tangent_at, "tangent_at") if tangent_at is not None else None
+    hist = _slice_run(obj, result)
+    if hist is not None and bounds is None:
+        bounds = _run_span(hist)
     low = _slice_minimum(obj, i, base, bounds, t0)
     box = interval(bounds, "bounds") if bounds is not None else _slice_box(low, t0, base[i])
     ts = np.linspace(box[0], box[1], 400)
@@ -225,6 +234,10 @@ def plot_slice(objective: Objective | str | sp.Expr, var: str | sp.Symbol,
     slope, curves = None, {}
     if t0 is not None:
         slope, curves["tangent"] = _draw_tangent(ax, obj, i, base, t0, box)
+    start = end = None
+    if hist is not None:
+        curves["steps"] = _draw_steps(ax, hist)
+        start, end = hist.x[0].copy(), hist.x[-1].copy()
     ax.set_xlim(box)
     ax.set_xlabel(mathtext(sp.latex(sym)))
     ax.set_ylabel(mathtext(_slice_name(obj, i)))
@@ -232,7 +245,44 @@ def plot_slice(objective: Objective | str | sp.Expr, var: str | sp.Symbol,
     ax.grid(True, alpha=0.3)
     add_legend(ax)
     return Drawn(fig, ax, "slice", x=ts, y=values, minimum=marked, slope=slope,
-                 curves=curves, bounds=box, subject=obj.label, names=(obj.names[i],))
+                 curves=curves, bounds=box, start=start, end=end,
+                 result=result if isinstance(result, Result) else None,
+                 subject=obj.label, names=(obj.names[i],))
+
+
+def _slice_run(obj: Objective, result: object) -> History | None:
+    if result is None:
+        return None
+    if obj.n != 1:
+        raise InputError(f"plot_slice draws a run's steps only for an objective of one "
+                         f"variable; {obj.label} has {obj.n}: draw its path with "
+                         f"plot_contour (two variables) or plot_loss")
+    hist = as_history(result)
+    if hist.names != obj.names:
+        raise InputError(f"the result is a run over {hist.names}, not over {obj.names}")
+    return hist
+
+
+def _run_span(hist: History) -> tuple[float, float]:
+    xs = hist.x[:, 0][np.isfinite(hist.x[:, 0])]
+    if not xs.size:
+        return (-1.0, 1.0)
+    lo, hi = float(xs.min()), float(xs.max())
+    pad = 0.15 * (hi - lo) if hi > lo else max(1.0, abs(lo))
+    return (lo - pad, hi + pad)
+
+
+def _draw_steps(ax: Axes, hist: History) -> np.ndarray:
+    """Each iterate on the curve, the start hollow and the end filled."""
+    xs = np.where(np.isfinite(hist.x[:, 0]), hist.x[:, 0], np.nan)
+    fs = np.where(np.isfinite(hist.loss), hist.loss, np.nan)
+    color = COLORS["path"]
+    ax.plot(xs, fs, "o", color=color, ms=4, zorder=4,
+            label=f"steps ({len(xs) - 1})")
+    ax.plot(xs[0], fs[0], "o", mfc="white", mec=color, mew=2, ms=9, zorder=5, label="start")
+    ax.plot(xs[-1], fs[-1], "o", color=color, mec="black", ms=8, zorder=5,
+            label=f"end ($t = {int(hist.iteration[-1])}$)")
+    return np.vstack([xs, fs])
 
 
 def _slice_base(obj: Objective, at: object) -> np.ndarray:

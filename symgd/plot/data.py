@@ -47,7 +47,8 @@ def plot_fit(objective: DataObjective, result: Result | History,
         The run whose parameters are drawn.
     iterations : sequence of int, optional
         Iteration numbers to draw (negative numbers count from the last
-        row). By default the first, middle and last row of the history.
+        row). By default the first iterates that have covered half and 95 %
+        of the loss's whole fall, and the last.
     ax : matplotlib Axes, optional
     residuals : bool
         Draw the residual lines of the last snapshot.
@@ -72,7 +73,7 @@ def plot_fit(objective: DataObjective, result: Result | History,
     >>> res = symgd.descend(pizza, start=0, lr=0.001, max_iter=2000, tol=None)
     >>> d = plot_fit(pizza, res)
     >>> d.iterations, d.xlabel, d.segments.shape
-    ((0, 1000, 2000), '$x$ (Reservations)', (30, 2, 2))
+    ((1, 19, 2000), '$x$ (Reservations)', (30, 2, 2))
     >>> d.close()
     """
     model, feature = one_feature_model(objective)
@@ -173,8 +174,7 @@ def predict(model: Callable[..., Any], xs: np.ndarray, theta: np.ndarray) -> np.
 
 def _snapshot_rows(hist: History, iterations: Sequence[int] | None) -> list[int]:
     if iterations is None:
-        rows = [0, (len(hist) - 1) // 2, len(hist) - 1]
-        return sorted(set(rows), key=rows.index)
+        return _informative_rows(hist)
     if isinstance(iterations, (int, np.integer)):
         iterations = [iterations]
     rows = []
@@ -194,6 +194,21 @@ def _snapshot_rows(hist: History, iterations: Sequence[int] | None) -> list[int]
                              f"{'' if len(hist) == hist.iteration[-1] + 1 else ' (not all)'}")
         rows.append(int(found[0]))
     return rows
+
+
+def _informative_rows(hist: History) -> list[int]:
+    """Snapshots that show training happen: the first iterates that have
+    covered half and 95 % of the whole fall of the loss, and the last (the
+    start, a zero model far from the data, is left out when it can be)."""
+    last = len(hist) - 1
+    loss = np.asarray(hist.loss, dtype=float)
+    gap = loss - loss[-1]
+    if last < 3 or not np.isfinite(gap).all() or not gap[0] > 0:
+        rows = [0, last // 2, last]
+        return sorted(set(rows), key=rows.index)
+    rows = [int(np.argmax(gap <= share * gap[0])) for share in (0.5, 0.05)] + [last]
+    rows = [max(r, 1) for r in rows]
+    return sorted(set(rows))
 
 
 # ------------------------------------------------------------------ snapshots
