@@ -127,6 +127,7 @@ def _reports():
         "Result": res,
         "History": res.history,
         "Batch": symgd.descend_many(bowl, [[1, 1], [2, 0]], lr=0.1),
+        "Race": symgd.race(bowl, [1, 1], rules=("fixed", "adam"), lr=0.1, max_iter=50),
         "Analysis": symgd.analyze(bowl, lr=0.1),
         "StepBound": symgd.step_size_bound(bowl),
         "StationaryPoints": symgd.stationary_points(bowl),
@@ -140,7 +141,21 @@ def _reports():
         "Derivation": symgd.explain(bowl, wrt="x").derivations[0],
         "Dataset": cars.data,
         "Drawn": _drawn(bowl, res),
+        "Lesson": symgd.report(bowl, [1, 1], lr=0.1, frames=0),
+        **_explorer(bowl),
     }
+
+
+def _explorer(objective):
+    """The notebook explorer, where its extra (ipywidgets) is installed."""
+    try:
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        return {}
+    import matplotlib.pyplot as plt
+    explorer = symgd.explore(objective, [1, 1])
+    plt.close(explorer.figure)
+    return {"Explorer": explorer}
 
 
 def _drawn(objective, result):
@@ -181,4 +196,6 @@ def test_every_report_type_is_covered():
     from symgd._report import Report
     public = {name for name in symgd.__all__
               if inspect.isclass(getattr(symgd, name)) and issubclass(getattr(symgd, name), Report)}
+    if "Explorer" not in REPORTS:       # a core-only install: no ipywidgets
+        public.discard("Explorer")
     assert public <= set(REPORTS)

@@ -186,7 +186,7 @@ def plot(args: argparse.Namespace, out: TextIO) -> int:
                                     tangent_at=args.tangent_at)
     else:
         res = inputs.run(obj, args)
-        drawn = {"loss": lambda: plotting.plot_loss(res, log=args.log),
+        drawn = {"loss": lambda: plotting.plot_loss(res, log=args.log, name=obj.label),
                  "contour": lambda: plotting.plot_contour(obj, res, bounds=bounds),
                  "surface": lambda: plotting.plot_surface(obj, res, bounds=bounds),
                  "fit": lambda: plotting.plot_fit(obj, res),
@@ -217,7 +217,9 @@ def _natural_figure(obj: Any, res: Any) -> Any:
         return plotting.plot_fit(obj, res)
     if obj.n == 2:
         return plotting.plot_contour(obj, res)
-    return plotting.plot_loss(res, log=True)
+    if obj.n == 1:                  # the calculus picture: f(x) with the steps on it
+        return plotting.plot_slice(obj, obj.names[0], result=res)
+    return plotting.plot_loss(res, log=True, name=obj.label)
 
 
 def _one_feature(obj: Any) -> bool:

@@ -23,7 +23,7 @@ def command_options(parser: Any) -> dict[str, dict[str, list[str]]]:
     >>> from symgd.cli.parser import build_parser
     >>> table = command_options(build_parser())
     >>> table["descend"]["--step"][:2], "--out" in table["plot"], table["plot"][""][:2]
-    (['adam', 'backtracking'], True, ['loss', 'contour'])
+    (['adagrad', 'adam'], True, ['loss', 'contour'])
     """
     table: dict[str, dict[str, list[str]]] = {}
     for name, sub in parser.commands.items():

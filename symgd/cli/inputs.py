@@ -15,6 +15,7 @@ from ..descent import Result, descend
 from ..errors import InputError, SymgdError
 from ..expr.parse import float_number, parse_definition, split_top_level
 from ..objective.core import Objective
+from .parser import NO_TOLERANCE
 
 __all__ = ["assignments", "objective", "start_value", "numbers", "names", "FitInputs",
            "model_loss", "expr_or_data", "option_value", "run", "is_network_spec"]
@@ -189,6 +190,7 @@ def run(obj: Any, args: argparse.Namespace, **batches: Any) -> Result:
     options = {k: option_value(v) for k, v in assignments(args.option, "--option").items()}
     lr = 0.1 if args.lr is None else args.lr
     start = start_value("0" if args.start is None else args.start, obj.names)
-    return descend(obj, start, lr=lr, max_iter=args.max_iter, tol=args.tol, ftol=args.ftol,
+    tol = None if args.tol == NO_TOLERANCE else args.tol
+    return descend(obj, start, lr=lr, max_iter=args.max_iter, tol=tol, ftol=args.ftol,
                    step=args.step, record_bound=getattr(args, "record_bound", False),
                    exact=getattr(args, "exact", None) or False, **batches, **options)

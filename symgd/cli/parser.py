@@ -300,8 +300,9 @@ def _run_options(p: argparse.ArgumentParser, defaults: dict, start_required: boo
                    help="a step-rule option, e.g. beta=0.9 or schedule=exponential "
                    "(repeatable)")
     _option(p, defaults, "--max-iter", 1000, type=_count, help="most steps (default 1000)")
-    _option(p, defaults, "--tol", 1e-8, type=_number_arg,
-            help="stop when the gradient norm is at most this (default 1e-8)")
+    _option(p, defaults, "--tol", 1e-8, type=_tolerance,
+            help="stop when the gradient norm is at most this (default 1e-8); 'none' "
+            "runs exactly --max-iter steps, and taking them all is a success")
     _option(p, defaults, "--ftol", 0.0, type=_number_arg,
             help="stop when the relative loss change is at most this (default off)")
 
@@ -365,6 +366,15 @@ def whole_number(text: str) -> int:
     if not value.is_integer():
         raise ValueError(text)
     return int(value)
+
+
+NO_TOLERANCE = "none"      # --tol none (None itself means "not given" here)
+
+
+def _tolerance(text: str) -> float | str:
+    if text.strip().lower() in ("none", "off"):
+        return NO_TOLERANCE
+    return _number_arg(text)
 
 
 def _count(text: str) -> int:

@@ -34,6 +34,15 @@ def _step_size_bound(obj: Any, at: Any = None) -> Any:
 
 def slow_advice(obj: Any, rule: StepRule, last: Any = None) -> str:
     """Advice for a run stopped by max_iter (at the point ``last``)."""
+    if rule.name in ("adam", "rmsprop") and not rule.scheduled:
+        return (f"{rule.name} divides each step by a running size of the gradient, so "
+                f"with a constant lr its steps stay about lr = {number(rule.lr, 3)} long "
+                f"and it hovers about that far from a minimum (more iterations will not "
+                f"help); add a decreasing schedule (schedule=\"exponential\", "
+                f"decay=0.999) or try a smaller lr.")
+    if rule.name == "adagrad":
+        return (f"adagrad's steps shrink as the squared gradients add up; try a larger "
+                f"lr than {number(rule.lr, 3)} (0.5 to 1 is usual) or more iterations.")
     if rule.plain and last is not None and not obj.is_cheaply_quadratic:
         here = _curvature(obj, last)
         if here is not None and math.isfinite(here.bound) and rule.lr >= here.bound:

@@ -66,7 +66,8 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
         to ``max(|f_t|, |f_{t+1}|, 1)``. 0 turns this test off.
     step : str or StepRule
         The step rule, by name: ``fixed``, ``momentum``, ``nesterov``,
-        ``adam``, ``backtracking``, ``exact`` (quadratics) or ``newton``
+        ``adam``, ``adagrad``, ``rmsprop``, ``backtracking``, ``exact``
+        (quadratics) or ``newton``
         (see :mod:`symgd.steps` for each update formula).
     callback : callable, optional
         Called with an :class:`Iterate` for every iterate, the last included;
@@ -206,10 +207,12 @@ def run(obj: Objective, rule: StepRule, x0: np.ndarray, limits: Limits, *, fast:
         text += (f" To bound its memory, the history holds only the iterates at "
                  f"multiples of {hist.stride:,} and the last ({len(hist):,} rows); a "
                  f"callback sees every iterate.")
-    success = status in (Status.CONVERGED, Status.SMALL_CHANGE)
+    # tol=None asks for exactly max_iter steps: taking them all is a success
+    success = status in (Status.CONVERGED, Status.SMALL_CHANGE) \
+        or (status == Status.MAX_ITER and limits.tol < 0)
     return Result(np.array(last[:n], dtype=float), float(last[n]),
                   np.array(last[n + 1:2 * n + 1], dtype=float), it, success, int(status),
-                  text, hist, obj.names, rule.lr, limits.reported_tol)
+                  text, hist, obj.names, rule.lr, limits.reported_tol, rule.name)
 
 
 def _history(names: tuple[str, ...], rows: list, last: tuple, it: int,

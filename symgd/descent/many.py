@@ -40,7 +40,7 @@ def descend_many(objective: object, starts: object, lr: object = 0.1, *,
         from that point.
     lr : float or array of shape (k,)
         One learning rate for all runs, or one per run.
-    step : {"fixed", "momentum", "nesterov", "adam"}
+    step : {"fixed", "momentum", "nesterov", "adam", "adagrad", "rmsprop"}
         An element-wise step rule (the line searches and Newton need one
         run at a time: use :func:`descend`).
     history : bool
@@ -156,7 +156,7 @@ def _many_loop(obj: Objective, rule: StepRule, X0: np.ndarray, rates: np.ndarray
                              Stop(obj, rule._replace(lr=float(rates[i])), hist, int(nit[i]),
                                   limits))
     return Batch(obj.names, X0, rates, first, last, recorded, nit, status,
-                 limits.reported_tol, _explainer(obj, rule, limits))
+                 limits.reported_tol, _explainer(obj, rule, limits), step=rule.name)
 
 
 def _rows_at(evaluate: Any, X: np.ndarray) -> np.ndarray:

@@ -256,7 +256,8 @@ class Result(Report):
     nit : int
         Steps taken.
     success : bool
-        True when a convergence test was met.
+        True when a convergence test was met, or, with ``tol=None`` (no
+        gradient test), when all ``max_iter`` steps asked for were taken.
     status : int
         A :class:`Status` value.
     message : str
@@ -269,6 +270,8 @@ class Result(Report):
         The (base) learning rate of the run.
     tol : float or None
         The gradient-norm tolerance; None when the test was off.
+    step : str or None
+        The step rule's name (``"fixed"``, ``"momentum"``, ...).
     """
 
     x: np.ndarray
@@ -282,6 +285,7 @@ class Result(Report):
     names: tuple[str, ...] = field(default=())
     lr: float | None = None
     tol: float | None = None
+    step: str | None = None
 
     @property
     def point(self) -> dict[str, float]:
@@ -341,7 +345,8 @@ def _result_html(result: Result, rows: int) -> str:
             body.append(f"<tr><td colspan='{len(h.columns)}'>…</td></tr>")
         cells = [str(int(table[k, 0]))] + [f"{v:.6g}" for v in table[k, 1:]]
         body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    state = "converged" if result.success else "did not converge"
+    state = ("converged" if result.status in (Status.CONVERGED, Status.SMALL_CHANGE)
+             else "ran the steps asked for" if result.success else "did not converge")
     return (f"<p><b>{html.escape(state)}</b>: {html.escape(result.message)}</p>"
             f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
@@ -370,7 +375,7 @@ class Batch(Report):
     def __init__(self, names: Sequence[str], starts: np.ndarray, lr: np.ndarray,
                  first: np.ndarray, last: np.ndarray, rows: np.ndarray | None,
                  nit: np.ndarray, status: np.ndarray, tol: float | None,
-                 explain: Explain) -> None:
+                 explain: Explain, step: str | None = None) -> None:
         n = len(names)
         self.names = tuple(names)
         self.starts, self.lr = starts, lr
@@ -378,8 +383,11 @@ class Batch(Report):
         self.jac, self.grad_norm = last[:, n + 1:2 * n + 1], last[:, -1]
         self.nit, self.status = nit, status
         self.success = np.isin(status, (Status.CONVERGED, Status.SMALL_CHANGE))
+        if tol is None:        # tol=None asks for max_iter steps: taking them all succeeds
+            self.success |= status == Status.MAX_ITER
         self._first, self._last, self._rows = first, last, rows
         self._tol, self._explain = tol, explain
+        self.step = step
 
     def __len__(self) -> int:
         return len(self.fun)
@@ -396,7 +404,7 @@ class Batch(Report):
         lr = float(self.lr[i])
         return Result(self.x[i].copy(), float(self.fun[i]), self.jac[i].copy(), it,
                       bool(self.success[i]), int(status), self._explain(status, hist, it, lr),
-                      hist, self.names, lr, self._tol)
+                      hist, self.names, lr, self._tol, self.step)
 
     def _history(self, rows: np.ndarray, iterations: Any) -> History:
         n = len(self.names)

@@ -15,6 +15,8 @@ Rules are chosen by name from :data:`RULES`:
 ``nesterov``    :math:`v_{t+1} = \beta v_t + g_t,\ s_t = \gamma_t (g_t + \beta v_{t+1})`
 ``adam``        :math:`m, v` moving averages of :math:`g, g^2`, bias-corrected;
                 :math:`s_t = \gamma_t \hat m / (\sqrt{\hat v} + \epsilon)`
+``adagrad``     :math:`G_{t+1} = G_t + g_t^2,\ s_t = \gamma_t g_t / (\sqrt{G_{t+1}} + \epsilon)`
+``rmsprop``     :math:`v_{t+1} = \rho v_t + (1-\rho) g_t^2,\ s_t = \gamma_t g_t / (\sqrt{v_{t+1}} + \epsilon)`
 ``backtracking`` Armijo: the largest :math:`\gamma = \gamma_t \rho^k` with
                 :math:`f(x - \gamma g) \le f(x) - c \gamma \lVert g\rVert^2`
 ``exact``       for a quadratic: :math:`\gamma = g^T g / g^T H g` (the
@@ -39,7 +41,8 @@ import numpy as np
 from ..errors import InputError, InputTypeError
 
 __all__ = ["StepRule", "RULES", "SCHEDULES", "get_rule", "check_lr", "schedule",
-           "fixed", "momentum", "nesterov", "adam", "backtracking", "exact", "newton",
+           "fixed", "momentum", "nesterov", "adam", "adagrad", "rmsprop", "backtracking",
+           "exact", "newton",
            "ELEMENTWISE_RULES", "rule_options"]
 
 
@@ -56,7 +59,8 @@ class StepRule(NamedTuple):
 
     ``lr`` is the base learning rate (for messages and the fast path) and
     ``plain`` is True for the fixed rule with a constant rate, which descent
-    may compile into its loop.
+    may compile into its loop; ``scheduled`` is True when the rate follows a
+    schedule (advice for a slow run depends on it).
     """
 
     name: str
@@ -64,6 +68,7 @@ class StepRule(NamedTuple):
     update: Callable[..., tuple[np.ndarray, Any]]
     lr: float
     plain: bool = False
+    scheduled: bool = False
 
 
 def check_lr(lr: object) -> float:
@@ -222,7 +227,79 @@ def adam(lr: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
         v_hat = v / (1 - beta2 ** (t + 1))
         return rate(t) * m_hat / (np.sqrt(v_hat) + eps), (t + 1, m, v)
 
-    return StepRule("adam", init, update, lr)
+    return StepRule("adam", init, update, lr, scheduled=schedule is not None)
+
+
+def adagrad(lr: float, eps: float = 1e-10, schedule: Any = None, **options: Any) -> StepRule:
+    r"""AdaGrad (Duchi, Hazan and Singer, 2011): each coordinate's step is
+    divided by the root of the sum of its squared gradients so far.
+
+    :math:`G_{t+1} = G_t + g_t^2`, step :math:`\gamma_t g_t / (\sqrt{G_{t+1}} + \epsilon)`,
+    with :math:`G_0 = 0` and :math:`\epsilon = 10^{-10}`, as ``torch.optim.Adagrad``.
+    Steps shrink as the squares add up, so AdaGrad needs a larger ``lr`` than
+    plain descent (0.1 to 1 is usual).
+
+    >>> rule = adagrad(0.5)
+    >>> step, state = rule.update(np.array([4.0, -0.01]), rule.init(np.zeros(2)), None, None)
+    >>> np.round(step, 6)   # the first step has size lr in every coordinate
+    array([ 0.5, -0.5])
+    >>> step, _ = rule.update(np.array([4.0, -0.01]), state, None, None)
+    >>> np.round(step, 6)   # the same gradient again: lr / sqrt(2)
+    array([ 0.353553, -0.353553])
+    """
+    lr = check_lr(lr)
+    eps = _positive(eps, "eps")
+    rate = _rate(lr, schedule, **options)
+
+    def init(x0: np.ndarray) -> tuple:
+        return 0, np.zeros_like(np.asarray(x0, dtype=float))
+
+    def update(grad: np.ndarray, state: tuple, x: Any, problem: Any = None) -> tuple:
+        t, total = state
+        total = total + grad * grad
+        return rate(t) * grad / (np.sqrt(total) + eps), (t + 1, total)
+
+    return StepRule("adagrad", init, update, lr)
+
+
+def rmsprop(lr: float, rho: float = 0.9, eps: float = 1e-8, schedule: Any = None,
+            **options: Any) -> StepRule:
+    r"""RMSProp (Tieleman and Hinton, 2012): each coordinate's step is divided
+    by the root of a moving average of its squared gradients.
+
+    :math:`v_{t+1} = \rho v_t + (1-\rho) g_t^2`, step
+    :math:`\gamma_t g_t / (\sqrt{v_{t+1}} + \epsilon)`, with :math:`v_0 = 0`
+    (``torch.optim.RMSprop`` with ``alpha=rho``; ``rho = 0.9`` as in the
+    lecture that introduced it and in Keras).
+
+    >>> rule = rmsprop(0.01, rho=0.9)
+    >>> step, _ = rule.update(np.array([3.0, -0.02]), rule.init(np.zeros(2)), None, None)
+    >>> np.round(step, 6)   # first step: lr / sqrt(1 - rho) in every coordinate
+    array([ 0.031623, -0.031623])
+    """
+    lr = check_lr(lr)
+    rho = _fraction(rho, "rho")
+    eps = _positive(eps, "eps")
+    rate = _rate(lr, schedule, **options)
+
+    def init(x0: np.ndarray) -> tuple:
+        return 0, np.zeros_like(np.asarray(x0, dtype=float))
+
+    def update(grad: np.ndarray, state: tuple, x: Any, problem: Any = None) -> tuple:
+        t, mean_square = state
+        mean_square = rho * mean_square + (1 - rho) * grad * grad
+        return rate(t) * grad / (np.sqrt(mean_square) + eps), (t + 1, mean_square)
+
+    return StepRule("rmsprop", init, update, lr, scheduled=schedule is not None)
+
+
+def _positive(value: object, name: str) -> float:
+    if isinstance(value, (bool, str)) or not isinstance(value, (int, float, np.number)):
+        raise InputTypeError(f"{name} must be a number, got {value!r}")
+    value = float(value)
+    if not (math.isfinite(value) and value > 0):
+        raise InputError(f"{name} must be a positive finite number, got {value!r}")
+    return value
 
 
 def _armijo(problem: Problem, x: np.ndarray, grad: np.ndarray, direction: np.ndarray,
@@ -328,12 +405,13 @@ def _newton_direction(h: np.ndarray, grad: np.ndarray) -> np.ndarray:
 
 RULES: dict[str, Callable[..., StepRule]] = {
     "fixed": fixed, "momentum": momentum, "nesterov": nesterov, "adam": adam,
+    "adagrad": adagrad, "rmsprop": rmsprop,
     "backtracking": backtracking, "exact": exact, "newton": newton,
 }
 
 # Rules whose update works coordinate by coordinate on arrays of any shape,
 # so many runs can step together (see symgd.descent.many.descend_many).
-ELEMENTWISE_RULES = frozenset({"fixed", "momentum", "nesterov", "adam"})
+ELEMENTWISE_RULES = frozenset({"fixed", "momentum", "nesterov", "adam", "adagrad", "rmsprop"})
 
 
 def get_rule(name: str | StepRule, lr: float, **options: Any) -> StepRule:

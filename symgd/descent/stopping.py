@@ -357,7 +357,8 @@ def _max_iter(stop: Stop) -> str:
     if stop.batches is not None:
         what = "batch gradient norm"
         if tol < 0:
-            return f"Ran {_steps_taken(stop)} (no gradient tolerance); the {what} is {gn:.3g}."
+            return (f"Ran {_steps_taken(stop)} as asked (tol=None: no gradient "
+                    f"tolerance); the {what} is {gn:.3g}.")
         return (f"Stopped after {_steps_taken(stop)} without converging: the {what} is "
                 f"still {gn:.3g} (tol = {tol:g}). A batch gradient is noisy: near a "
                 f"minimum it stays about as large as the batches differ, so it may never "
@@ -365,8 +366,8 @@ def _max_iter(stop: Stop) -> str:
                 f"try a larger batch_size, a decreasing schedule (schedule=\"inverse\"), "
                 f"more epochs or a looser tol.")
     if tol < 0:
-        return (f"Ran max_iter = {max_iter} iterations (no gradient tolerance); the "
-                f"gradient norm is {gn:.3g}.")
+        return (f"Ran max_iter = {max_iter} iterations as asked (tol=None: no gradient "
+                f"tolerance); the gradient norm is {gn:.3g}.")
     return (f"Stopped after max_iter = {max_iter} iterations without converging: the "
             f"gradient norm is still {gn:.3g} (tol = {tol:g}). "
             f"{slow_advice(stop.objective, stop.rule, stop.history[-1].x)}")

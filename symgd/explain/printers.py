@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 import sympy as sp
-from sympy.printing.latex import LatexPrinter as _SympyLatexPrinter
+from ..expr.printing import NamesLatexPrinter as _SympyLatexPrinter
 from sympy.printing.precedence import PRECEDENCE, precedence
 from sympy.printing.str import StrPrinter
 

@@ -16,6 +16,8 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 import sympy as sp
 
+from ..expr.printing import latex as names_latex
+
 from ..errors import InputError, InputTypeError, ObjectiveError
 from ..expr import (check_name, constant_values, make_symbol, names_list, natural_key,
                     parse_definition)
@@ -433,7 +435,7 @@ class Objective:
     def latex(self) -> str:
         """The expression in LaTeX, with its name."""
         args = ", ".join(sp.latex(v) for v in self.variables)
-        return f"{_latex_name(self.label)}({args}) = {sp.latex(self.expr)}"
+        return f"{_latex_name(self.label)}({args}) = {names_latex(self.expr)}"
 
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle {self.latex()}$"

@@ -31,12 +31,14 @@ True
 >>> d.close()
 """
 
+from .animate import animate
 from .common import COLORS, FORMATS, Drawn, save
 from .contour import plot_basins, plot_contour, plot_surface
 from .curves import plot_loss, plot_slice
 from .data import plot_fit, plot_snapshots
+from .explore import Explorer, explore
 from .rates import plot_learning_rates, plot_lr_sweep
 
 __all__ = ["Drawn", "plot_loss", "plot_contour", "plot_surface", "plot_slice", "plot_fit",
            "plot_snapshots", "plot_learning_rates", "plot_basins", "plot_lr_sweep", "save",
-           "COLORS", "FORMATS"]
+           "animate", "explore", "Explorer", "COLORS", "FORMATS"]

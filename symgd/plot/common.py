@@ -25,6 +25,7 @@ from ..analysis import values_and_gradients
 from ..analysis.minima import interval
 from ..descent import History, Result, Status
 from ..errors import InputError, InputTypeError, ObjectiveError
+from ..expr.printing import latex as names_latex
 from ..objective.core import Objective, as_objective
 
 if TYPE_CHECKING:  # matplotlib is imported lazily, when a figure is drawn
@@ -461,7 +462,7 @@ def aspect(ax: Axes, box: tuple) -> None:
         ax.set_aspect("equal", adjustable="box")
 
 
-def add_legend(ax: Axes, loc: str = "best", fontsize: str = "small") -> None:
+def add_legend(ax: Axes, loc: str = "best", fontsize: str = "medium") -> None:
     """A legend, when anything drawn has a label."""
     handles, labels = ax.get_legend_handles_labels()
     if handles:
@@ -469,15 +470,18 @@ def add_legend(ax: Axes, loc: str = "best", fontsize: str = "small") -> None:
 
 
 #: The title colour of a learning-rate panel, by outcome.
-OUTCOME_COLORS = {"converged": "#1a7f37", "slow": "#9a6700", "diverged": "#cf222e",
-                  "stopped": "black"}
+OUTCOME_COLORS = {"converged": "#1a7f37", "ran": "#1a7f37", "slow": "#9a6700",
+                  "diverged": "#cf222e", "stopped": "black"}
 
 
 def outcome_of(res: Result) -> str:
-    """``"converged"``, ``"diverged"`` (also unbounded below), ``"slow"`` (stopped at
-    max_iter, or oscillating without converging) or ``"stopped"``."""
+    """``"converged"``, ``"ran"`` (``tol=None``: every step asked for),
+    ``"diverged"`` (also unbounded below), ``"slow"`` (stopped at max_iter, or
+    oscillating without converging) or ``"stopped"``."""
     if res.status in (Status.CONVERGED, Status.SMALL_CHANGE):
         return "converged"
+    if res.status == Status.MAX_ITER and res.success:      # tol=None: the steps asked for
+        return "ran"
     if res.status in (Status.DIVERGED, Status.NOT_FINITE, Status.UNBOUNDED):
         return "diverged"
     if res.status in (Status.MAX_ITER, Status.OSCILLATING):
@@ -497,9 +501,9 @@ def outcome_text(res: Result) -> str:
         return f"diverged (stopped after {steps})"
     if res.status == Status.OSCILLATING:
         return f"oscillating: not converged after {steps}"
+    if outcome == "ran":
+        return f"ran {steps} as asked"
     if outcome == "slow":
-        if res.tol is None:                     # tol=None: ran max_iter on purpose
-            return f"ran {steps} (no gradient tolerance)"
         return f"slow: not converged after {steps}"
     return f"stopped after {steps}"
 
@@ -517,8 +521,7 @@ def name_latex(obj: Objective) -> str:
 def expr_latex(expr: sp.Expr) -> str:
     """LaTeX of an expression; a thin space between factors when a name has
     several letters (mathtext would run ``w weight`` together)."""
-    long_names = any(len(s.name) > 1 for s in expr.free_symbols if isinstance(s, sp.Symbol))
-    return sp.latex(expr, mul_symbol=r"\," if long_names else None)
+    return names_latex(expr)
 
 
 def title_of(obj: Objective) -> str:

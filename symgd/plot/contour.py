@@ -16,16 +16,18 @@ import sympy as sp
 
 from ..analysis import local_bounds, minimum_of, stationary_points
 from ..descent import History, Result, descend_many
-from ..errors import InputError, InputTypeError, ObjectiveError
+from ..errors import InputError, InputTypeError, ObjectiveError, SymgdError
 from ..objective.core import Objective
 from .common import (CMAP, COLORS, Drawn, add_legend, aspect, gradients_at, interval,
                      label_axes, mark_minimum, marker_rows, mathtext, name_latex, new_axes,
                      path_of, pyplot, title_of, two_variables, values_at)
+from .runs import (LEVELS_GID, PATH_GID, check_labels, has_levels, is_many, paths_on,
+                   run_color, run_label, runs_of)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["plot_contour", "plot_surface", "plot_basins", "default_box"]
+__all__ = ["plot_contour", "plot_surface", "plot_basins", "default_box", "box_of_runs"]
 
 _ARROW_GRID = 8            # arrows=True: an 8 x 8 grid of -grad f
 _KEEP_RADIUS = 3.0         # default bounds: path points within 3x the start's distance
@@ -39,7 +41,7 @@ def plot_contour(objective: Objective | str | sp.Expr, result: Result | History 
                  levels: int | Sequence[float] = 20, arrows: bool | int | str = True,
                  minimum: Sequence[float] | Mapping[str, float] | None = None, *,
                  filled: bool = True, colorbar: bool = True, resolution: int = 60,
-                 label: str | None = None) -> Drawn:
+                 label: str | None = None, labels: Sequence[str] | None = None) -> Drawn:
     r"""Contour lines of an objective of two variables, with the descent path.
 
     Parameters
@@ -47,8 +49,12 @@ def plot_contour(objective: Objective | str | sp.Expr, result: Result | History 
     objective : Objective or anything it accepts
         Exactly two variables: the first on the x-axis, the second on the
         y-axis.
-    result : Result or History, optional
-        A run whose path (``history.x``) is drawn, start and end marked.
+    result : Result or History, or a list of them, optional
+        A run whose path (``history.x``) is drawn, start and end marked; or
+        several runs (a list, a :class:`~symgd.descent.Batch` or
+        :func:`symgd.race`), each in its own colour with one legend entry.
+        Called again on the same ``ax``, it adds the run in the next colour
+        and leaves the contours as they are.
     ax : matplotlib Axes, optional
     bounds : ((x0, x1), (y0, y1)), optional
         The plotted box. By default a box around the minimum, the path (the
@@ -82,12 +88,16 @@ def plot_contour(objective: Objective | str | sp.Expr, result: Result | History 
         Grid points per axis.
     label : str, optional
         The path's legend entry (default "descent path").
+    labels : list of str, optional
+        Several runs: their legend entries (default: each run's step rule
+        and learning rate, e.g. "momentum, γ = 0.01").
 
     Returns
     -------
     Drawn
-        ``x``, ``y``: the path; ``start``, ``end``, ``minimum``, ``arrows``,
-        ``bounds``.
+        ``x``, ``y``: the (first) path; ``start``, ``end``, ``minimum``,
+        ``arrows``, ``bounds``; several runs: ``curves``, each run's path
+        by its legend entry, shape ``(2, m)``.
 
     Raises
     ------
@@ -104,14 +114,35 @@ def plot_contour(objective: Objective | str | sp.Expr, result: Result | History 
     [[-0.667, -0.667, 2.0, 2.0], [0.0, -0.667, 0.667, 1.333]]
     >>> d.close()
     """
-    obj, hist, marked, box, (X, Y, Z) = _landscape(objective, "a contour plot", result,
-                                                   minimum, bounds, resolution)
+    runs, many = runs_of(result), is_many(result)
+    labels = check_labels(labels, len(runs)) if many else None
     fig, ax = new_axes(ax)
-    _draw_levels(ax, X, Y, Z, levels, marked, filled, colorbar, obj,
-                 top=_rim(Z, hist, box) if hist is not None else np.inf)
-    arrow_data = _draw_arrows(ax, obj, arrows, hist, box)
-    path = _draw_path_2d(ax, hist, label)
-    mark_minimum(ax, marked)
+    before = paths_on(ax)
+    if before and bounds is None:          # adding a run: keep the box already drawn
+        bounds = (ax.get_xlim(), ax.get_ylim())
+    obj, hists, marked, box, (X, Y, Z) = _landscape(objective, "a contour plot", runs,
+                                                    minimum, bounds, resolution)
+    arrow_data = None
+    if not has_levels(ax):
+        _draw_levels(ax, X, Y, Z, levels, marked, filled, colorbar, obj,
+                     top=max((_rim(Z, h, box) for h in hists), default=np.inf))
+        arrow_data = _draw_arrows(ax, obj, arrows, hists[0] if len(hists) == 1 else None,
+                                  box)
+    paths, curves = [], {}
+    for k, hist in enumerate(hists):
+        index = before + k
+        text = label if not many else run_label(runs[k], k, labels)
+        if index and text is None:
+            text = run_label(runs[k], index)
+        paths.append(_draw_path_2d(ax, hist, text, run_color(index), marks=index == 0,
+                                   steps=not many))
+        if many or index:
+            curves[text] = np.vstack(paths[-1][:2])
+    path = paths[0] if paths else _draw_path_2d(ax, None, None)
+    for k, hist in enumerate(hists):
+        _point_to_end(ax, hist, box, run_color(before + k))
+    if not before:
+        mark_minimum(ax, marked)
     ax.set_xlim(box[0])
     ax.set_ylim(box[1])
     label_axes(ax, obj)
@@ -119,7 +150,7 @@ def plot_contour(objective: Objective | str | sp.Expr, result: Result | History 
     aspect(ax, box)
     add_legend(ax)
     return Drawn(fig, ax, "contour", x=path[0], y=path[1], start=path[2], end=path[3],
-                 minimum=marked, arrows=arrow_data, bounds=box,
+                 minimum=marked, arrows=arrow_data, bounds=box, curves=curves,
                  result=result if isinstance(result, Result) else None,
                  subject=obj.label, names=obj.names)
 
@@ -139,12 +170,14 @@ def _draw_levels(ax: Axes, X: np.ndarray, Y: np.ndarray, Z: np.ndarray,
         extend = "max" if finite.max() > values[-1] else "neither"
         shade = ax.contourf(X, Y, Zm, levels=values, cmap=CMAP, alpha=0.45, zorder=0,
                             extend=extend)
+        shade.set_gid(LEVELS_GID)
         if colorbar:
             from matplotlib.ticker import MaxNLocator
             ax.figure.colorbar(shade, ax=ax, label=mathtext(name_latex(obj)),
                                spacing="proportional", ticks=MaxNLocator(6))
     lines = values[values > low] if values.size > 1 else values
-    ax.contour(X, Y, Zm, levels=lines, cmap=CMAP, linewidths=0.9, zorder=1)
+    drawn = ax.contour(X, Y, Zm, levels=lines, cmap=CMAP, linewidths=0.9, zorder=1)
+    drawn.set_gid(LEVELS_GID)
 
 
 def _levels(levels: int | Sequence[float], low: float, high: float) -> np.ndarray:
@@ -165,22 +198,46 @@ def _levels(levels: int | Sequence[float], low: float, high: float) -> np.ndarra
     return values
 
 
-def _draw_path_2d(ax: Axes, hist: History | None,
-                  label: str | None) -> tuple[np.ndarray, np.ndarray, Any, Any]:
+def _draw_path_2d(ax: Axes, hist: History | None, label: str | None,
+                  color: str = COLORS["path"], marks: bool = True,
+                  steps: bool = True) -> tuple[np.ndarray, np.ndarray, Any, Any]:
+    """One run's path; ``marks``: the start and end get legend entries (the
+    first run of a figure), the end's with its iteration when ``steps``."""
     if hist is None:
         return np.empty(0), np.empty(0), None, None
     pts = np.where(np.isfinite(hist.x), hist.x, np.nan)
     px, py = pts[:, 0], pts[:, 1]
     text = label or f"descent path ({len(pts) - 1} steps)"
-    ax.plot(px, py, "-", color=COLORS["path"], lw=1.6, zorder=3, label=text)
+    ax.plot(px, py, "-", color=color, lw=1.6, zorder=3, label=text, gid=PATH_GID)
     shown = marker_rows(len(pts))
-    ax.plot(px[shown], py[shown], "o", color=COLORS["path"], ms=3.5, zorder=3)
-    ax.plot(px[0], py[0], "o", mfc="white", mec=COLORS["path"], mew=2, ms=9, zorder=5,
-            label="start")
+    ax.plot(px[shown], py[shown], "o", color=color, ms=3.5, zorder=3)
+    ax.plot(px[0], py[0], "o", mfc="white", mec=color, mew=2, ms=9, zorder=5,
+            label="start" if marks else None)
     if np.isfinite(pts[-1]).all():
-        ax.plot(px[-1], py[-1], "o", color=COLORS["path"], mec="black", ms=8, zorder=5,
-                label=f"end ($t = {int(hist.iteration[-1])}$)")
+        end = f"end ($t = {int(hist.iteration[-1])}$)" if steps else "end"
+        ax.plot(px[-1], py[-1], "o", color=color, mec="black", ms=8, zorder=5,
+                label=end if marks else None)
     return px.copy(), py.copy(), hist.x[0].copy(), hist.x[-1].copy()
+
+
+def _point_to_end(ax: Axes, hist: History, box: tuple, color: str) -> None:
+    """An arrow at the frame's edge toward an end point outside the frame
+    (a diverging run), labelled with where the run ended."""
+    end = hist.x[-1]
+    (x0, x1), (y0, y1) = box
+    if not np.isfinite(end).all() or (x0 <= end[0] <= x1 and y0 <= end[1] <= y1):
+        return
+    centre = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
+    half = np.array([(x1 - x0) / 2, (y1 - y0) / 2])
+    direction = (end - centre) / half
+    tip = centre + half * 0.92 * direction / np.abs(direction).max()
+    tail = centre + half * 0.62 * direction / np.abs(direction).max()
+    far = max(abs(float(v)) for v in end)
+    where = f"{far:.3g}" if far < 1e6 else f"{far:.1e}"
+    ax.annotate(f"end ($t = {int(hist.iteration[-1])}$) far outside: |x| ≈ {where}",
+                xy=tip, xytext=tail, color=color, fontsize="small", ha="center",
+                arrowprops=dict(arrowstyle="-|>", color=color, lw=2), zorder=7,
+                bbox=dict(boxstyle="round", fc="white", ec=color, alpha=0.85))
 
 
 def _draw_arrows(ax: Axes, obj: Objective, arrows: bool | int | str, hist: History | None,
@@ -257,7 +314,7 @@ def plot_surface(objective: Objective | str | sp.Expr, result: Result | History 
                  bounds: Sequence[Sequence[float]] | None = None, *,
                  minimum: Sequence[float] | Mapping[str, float] | None = None,
                  resolution: int = 50, view: tuple[float, float] | None = None,
-                 clip: bool = False) -> Drawn:
+                 clip: bool = False, labels: Sequence[str] | None = None) -> Drawn:
     """The objective of two variables as a 3-D surface, with the descent path on it.
 
     The path's points are drawn at their loss values (``history.loss``), on
@@ -268,7 +325,8 @@ def plot_surface(objective: Objective | str | sp.Expr, result: Result | History 
     ----------
     objective : Objective or anything it accepts
         Exactly two variables.
-    result : Result or History, optional
+    result : Result or History, or a list of them, optional
+        One run, or several (each in its own colour, as in :func:`plot_contour`).
     ax : 3-D matplotlib Axes, optional
         Made with ``projection="3d"``; a new figure when None. Its
         ``computed_zorder`` is turned off so the path stays visible.
@@ -281,6 +339,8 @@ def plot_surface(objective: Objective | str | sp.Expr, result: Result | History 
         the steep corners of the box do not flatten the part the path runs
         over: at the highest level whose contour lies wholly inside the box,
         raised where needed to 1.25 times the highest loss of the path.
+    labels : list of str, optional
+        Several runs: their legend entries.
 
     Returns
     -------
@@ -298,19 +358,29 @@ def plot_surface(objective: Objective | str | sp.Expr, result: Result | History 
     ([-4.57, 33.59, 1.47], '$L$')
     >>> d.close()
     """
-    obj, hist, marked, box, (X, Y, Z) = _landscape(objective, "a surface plot", result,
-                                                   minimum, bounds, resolution)
+    runs, many = runs_of(result), is_many(result)
+    labels = check_labels(labels, len(runs)) if many else None
+    obj, hists, marked, box, (X, Y, Z) = _landscape(objective, "a surface plot", runs,
+                                                    minimum, bounds, resolution)
     fig, ax = new_axes(ax, projection="3d", figsize=(7.0, 5.6))
     ax.computed_zorder = False
     if clip:
-        Z = np.where(Z <= _rim(Z, hist, box), Z, np.nan)
+        Z = np.where(Z <= max((_rim(Z, h, box) for h in hists), default=_rim(Z, None, box)),
+                     Z, np.nan)
     ax.plot_surface(X, Y, np.ma.masked_invalid(Z), cmap=CMAP, alpha=0.6, linewidth=0,
                     antialiased=True, rcount=resolution, ccount=resolution, zorder=1)
     px = py = pz = np.empty(0)
     start = end = None
-    if hist is not None:
-        px, py, pz = _draw_path_3d(ax, hist, box)
-        start, end = hist.x[0].copy(), hist.x[-1].copy()
+    curves = {}
+    for k, hist in enumerate(hists):
+        text = run_label(runs[k], k, labels) if many else None
+        drawn = _draw_path_3d(ax, hist, box, text, run_color(k), marks=k == 0,
+                              steps=not many)
+        if k == 0:
+            px, py, pz = drawn
+            start, end = hist.x[0].copy(), hist.x[-1].copy()
+        if many:
+            curves[text] = np.vstack(drawn)
     point = None
     if marked is not None:
         point = np.array([*marked, obj.value(marked)])
@@ -324,7 +394,7 @@ def plot_surface(objective: Objective | str | sp.Expr, result: Result | History 
         ax.view_init(elev=view[0], azim=view[1])
     add_legend(ax, loc="upper left")
     return Drawn(fig, ax, "surface", x=px, y=py, z=pz, start=start, end=end,
-                 minimum=point, bounds=box,
+                 minimum=point, bounds=box, curves=curves,
                  result=result if isinstance(result, Result) else None,
                  subject=obj.label, names=obj.names)
 
@@ -343,22 +413,24 @@ def _rim(Z: np.ndarray, hist: History | None, box: tuple) -> float:
     return rim
 
 
-def _draw_path_3d(ax: Axes, hist: History,
-                  box: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _draw_path_3d(ax: Axes, hist: History, box: tuple, label: str | None = None,
+                  color: str = COLORS["path"], marks: bool = True,
+                  steps: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     pts = np.where(np.isfinite(hist.x), hist.x, np.nan)
     loss = np.where(np.isfinite(hist.loss), hist.loss, np.nan)
     inside = ((pts[:, 0] >= box[0][0]) & (pts[:, 0] <= box[0][1])
               & (pts[:, 1] >= box[1][0]) & (pts[:, 1] <= box[1][1]))
     sx, sy, sz = (np.where(inside, v, np.nan) for v in (pts[:, 0], pts[:, 1], loss))
-    ax.plot(sx, sy, sz, "-", color=COLORS["path"], lw=1.8, zorder=10,
-            label=f"descent path ({len(pts) - 1} steps)")
+    ax.plot(sx, sy, sz, "-", color=color, lw=1.8, zorder=10, gid=PATH_GID,
+            label=label or f"descent path ({len(pts) - 1} steps)")
     shown = marker_rows(len(pts))
-    ax.plot(sx[shown], sy[shown], sz[shown], "o", color=COLORS["path"], ms=3.5, zorder=10)
-    ax.plot([sx[0]], [sy[0]], [sz[0]], "o", mfc="white", mec=COLORS["path"], mew=2, ms=9,
-            zorder=11, label="start")
+    ax.plot(sx[shown], sy[shown], sz[shown], "o", color=color, ms=3.5, zorder=10)
+    ax.plot([sx[0]], [sy[0]], [sz[0]], "o", mfc="white", mec=color, mew=2, ms=9,
+            zorder=11, label="start" if marks else None)
     if inside[-1]:
-        ax.plot([sx[-1]], [sy[-1]], [sz[-1]], "o", color=COLORS["path"], mec="black",
-                ms=8, zorder=11, label=f"end ($t = {int(hist.iteration[-1])}$)")
+        end = f"end ($t = {int(hist.iteration[-1])}$)" if steps else "end"
+        ax.plot([sx[-1]], [sy[-1]], [sz[-1]], "o", color=color, mec="black", ms=8,
+                zorder=11, label=end if marks else None)
     return pts[:, 0].copy(), pts[:, 1].copy(), loss.copy()
 
 
@@ -426,36 +498,69 @@ def plot_basins(objective: Objective | str | sp.Expr, bounds: Sequence[Any] | No
 
 # ------------------------------------------------------------------ the box and the grid
 
-def _landscape(objective: object, what: str, result: Any, minimum: Any, bounds: Any,
+def _landscape(objective: object, what: str, runs: Sequence[Any], minimum: Any, bounds: Any,
                resolution: int) -> tuple:
-    """What a contour and a surface plot share: the objective, the path, the
+    """What a contour and a surface plot share: the objective, the paths, the
     marked minimum, the box around them and the grid of values on it."""
     obj = two_variables(objective, what)
-    hist = path_of(obj, result)
-    marked = _marked_minimum(obj, result, minimum)
-    box = _box(bounds, hist, marked)
-    return obj, hist, marked, box, _grid(obj, box, resolution)
+    hists = [path_of(obj, run) for run in runs]
+    marked = _marked_minimum(obj, runs, minimum)
+    box = _box(bounds, hists, marked)
+    return obj, hists, marked, box, _grid(obj, box, resolution)
 
 
-def _marked_minimum(obj: Objective, result: object, minimum: object) -> np.ndarray | None:
+def box_of_runs(objective: object, runs: Sequence[Any]) -> tuple:
+    """The default box of a contour plot of these runs (see :func:`plot_contour`)."""
+    obj = two_variables(objective, "a contour plot")
+    hists = [path_of(obj, run) for run in runs]
+    return _box(None, hists, _marked_minimum(obj, runs, None))
+
+
+def _marked_minimum(obj: Objective, runs: Sequence[Any], minimum: object) -> np.ndarray | None:
     if minimum is not None:
         return obj.point(minimum, "minimum")
     best = minimum_of(obj)
     if best is not None:
         return best
-    if isinstance(result, Result) and result.success and np.isfinite(result.x).all():
-        return np.asarray(result.x, dtype=float).copy()
+    found = _nearest_minimum(obj, runs)
+    if found is not None:
+        return found
+    for run in runs:
+        if isinstance(run, Result) and run.success and np.isfinite(run.x).all():
+            return np.asarray(run.x, dtype=float).copy()
     return None
 
 
-def _box(bounds: object, hist: History | None, marked: np.ndarray | None) -> tuple:
+def _nearest_minimum(obj: Objective, runs: Sequence[Any]) -> np.ndarray | None:
+    """The local minimum (from :func:`symgd.stationary_points`) nearest the
+    end of the first run, for an expression of two variables; None when there
+    is none, no run, or the search fails or is refused."""
+    ends = [np.asarray(path_of(obj, run).x[-1], dtype=float) for run in runs]
+    ends = [e for e in ends if np.isfinite(e).all()]
+    if not ends or obj.per_sample is not None:
+        return None
+    try:
+        points = stationary_points(obj)
+    except (SymgdError, ValueError, ArithmeticError):
+        return None
+    minima = [np.array([p.point[n] for n in obj.names], dtype=float)
+              for p in points if p.kind == "minimum"]
+    if not minima:
+        return None
+    return min(minima, key=lambda m: float(np.linalg.norm(m - ends[0])))
+
+
+def _box(bounds: object, hists: Sequence[History], marked: np.ndarray | None) -> tuple:
     if bounds is not None:
         try:
             xb, yb = bounds  # type: ignore[misc]
         except (TypeError, ValueError):
             raise InputError(f"bounds must be ((x0, x1), (y0, y1)), got {bounds!r}") from None
         return (interval(xb, "bounds[0]"), interval(yb, "bounds[1]"))
-    return default_box(hist.x if hist is not None else np.empty((0, 2)), marked)
+    if len(hists) <= 1:
+        return default_box(hists[0].x if hists else np.empty((0, 2)), marked)
+    boxes = np.array([default_box(h.x, marked) for h in hists])     # (runs, 2, 2)
+    return tuple((float(boxes[:, k, 0].min()), float(boxes[:, k, 1].max())) for k in range(2))
 
 
 def default_box(points: np.ndarray, centre: np.ndarray | None) -> tuple:

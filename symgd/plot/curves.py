@@ -16,6 +16,7 @@ from ..objective.core import Objective, as_objective
 from .common import (COLORS, MAX_MARKERS, Drawn, add_legend, as_history, finite_number,
                      interval, latex_name, mathtext, name_latex, new_axes, outcome_text,
                      values_at)
+from .runs import PATH_GID, check_labels, is_many, paths_on, run_color, run_label, runs_of
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -23,8 +24,9 @@ if TYPE_CHECKING:
 __all__ = ["plot_loss", "plot_slice"]
 
 
-def plot_loss(result: Result | History, ax: Axes | None = None, log: bool = False, *,
-              name: str | None = None, label: str | None = None) -> Drawn:
+def plot_loss(result: Result | History | Sequence[Result | History], ax: Axes | None = None,
+              log: bool = False, *, name: str | None = None, label: str | None = None,
+              labels: Sequence[str] | None = None) -> Drawn:
     r"""The loss against the iteration.
 
     Parameters
@@ -42,6 +44,11 @@ def plot_loss(result: Result | History, ax: Axes | None = None, log: bool = Fals
         The objective's name for the axis label, e.g. ``"L"``.
     label : str, optional
         A legend entry for the curve (no legend when None).
+    labels : list of str, optional
+        Several runs (a list, a Batch or a race): their legend entries
+        (default: each run's step rule and learning rate). Each run has its
+        own colour; called again on the same ``ax``, a run is added in the
+        next colour.
 
     Returns
     -------
@@ -63,7 +70,30 @@ def plot_loss(result: Result | History, ax: Axes | None = None, log: bool = Fals
     ('log', 'iteration $t$', True)
     >>> d.close()
     """
+    if is_many(result):
+        return _plot_losses(runs_of(result), ax, log, name, labels)
     hist = as_history(result)
+    loss, offset = _plotted_loss(hist, log)
+    fig, ax = new_axes(ax)
+    index = paths_on(ax)
+    if index and label is None:
+        label = run_label(result, index)
+    iterations = hist.iteration.astype(float)
+    marker = "o" if len(loss) <= MAX_MARKERS else None
+    ax.plot(iterations, loss, color=run_color(index), lw=2, marker=marker, ms=4, label=label,
+            gid=PATH_GID)
+    _loss_axes(ax, log, name, hist.names, offset)
+    ax.set_title("Loss curve" + (f": {outcome_text(result)}"
+                                 if isinstance(result, Result) and not index else ""))
+    if label is not None:
+        add_legend(ax)
+    return Drawn(fig, ax, "loss", x=iterations, y=loss, offset=offset,
+                 result=result if isinstance(result, Result) else None,
+                 subject=name or "f", names=hist.names)
+
+
+def _plotted_loss(hist: History, log: bool) -> tuple[np.ndarray, float]:
+    """The losses to draw (nan where not drawn) and the offset subtracted."""
     loss = np.where(np.isfinite(hist.loss), hist.loss, np.nan)
     finite = loss[np.isfinite(loss)]
     if finite.size == 0:
@@ -77,22 +107,53 @@ def plot_loss(result: Result | History, ax: Axes | None = None, log: bool = Fals
         if not np.isfinite(loss).any():
             raise InputError(f"cannot draw the loss on a log scale: every finite loss "
                              f"equals {offset:g}, which is not positive; use log=False")
-    fig, ax = new_axes(ax)
-    iterations = hist.iteration.astype(float)
-    marker = "o" if len(loss) <= MAX_MARKERS else None
-    ax.plot(iterations, loss, color=COLORS["path"], lw=2, marker=marker, ms=4, label=label)
+    return loss, offset
+
+
+def _loss_axes(ax: Axes, log: bool, name: str | None, names: Sequence[str],
+               offset: float) -> None:
+    from matplotlib.ticker import MaxNLocator
     if log:
         ax.set_yscale("log")
     ax.set_xlabel("iteration $t$")
-    ax.set_ylabel(_loss_label(name, hist.names, offset))
-    ax.set_title("Loss curve" + (f": {outcome_text(result)}"
-                                 if isinstance(result, Result) else ""))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel(_loss_label(name, names, offset))
     ax.grid(True, which="major", alpha=0.3)
-    if label is not None:
-        ax.legend()
-    return Drawn(fig, ax, "loss", x=iterations, y=loss, offset=offset,
-                 result=result if isinstance(result, Result) else None,
-                 subject=name or "f", names=hist.names)
+
+
+def _plot_losses(runs: Sequence[Result | History], ax: Axes | None, log: bool,
+                 name: str | None, labels: Sequence[str] | None) -> Drawn:
+    """Several loss curves on one axes, one colour and legend entry each; on a
+    log scale with losses <= 0 they share one offset (the lowest of all)."""
+    labels = check_labels(labels, len(runs))
+    hists = [as_history(run) for run in runs]
+    offset = 0.0
+    if log:
+        lows = [np.nanmin(np.where(np.isfinite(h.loss), h.loss, np.nan))
+                for h in hists if np.isfinite(h.loss).any()]
+        if lows and min(lows) <= 0:
+            offset = float(min(lows))
+    fig, ax = new_axes(ax)
+    before = paths_on(ax)
+    curves: dict[str, np.ndarray] = {}
+    for k, (run, hist) in enumerate(zip(runs, hists)):
+        loss = np.where(np.isfinite(hist.loss), hist.loss - offset, np.nan)
+        if log:
+            loss[~(loss > 0)] = np.nan
+        text = run_label(run, k, labels)
+        if not np.isfinite(loss).any():
+            text += " (no finite loss)"
+        iterations = hist.iteration.astype(float)
+        marker = "o" if len(loss) <= MAX_MARKERS else None
+        ax.plot(iterations, loss, color=run_color(before + k), lw=2, marker=marker, ms=4,
+                label=text, gid=PATH_GID)
+        curves[text] = np.vstack([iterations, loss])
+    _loss_axes(ax, log, name, hists[0].names, offset)
+    ax.set_title("Loss curves")
+    add_legend(ax)
+    first = next(iter(curves.values()))
+    return Drawn(fig, ax, "loss", x=first[0], y=first[1], offset=offset, curves=curves,
+                 subject=name or "f", names=hists[0].names)
 
 
 def _loss_label(name: str | None, names: Sequence[str], offset: float) -> str:
@@ -106,7 +167,8 @@ def _loss_label(name: str | None, names: Sequence[str], offset: float) -> str:
 def plot_slice(objective: Objective | str | sp.Expr, var: str | sp.Symbol,
                at: Sequence[float] | Mapping[str, float] | None = None,
                ax: Axes | None = None, bounds: Sequence[float] | None = None,
-               tangent_at: float | None = None) -> Drawn:
+               tangent_at: float | None = None,
+               result: Result | History | None = None) -> Drawn:
     r"""The loss as a function of one variable, the others held fixed.
 
     The curve's lowest point is marked with a green cross and, with
@@ -130,11 +192,16 @@ def plot_slice(objective: Objective | str | sp.Expr, var: str | sp.Symbol,
         ``tangent_at``.
     tangent_at : float, optional
         Where to draw the tangent.
+    result : Result or History, optional
+        For an objective of one variable: a run whose steps are drawn on the
+        curve, each iterate at :math:`(x_t, f(x_t))` (the calculus picture of
+        descent); the default range then covers them.
 
     Returns
     -------
     Drawn
         ``x``, ``y``: the curve; ``minimum``: ``(t, f(t))`` of the slice;
+        ``start``, ``end``: the run's first and last iterate;
         ``slope``: the derivative at ``tangent_at`` (None without one);
         ``curves["tangent"]``: the tangent segment.
 
@@ -149,6 +216,9 @@ def plot_slice(objective: Objective | str | sp.Expr, var: str | sp.Symbol,
     i = obj.index(var)
     base = _slice_base(obj, at)
     t0 = finite_number(tangent_at, "tangent_at") if tangent_at is not None else None
+    hist = _slice_run(obj, result)
+    if hist is not None and bounds is None:
+        bounds = _run_span(hist)
     low = _slice_minimum(obj, i, base, bounds, t0)
     box = interval(bounds, "bounds") if bounds is not None else _slice_box(low, t0, base[i])
     ts = np.linspace(box[0], box[1], 400)
@@ -164,6 +234,10 @@ def plot_slice(objective: Objective | str | sp.Expr, var: str | sp.Symbol,
     slope, curves = None, {}
     if t0 is not None:
         slope, curves["tangent"] = _draw_tangent(ax, obj, i, base, t0, box)
+    start = end = None
+    if hist is not None:
+        curves["steps"] = _draw_steps(ax, hist)
+        start, end = hist.x[0].copy(), hist.x[-1].copy()
     ax.set_xlim(box)
     ax.set_xlabel(mathtext(sp.latex(sym)))
     ax.set_ylabel(mathtext(_slice_name(obj, i)))
@@ -171,7 +245,44 @@ def plot_slice(objective: Objective | str | sp.Expr, var: str | sp.Symbol,
     ax.grid(True, alpha=0.3)
     add_legend(ax)
     return Drawn(fig, ax, "slice", x=ts, y=values, minimum=marked, slope=slope,
-                 curves=curves, bounds=box, subject=obj.label, names=(obj.names[i],))
+                 curves=curves, bounds=box, start=start, end=end,
+                 result=result if isinstance(result, Result) else None,
+                 subject=obj.label, names=(obj.names[i],))
+
+
+def _slice_run(obj: Objective, result: object) -> History | None:
+    if result is None:
+        return None
+    if obj.n != 1:
+        raise InputError(f"plot_slice draws a run's steps only for an objective of one "
+                         f"variable; {obj.label} has {obj.n}: draw its path with "
+                         f"plot_contour (two variables) or plot_loss")
+    hist = as_history(result)
+    if hist.names != obj.names:
+        raise InputError(f"the result is a run over {hist.names}, not over {obj.names}")
+    return hist
+
+
+def _run_span(hist: History) -> tuple[float, float]:
+    xs = hist.x[:, 0][np.isfinite(hist.x[:, 0])]
+    if not xs.size:
+        return (-1.0, 1.0)
+    lo, hi = float(xs.min()), float(xs.max())
+    pad = 0.15 * (hi - lo) if hi > lo else max(1.0, abs(lo))
+    return (lo - pad, hi + pad)
+
+
+def _draw_steps(ax: Axes, hist: History) -> np.ndarray:
+    """Each iterate on the curve, the start hollow and the end filled."""
+    xs = np.where(np.isfinite(hist.x[:, 0]), hist.x[:, 0], np.nan)
+    fs = np.where(np.isfinite(hist.loss), hist.loss, np.nan)
+    color = COLORS["path"]
+    ax.plot(xs, fs, "o", color=color, ms=4, zorder=4,
+            label=f"steps ({len(xs) - 1})")
+    ax.plot(xs[0], fs[0], "o", mfc="white", mec=color, mew=2, ms=9, zorder=5, label="start")
+    ax.plot(xs[-1], fs[-1], "o", color=color, mec="black", ms=8, zorder=5,
+            label=f"end ($t = {int(hist.iteration[-1])}$)")
+    return np.vstack([xs, fs])
 
 
 def _slice_base(obj: Objective, at: object) -> np.ndarray:

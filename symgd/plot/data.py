@@ -47,7 +47,8 @@ def plot_fit(objective: DataObjective, result: Result | History,
         The run whose parameters are drawn.
     iterations : sequence of int, optional
         Iteration numbers to draw (negative numbers count from the last
-        row). By default the first, middle and last row of the history.
+        row). By default the first iterates that have covered half and 95 %
+        of the loss's whole fall, and the last.
     ax : matplotlib Axes, optional
     residuals : bool
         Draw the residual lines of the last snapshot.
@@ -72,10 +73,10 @@ def plot_fit(objective: DataObjective, result: Result | History,
     >>> res = symgd.descend(pizza, start=0, lr=0.001, max_iter=2000, tol=None)
     >>> d = plot_fit(pizza, res)
     >>> d.iterations, d.xlabel, d.segments.shape
-    ((0, 1000, 2000), '$x$ (Reservations)', (30, 2, 2))
+    ((1, 19, 2000), '$x$ (Reservations)', (30, 2, 2))
     >>> d.close()
     """
-    model, feature = _one_feature_model(objective)
+    model, feature = one_feature_model(objective)
     hist = path_of(objective, result, needed=True)
     rows = _snapshot_rows(hist, iterations)
     xdata = objective.data[objective.columns[feature.name]]
@@ -108,12 +109,12 @@ def _draw_fit(ax: Axes, obj: DataObjective, model: Callable[..., Any], feature: 
         text = f"model at $t = {int(hist.iteration[row])}$"
         if not short:
             text += ": " + _params_text(obj, theta)
-        ys = _predict(model, xs, theta)
+        ys = predict(model, xs, theta)
         ax.plot(xs, ys, color=color, lw=2.2, zorder=3, label=text)
         curves[text] = np.vstack([xs, ys])
     segments = None
     if residuals and rows:
-        fitted = _predict(model, xdata, hist.x[rows[-1]])
+        fitted = predict(model, xdata, hist.x[rows[-1]])
         segments = np.stack([np.column_stack([xdata, ydata]),
                              np.column_stack([xdata, fitted])], axis=1)
         ax.vlines(xdata, ydata, fitted, color=COLORS["data"], lw=1.2, alpha=0.8, zorder=2,
@@ -147,7 +148,7 @@ def _params_text(obj: Objective, theta: np.ndarray) -> str:
                              for v, t in zip(obj.variables, theta)) + "$"
 
 
-def _one_feature_model(obj: object) -> tuple[Callable[..., Any], sp.Symbol]:
+def one_feature_model(obj: object) -> tuple[Callable[..., Any], sp.Symbol]:
     if getattr(obj, "per_sample", None) is None or obj.model is None:
         raise ObjectiveError(
             f"plot_fit draws a model through data: it needs a data loss of a model, such "
@@ -165,7 +166,7 @@ def _one_feature_model(obj: object) -> tuple[Callable[..., Any], sp.Symbol]:
     return fn, feature
 
 
-def _predict(model: Callable[..., Any], xs: np.ndarray, theta: np.ndarray) -> np.ndarray:
+def predict(model: Callable[..., Any], xs: np.ndarray, theta: np.ndarray) -> np.ndarray:
     with np.errstate(all="ignore"):
         ys = np.asarray(model(xs, *(float(t) for t in theta)), dtype=float)
     return np.broadcast_to(ys, xs.shape).copy()
@@ -173,8 +174,7 @@ def _predict(model: Callable[..., Any], xs: np.ndarray, theta: np.ndarray) -> np
 
 def _snapshot_rows(hist: History, iterations: Sequence[int] | None) -> list[int]:
     if iterations is None:
-        rows = [0, (len(hist) - 1) // 2, len(hist) - 1]
-        return sorted(set(rows), key=rows.index)
+        return _informative_rows(hist)
     if isinstance(iterations, (int, np.integer)):
         iterations = [iterations]
     rows = []
@@ -194,6 +194,21 @@ def _snapshot_rows(hist: History, iterations: Sequence[int] | None) -> list[int]
                              f"{'' if len(hist) == hist.iteration[-1] + 1 else ' (not all)'}")
         rows.append(int(found[0]))
     return rows
+
+
+def _informative_rows(hist: History) -> list[int]:
+    """Snapshots that show training happen: the first iterates that have
+    covered half and 95 % of the whole fall of the loss, and the last (the
+    start, a zero model far from the data, is left out when it can be)."""
+    last = len(hist) - 1
+    loss = np.asarray(hist.loss, dtype=float)
+    gap = loss - loss[-1]
+    if last < 3 or not np.isfinite(gap).all() or not gap[0] > 0:
+        rows = [0, last // 2, last]
+        return sorted(set(rows), key=rows.index)
+    rows = [int(np.argmax(gap <= share * gap[0])) for share in (0.5, 0.05)] + [last]
+    rows = [max(r, 1) for r in rows]
+    return sorted(set(rows))
 
 
 # ------------------------------------------------------------------ snapshots
@@ -229,7 +244,7 @@ def plot_snapshots(objective: DataObjective, result: Result | History,
     (4, (0, 100))
     >>> d.close()
     """
-    model, feature = _one_feature_model(objective)
+    model, feature = one_feature_model(objective)
     hist = path_of(objective, result, needed=True)
     rows = _snapshot_rows(hist, iterations)
     k = len(rows)

@@ -17,7 +17,7 @@ from ..descent import Result, Status, descend, descend_many
 from ..errors import InputError, InputTypeError
 from ..objective.core import Objective, as_objective
 from .common import (OUTCOME_COLORS, Drawn, add_legend, new_axes, outcome_of, outcome_text,
-                     pyplot, title_of)
+                     pyplot, title_of, values_at)
 from .contour import default_box, plot_contour
 from .curves import plot_loss
 
@@ -53,7 +53,9 @@ def plot_learning_rates(objective: Objective | str | sp.Expr,
         (:func:`symgd.step_size_bound`): too small = bound / 50; good = the
         fastest fixed step :math:`2/(\lambda_{min} + \lambda_{max})` when it
         is below 0.9 × bound, else bound / 2 (a badly conditioned problem
-        would oscillate across its valley at the fastest step); too big =
+        would oscillate across its valley at the fastest step), and bound / 4
+        where all eigenvalues are about equal (the fastest step would land on
+        the minimum in one step, which shows nothing of descent); too big =
         1.1 × bound, which diverges on a quadratic unless the start lies
         exactly on the flattest direction.
     max_iter : int
@@ -89,9 +91,10 @@ def plot_learning_rates(objective: Objective | str | sp.Expr,
     runs = [descend(obj, x0, lr=lr, max_iter=max_iter, tol=tol) for lr in rates]
     fig, panel_axes = _panel_axes(axes, len(rates))
     box = _common_box(obj, runs) if obj.n == 2 else None
+    levels = _common_levels(obj, box) if box is not None else None
     panels = []
     for ax, lr, name, res in zip(panel_axes, rates, names, runs):
-        panels.append(_lr_panel(obj, ax, lr, name, res, box))
+        panels.append(_lr_panel(obj, ax, lr, name, res, box, levels))
         if panels[1:] and ax.get_legend() is not None:
             ax.get_legend().remove()          # one legend, in the first panel
     if axes is None:
@@ -114,8 +117,17 @@ def _learning_rates(obj: Objective, x0: np.ndarray,
     if not math.isfinite(bound.bound):
         raise InputError("the Hessian at the start has no positive eigenvalue, so there is "
                          "no step-size bound to choose learning rates from; pass lrs=[...]")
-    good = bound.best if bound.best is not None and bound.best <= 0.9 * bound.bound \
-        else bound.bound / 2
+    # The fastest step is "good" unless it is exact: with all eigenvalues
+    # equal (one variable, a round bowl) it lands on the minimum in one step,
+    # which teaches nothing about descent; then a quarter of the bound, which
+    # halves the error each step.
+    isotropic = bound.lambda_min >= 0.9 * bound.lambda_max
+    if isotropic:
+        good = bound.bound / 4
+    elif bound.best is not None and bound.best <= 0.9 * bound.bound:
+        good = bound.best
+    else:                       # badly conditioned: the fastest step would zigzag
+        good = bound.bound / 2
     return ([bound.bound / 50, good, 1.1 * bound.bound],
             ["too small", "good", "too big"])
 
@@ -143,23 +155,45 @@ def _common_box(obj: Objective, runs: Sequence[Result]) -> tuple:
     return default_box(paths, marked)
 
 
+def _common_levels(obj: Objective, box: tuple, count: int = 20) -> np.ndarray | None:
+    """One set of contour levels for every panel, so one colour means one
+    value across them (squares, as in plot_contour: a bowl's lines come out
+    evenly spaced)."""
+    X, Y = np.meshgrid(np.linspace(*box[0], 60), np.linspace(*box[1], 60))
+    Z = values_at(obj, np.column_stack([X.ravel(), Y.ravel()]))
+    finite = Z[np.isfinite(Z)]
+    if finite.size == 0 or not finite.max() > finite.min():
+        return None
+    low, high = float(finite.min()), float(finite.max())
+    return low + (high - low) * np.linspace(0, 1, count + 1) ** 2
+
+
 def _lr_panel(obj: Objective, ax: Axes, lr: float, name: str, res: Result,
-              box: tuple | None) -> Drawn:
+              box: tuple | None, levels: np.ndarray | None = None) -> Drawn:
     if obj.n == 2:
         drawn = plot_contour(obj, res, ax=ax, bounds=box, arrows=False, colorbar=False,
-                             label="descent path")
+                             label="descent path",
+                             **({"levels": levels} if levels is not None else {}))
     else:
         positive = res.history.loss[np.isfinite(res.history.loss)]
         drawn = plot_loss(res, ax=ax, log=bool(positive.size and positive.min() > 0),
                           name=obj.label)
     outcome = outcome_of(res)
     head = f"{name}: " if name else ""
-    ax.set_title(f"{head}$\\gamma = {lr:.3g}$\n{outcome_text(res)}",
+    ax.set_title(f"{head}$\\gamma = {rate_latex(lr)}$\n{outcome_text(res)}",
                  color=OUTCOME_COLORS[outcome])
     return Drawn(drawn.figure, ax, drawn.kind, x=drawn.x, y=drawn.y, start=drawn.start,
                  end=drawn.end, minimum=drawn.minimum, bounds=drawn.bounds,
                  offset=drawn.offset, lr=lr, outcome=outcome, result=res,
                  subject=drawn.subject, names=drawn.names)
+
+
+def rate_latex(lr: float) -> str:
+    """A learning rate in LaTeX: ``0.05``, or ``9.14 \\times 10^{-5}``."""
+    if 1e-3 <= abs(lr) < 1e4:
+        return f"{lr:.3g}"
+    mantissa, exponent = f"{lr:.2e}".split("e")
+    return f"{float(mantissa):.3g} \\times 10^{{{int(exponent)}}}"
 
 
 def _lr_suptitle(obj: Objective, x0: np.ndarray) -> str:
@@ -219,8 +253,13 @@ def plot_lr_sweep(objective: Objective | str | sp.Expr,
     top = np.nanmax(shown) if np.isfinite(shown).any() else 1.0
     diverged = np.isnan(final)
     if diverged.any():
-        ax.plot(rates[diverged], np.full(diverged.sum(), top), "x", color="#cf222e",
-                label="diverged")
+        # above every finite loss, at the top of the axes: a diverged run has no
+        # final loss to draw
+        from matplotlib.transforms import blended_transform_factory
+        strip = blended_transform_factory(ax.transData, ax.transAxes)
+        ax.plot(rates[diverged], np.full(diverged.sum(), 0.96), "^", color="#cf222e",
+                transform=strip, clip_on=False, label="diverged (loss → ∞)")
+        ax.axvspan(rates[diverged].min(), rates[-1], color="#cf222e", alpha=0.07, lw=0)
     curves = {}
     if limit is not None:
         ax.axvline(limit, color="#cf222e", ls="--",
@@ -235,7 +274,7 @@ def plot_lr_sweep(objective: Objective | str | sp.Expr,
     ax.set_xlabel(r"learning rate $\gamma$")
     ax.set_ylabel("final loss" + (" − min" if shown is not final else ""))
     ax.set_title(f"{title_of(obj)}: the loss after {max_iter} steps")
-    add_legend(ax, fontsize="x-small")
+    add_legend(ax)
     return Drawn(fig, ax, "lr_sweep", x=rates, y=final, curves=curves,
                  bounds=(float(rates[0]), float(rates[-1])), start=x0,
                  subject=obj.label, names=obj.names)
