@@ -40,9 +40,10 @@ def numbers(text: str | None, what: str) -> list[float] | None:
 
 
 def objective(args: argparse.Namespace) -> Objective:
-    """EXPR with --vars and --const."""
+    """EXPR with --vars, --const and --latex-input."""
     constants = assignments(args.const, "--const")
-    return Objective(args.expr, names(args.vars), constants=constants or None)
+    syntax = "latex" if getattr(args, "latex_input", False) else "auto"
+    return Objective(args.expr, names(args.vars), constants=constants or None, syntax=syntax)
 
 
 def start_value(text: str) -> Any:

@@ -600,6 +600,12 @@ class _Reader:
 
     def _check_run(self, tok: _Tok) -> None:
         word = tok.text
+        for name in sorted(self.declared, key=len, reverse=True):
+            if len(name) > 1 and name in word:
+                at = word.index(name)
+                raise ParseError(f"'{word}' contains the declared name '{name}'", self.text,
+                                 tok.pos + at, "separate the names with spaces: "
+                                 f"{' '.join([*word[:at], name, *word[at + len(name):]])}")
         for start in range(len(word)):
             for name in sorted(set(_FUNCTIONS) | set(_GREEK) | {"pi"}, key=len, reverse=True):
                 if len(name) > 1 and word.startswith(name, start):
