@@ -23,11 +23,12 @@ nothing in the text is ever run.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
 from ..errors import ParseError, SymgdError
+from .latex_tokens import (FRACTIONS, GREEK, INVERSES, LATEX_FUNCTIONS, NAME_STYLES,
+                           OPERATOR_NAMES, SPELLED, LatexToken, delimiter_text, match_groups,
+                           refuse_commands, strip_math_delimiters, tokenize_latex)
 from .limits import MAX_DEPTH, MAX_LENGTH
 from .names import check_name
 from .registry import BARE_SYMBOL_NAMES, FUNCTIONS
@@ -36,87 +37,6 @@ __all__ = ["looks_like_latex", "read_latex", "translate", "SYNTAXES"]
 
 #: The values of the ``syntax=`` parameter.
 SYNTAXES = ("auto", "plain", "latex")
-
-_GREEK = """alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa
-    varkappa lambda mu nu xi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi
-    omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega""".split()
-#: LaTeX function commands -> the plain name (checked against the registry when used).
-_FUNCTIONS = {"sin": "sin", "cos": "cos", "tan": "tan", "sec": "sec", "csc": "csc",
-              "cot": "cot", "arcsin": "asin", "arccos": "acos", "arctan": "atan",
-              "sinh": "sinh", "cosh": "cosh", "tanh": "tanh", "coth": "coth", "sech": "sech",
-              "csch": "csch", "ln": "ln", "log": "log", "lg": "log10", "exp": "exp",
-              "max": "max", "min": "min", "sgn": "sign"}
-_INVERSE = {"sin": "asin", "cos": "acos", "tan": "atan", "cot": "acot", "sec": "asec",
-            "csc": "acsc", "sinh": "asinh", "cosh": "acosh", "tanh": "atanh",
-            "coth": "acoth", "sech": "asech", "csch": "acsch"}
-_OPERATOR_NAMES = {"arsinh": "asinh", "arcosh": "acosh", "artanh": "atanh",
-                   "arcsinh": "asinh", "arccosh": "acosh", "arctanh": "atanh"}
-_OPERATORS = {"+": "+", "-": "-", "*": "*", "/": "/", "cdot": "*", "times": "*",
-              "div": "/", "ast": "*"}
-_SPACES = frozenset(",:; !") | frozenset("""quad qquad thinspace
-    medspace thickspace negthinspace negmedspace negthickspace enspace enskip displaystyle
-    textstyle big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr""".split())
-_NAME_STYLES = frozenset("mathrm mathit text textrm textit mathnormal operatorname".split())
-_FRACTIONS = frozenset({"frac", "dfrac", "tfrac", "cfrac"})
-_UNICODE = {"\u2212": "-", "\u2013": "-", "\u00d7": "*", "\u00b7": "*", "\u22c5": "*",
-            "\u00f7": "/"}
-_SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+"))
-_LETTER = re.compile(r"[A-Za-z\u0391-\u03a9\u03b1-\u03c9]")
-_DIGITS = "0123456789"
-_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?|\.[0-9]+")
-_DELIMITERS = {"(": ("open", "paren"), ")": ("close", "paren"), "[": ("open", "bracket"),
-               "]": ("close", "bracket"), "{": ("open", "brace"), "}": ("close", "brace"),
-               "lbrace": ("open", "brace"), "rbrace": ("close", "brace"),
-               "lbrack": ("open", "bracket"), "rbrack": ("close", "bracket"),
-               "lvert": ("open", "bar"), "rvert": ("close", "bar"), "|": ("bar", "bar"),
-               "vert": ("bar", "bar")}
-
-_REFUSED = [
-    ("int iint iiint oint", "integrals are not supported; give the function itself"),
-    ("sum prod", "sums and products of many terms are not supported; write the terms out"),
-    ("lim liminf limsup to rightarrow Rightarrow longrightarrow Longrightarrow mapsto",
-     "limits are not supported; give the expression itself"),
-    ("infty", "symgd works with finite real numbers"),
-    ("partial nabla", "symgd computes the derivatives: give the function itself"),
-    ("begin end matrix pmatrix bmatrix cases array substack",
-     "environments and matrices are not supported; give one scalar expression"),
-    ("binom tbinom dbinom choose", "binomial coefficients are not supported"),
-    ("lfloor rfloor lceil rceil", "floor and ceiling are not supported"),
-    ("langle rangle", "bra-ket and inner-product brackets are not supported"),
-    ("mathbb mathbf mathcal mathfrak mathscr boldsymbol bm vec hat bar overline underline "
-     "tilde widetilde widehat dot ddot", "decorated letters are not supported; use a plain "
-     "name such as x_1"),
-    ("neq ne leq le geq ge lt gt leqslant geqslant approx equiv sim simeq in notin subset "
-     "propto", "comparisons are not supported; give the expression to minimize"),
-    ("pm mp", "give a single expression, once with + and once with -"),
-    ("cdots ldots dots vdots ddots", "write all the terms out"),
-    ("prime", "primes are not supported; write the derivative out, or use another name"),
-    ("over atop", "write \\frac{a}{b}"),
-    ("def edef gdef xdef let input include write immediate openout read newcommand "
-     "renewcommand providecommand csname endcsname catcode usepackage documentclass "
-     "makeatletter expandafter special jobname futurelet uppercase lowercase",
-     "symgd reads formulas, not TeX programs; nothing in the text is run"),
-    ("gcd det Pr arg deg dim hom ker inf sup mod bmod pmod", "this function is not supported"),
-]
-_REFUSALS = {name: hint for names, hint in _REFUSED for name in names.split()}
-_CHAR_HINTS = {"'": "primes are not supported; write the derivative out, or use another name",
-               "!": "factorials are not supported", "<": "comparisons are not supported",
-               ">": "comparisons are not supported", "&": "give a single expression",
-               "%": "TeX comments are not supported", "$": "give the formula without $ signs "
-               "inside it", "#": "macro parameters are not supported", "@": "",
-               ";": "give a single expression", ":": "write \\frac{a}{b} or a / b",
-               '"': "", "?": "", "\\": "a lone backslash: a command is \\ and letters"}
-
-
-@dataclass
-class _Tok:
-    kind: str        # num word cmd op open close bar , = ^ _ refuse end
-    text: str
-    pos: int
-    spaced: bool = False
-    sized: bool = False   # \left or \right
-    checked: bool = False  # a run of letters already checked
-
 
 def looks_like_latex(text: str) -> bool:
     r"""Whether ``text`` is read as LaTeX when ``syntax="auto"``: it has a backslash.
@@ -166,7 +86,7 @@ def translate(text: str, declared: Iterable[str] = ()) -> tuple[str, list[int], 
     >>> translate(r"\pi r^2 + x_{1}\cdot\theta")[0]
     'pi * r ** ( 2 ) + x_1 * theta'
     """
-    tokens = _tokenize(_strip_math_delimiters(text))
+    tokens = tokenize_latex(strip_math_delimiters(text))
     reader = _Reader(tokens, text, set(declared))
     try:
         pieces = reader.definition()
@@ -180,258 +100,33 @@ def translate(text: str, declared: Iterable[str] = ()) -> tuple[str, list[int], 
     return source.rstrip(), where[:-1], sorted(reader.names)
 
 
-def _strip_math_delimiters(text: str) -> str:
-    """``$x$``, ``$$x$$``, ``\\(x\\)`` and ``\\[x\\]`` -> ``x`` (kept at the same columns)."""
-    s = text.strip()
-    lead = len(text) - len(text.lstrip())
-    for left, right in (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]")):
-        if len(s) > len(left) + len(right) - 1 and s.startswith(left) and s.endswith(right):
-            inner = s[len(left):len(s) - len(right)]
-            return " " * (lead + len(left)) + inner
-    return text
-
-
-# ---------------------------------------------------------------- tokenizer
-
-def _tokenize(text: str) -> list[_Tok]:
-    out: list[_Tok] = []
-    i, n, spaced = 0, len(text), False
-    while i < n:
-        ch = text[i]
-        if ch.isspace() or ch == "~":
-            i, spaced = i + 1, True
-            continue
-        if ch == "\\":
-            name, j = _command_at(text, i)
-            if name in _SPACES:
-                i, spaced = j, True
-                continue
-            if name in ("left", "right"):
-                tok, j = _sized_delimiter(text, i, j, name)
-            else:
-                tok = _command_token(name, text, i)
-            tok.spaced = spaced
-            out.append(tok)
-        elif _LETTER.match(ch):
-            j = i
-            while j < n and _LETTER.match(text[j]):
-                j += 1
-            out.append(_Tok("word", text[i:j], i, spaced))
-        elif ch in _DIGITS or ch == "." and text[i + 1:i + 2] in tuple(_DIGITS):
-            m = _NUMBER.match(text, i)
-            j = m.end()
-            out.append(_Tok("num", m.group(0), i, spaced))
-        elif ch in _SUPERSCRIPTS:
-            j = i
-            while j < n and text[j] in _SUPERSCRIPTS:
-                j += 1
-            out += [_Tok("^", "^", i, spaced), _Tok("open", "group", i)]
-            for k in range(i, j):
-                digit = _SUPERSCRIPTS[text[k]]
-                out.append(_Tok("num" if digit.isdigit() else "op", digit, k))
-            out.append(_Tok("close", "group", j - 1))
-        else:
-            out.append(_char_token(ch, text, i, spaced))
-            j = i + 1
-        i, spaced = j, False
-    out.append(_Tok("end", "", n, spaced))
-    return out
-
-
-def _command_at(text: str, i: int) -> tuple[str, int]:
-    j = i + 1
-    while j < len(text) and text[j].isascii() and text[j].isalpha():
-        j += 1
-    if j == i + 1:
-        if j >= len(text):
-            raise ParseError("a lone backslash at the end", text, i,
-                             "a LaTeX command is a backslash and letters, e.g. \\frac")
-        return text[j], j + 1
-    return text[i + 1:j], j
-
-
-def _sized_delimiter(text: str, i: int, j: int, side: str) -> tuple[_Tok, int]:
-    while j < len(text) and text[j].isspace():
-        j += 1
-    if j >= len(text):
-        raise ParseError(f"\\{side} needs a delimiter after it", text, i,
-                         f"write \\{side}( or \\{side}|")
-    delim, end = _command_at(text, j) if text[j] == "\\" else (text[j], j + 1)
-    kind = _DELIMITERS.get(delim)
-    if kind is None:
-        raise ParseError(f"\\{side}{text[j:end]} is not a delimiter symgd reads", text, i,
-                         "use \\left( \\right), \\left[ \\right], \\left\\{ \\right\\} or "
-                         "\\left| \\right|")
-    role = "open" if side == "left" else "close"
-    if kind[0] not in (role, "bar"):
-        raise ParseError(f"\\{side} with a {'closing' if role == 'open' else 'opening'} "
-                         f"delimiter", text, i, "match \\left( with \\right)")
-    return _Tok(role, kind[1], i, sized=True), end
-
-
-def _command_token(name: str, text: str, i: int) -> _Tok:
-    if name in ("{", "}"):
-        return _Tok("open" if name == "{" else "close", "brace", i)
-    if name in _DELIMITERS and name.isalpha():
-        kind = _DELIMITERS[name]
-        return _Tok(kind[0], kind[1], i)
-    if name in _OPERATORS:
-        return _Tok("op", _OPERATORS[name], i)
-    return _Tok("cmd", name, i)
-
-
-_KNOWN = frozenset(_GREEK) | frozenset(_FUNCTIONS) | _NAME_STYLES | _FRACTIONS | {"pi", "sqrt"}
-
-
-def _refuse_commands(tokens: list[_Tok], text: str) -> None:
-    """The first command symgd does not read, named, before anything else is said."""
-    for tok in tokens:
-        if tok.kind == "cmd" and tok.text not in _KNOWN:
-            hint = _REFUSALS.get(tok.text) or {
-                "\\": "give a single expression on one line",
-                "|": "norms are not supported; write \\left| x \\right| for an absolute value"
-            }.get(tok.text, "symgd reads the LaTeX commands listed in its README")
-            raise ParseError(f"unsupported LaTeX command '\\{tok.text}'", text, tok.pos, hint)
-
-
-def _char_token(ch: str, text: str, i: int, spaced: bool) -> _Tok:
-    ch = _UNICODE.get(ch, ch)
-    if ch in "+-*/":
-        return _Tok("op", ch, i, spaced)
-    if ch == "π":
-        return _Tok("cmd", "pi", i, spaced)
-    if ch in _DELIMITERS:
-        kind = _DELIMITERS[ch]
-        return _Tok(kind[0], kind[1] if ch not in "{}" else "group", i, spaced)
-    if ch in ",=^_":
-        return _Tok(ch, ch, i, spaced)
-    hint = _CHAR_HINTS.get(ch, "use numbers, letters, LaTeX commands, + - * / ^ and groups")
-    raise ParseError(f"unexpected character {ch!r}", text, i, hint)
-
-
-# ----------------------------------------------------------------- groups
-
-def _match_groups(tokens: list[_Tok], text: str) -> dict[int, int]:
-    """Index of each opening token -> its closing token; bare bars resolved in place."""
-    match: dict[int, int] = {}
-    stack: list[tuple[int, list[int]]] = [(-1, [])]
-    for k, tok in enumerate(tokens):
-        if tok.kind == "open":
-            stack[-1][1].append(k)
-            stack.append((k, []))
-            if len(stack) > MAX_DEPTH + 1:
-                raise ParseError("groups are nested too deeply", text, tok.pos,
-                                 f"symgd allows at most {MAX_DEPTH} levels")
-        elif tok.kind == "close":
-            start, level = stack.pop()
-            if start < 0:
-                raise ParseError(f"unmatched closing {_shown(tok)}", text, tok.pos,
-                                 "remove it or add the opening one")
-            first = tokens[start]
-            if (first.text, first.sized) != (tok.text, tok.sized):
-                raise ParseError(f"{_shown(first)} is closed by {_shown(tok)}", text, tok.pos,
-                                 "close each group with its own kind of delimiter")
-            _resolve_bars(tokens, level, text, match)
-            match[start] = k
-            stack[-1][1].append(k)
-        else:
-            stack[-1][1].append(k)
-    if len(stack) > 1:
-        tok = tokens[stack[-1][0]]
-        raise ParseError(f"{_shown(tok)} is never closed", text, tok.pos,
-                         "add the closing delimiter")
-    _resolve_bars(tokens, stack[0][1], text, match)
-    return match
-
-
-def _shown(tok: _Tok) -> str:
-    opening = tok.kind == "open"
-    plain = {"paren": "()", "bracket": "[]", "brace": "\\{\\}", "group": "{}",
-             "bar": "||"}[tok.text]
-    shown = plain[0] if opening else plain[1:] if len(plain) == 2 else plain[2:]
-    if tok.text == "brace":
-        shown = "\\{" if opening else "\\}"
-    return ("\\left" if opening else "\\right") + shown if tok.sized else repr(shown)
-
-
-def _operand_end(tok: _Tok) -> bool:
-    return tok.kind in ("num", "word", "close") or tok.kind == "cmd" and \
-        (tok.text in _GREEK or tok.text == "pi")
-
-
-def _resolve_bars(tokens: list[_Tok], level: list[int], text: str,
-                  match: dict[int, int]) -> None:
-    """Decide which bare ``|`` of one group level open and which close an absolute value.
-
-    Each bar closes (after an operand, with one open) or opens; the readings
-    in which every bar is paired are counted (up to two) by dynamic
-    programming over (bar, open bars, role of an adjacent previous bar), so
-    ``|x||y|`` is |x|*|y|, ``||x||`` is ||x||, and ``|a|b|c|`` is refused
-    as ambiguous.
-    """
-    bars = [n for n, k in enumerate(level) if tokens[k].kind == "bar"]
-    if not bars:
-        return
-    m, depth_max = len(bars), min(MAX_DEPTH, len(bars))
-    adjacent = [i > 0 and bars[i - 1] == bars[i] - 1 for i in range(m)]
-    static = [bars[i] > 0 and _operand_end(tokens[level[bars[i] - 1]]) for i in range(m)]
-    # ways[i][d][r]: completions of bars i.. with d open, r = previous bar closed
-    ways = [[[0, 0] for _ in range(depth_max + 2)] for _ in range(m + 1)]
-    ways[m][0] = [1, 1]
-    for i in range(m - 1, -1, -1):
-        for d in range(min(i, depth_max) + 1):
-            for r in (0, 1):
-                after = r == 1 if adjacent[i] else static[i]
-                total = ways[i + 1][d + 1][0] if d < depth_max else 0
-                if after and d > 0:
-                    total += ways[i + 1][d - 1][1]
-                ways[i][d][r] = min(total, 2)
-    first = tokens[level[bars[0]]]
-    if ways[0][0][0] == 0:
-        raise ParseError("the bars '|' do not pair up", text, first.pos,
-                         "put a bar on each side of an absolute value: |x - 1|")
-    if ways[0][0][0] > 1:
-        raise ParseError("the bars '|' pair up in more than one way", text, first.pos,
-                         "write each absolute value as \\left| ... \\right|")
-    d, r, opened = 0, 0, []
-    for i in range(m):
-        after = r == 1 if adjacent[i] else static[i]
-        tok = tokens[level[bars[i]]]
-        if after and d > 0 and ways[i + 1][d - 1][1]:
-            tok.kind, d, r = "close", d - 1, 1
-            match[opened.pop()] = level[bars[i]]
-        else:
-            tok.kind, d, r = "open", d + 1, 0
-            opened.append(level[bars[i]])
-
-
 # ------------------------------------------------------------------ reader
 
 class _Reader:
     """Recursive descent over the tokens, writing plain pieces (text, column)."""
 
-    def __init__(self, tokens: list[_Tok], text: str, declared: set[str]) -> None:
+    def __init__(self, tokens: list[LatexToken], text: str, declared: set[str]) -> None:
         self.tokens, self.text, self.declared = tokens, text, declared
-        _refuse_commands(tokens, text)
-        self.match = _match_groups(tokens, text)
+        refuse_commands(tokens, text)
+        self.match = match_groups(tokens, text)
         self.k, self.depth = 0, 0
         self.names: set[str] = set()
         self.called: list[tuple[str, int, int]] = []
         self.standalone: set[str] = set()
 
     # -- helpers
-    def peek(self, ahead: int = 0) -> _Tok:
+    def peek(self, ahead: int = 0) -> LatexToken:
         return self.tokens[min(self.k + ahead, len(self.tokens) - 1)]
 
-    def take(self) -> _Tok:
+    def take(self) -> LatexToken:
         tok = self.peek()
         self.k += 1
         return tok
 
-    def fail(self, reason: str, tok: _Tok, hint: str = "") -> ParseError:
+    def fail(self, reason: str, tok: LatexToken, hint: str = "") -> ParseError:
         return ParseError(reason, self.text, tok.pos if tok.kind != "end" else None, hint)
 
-    def nest(self, tok: _Tok) -> None:
+    def nest(self, tok: LatexToken) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise self.fail("the expression is nested too deeply", tok,
@@ -486,9 +181,9 @@ class _Reader:
     def _lhs_name(self, hint: str) -> str:
         tok = self.peek()
         if tok.kind == "word":
-            self.take()
-            return self._subscripted(tok.text, tok)
-        if tok.kind == "cmd" and (tok.text in _GREEK or tok.text in _NAME_STYLES):
+            self.k += len(tok.run) or 1
+            return self._subscripted(tok.run or tok.text, tok)
+        if tok.kind == "cmd" and (tok.text in GREEK or tok.text in NAME_STYLES):
             name = self._name_atom()
             if isinstance(name, str):
                 return name
@@ -497,7 +192,7 @@ class _Reader:
     # -- sequences
     def expression(self) -> list[tuple[str, int]]:
         out: list[tuple[str, int]] = []
-        last: _Tok | None = None
+        last: LatexToken | None = None
         while True:
             tok = self.peek()
             if tok.kind == "op":
@@ -514,7 +209,7 @@ class _Reader:
             else:
                 return out
 
-    def _starts_operand(self, tok: _Tok) -> bool:
+    def _starts_operand(self, tok: LatexToken) -> bool:
         return tok.kind in ("num", "word", "open", "cmd")
 
     def _not_function(self, name: str, pos: int) -> ParseError:
@@ -522,12 +217,12 @@ class _Reader:
                           self.text, pos, f"for a product write {name} \\cdot (...); "
                           "functions are written \\sin, \\ln, \\operatorname{sigmoid}...")
 
-    def _unexpected(self, tok: _Tok) -> ParseError:
+    def _unexpected(self, tok: LatexToken) -> ParseError:
         for name, pos, paren in self.called:
             if tok.kind == "," and paren < self.k < self.match.get(paren, paren):
                 return self._not_function(name, pos)
         if tok.kind == "close":
-            return self.fail(f"unexpected {_shown(tok)}", tok, "check the groups")
+            return self.fail(f"unexpected {delimiter_text(tok)}", tok, "check the groups")
         if tok.kind == ",":
             return self.fail("',' outside a function's arguments", tok,
                              "give a single expression; ',' separates function arguments")
@@ -566,7 +261,7 @@ class _Reader:
         if tok.kind != "cmd":
             raise self._unexpected(tok)
         name = tok.text
-        if name in _GREEK or name in _NAME_STYLES:
+        if name in GREEK or name in NAME_STYLES:
             result = self._name_atom()
             if isinstance(result, str):
                 return self._name(result, tok), True
@@ -574,50 +269,46 @@ class _Reader:
         if name == "pi":
             self.take()
             return [("pi", tok.pos)], True
-        if name in _FRACTIONS:
+        if name in FRACTIONS:
             return self._fraction(), False
         if name == "sqrt":
             return self._root(), True
-        if name in _FUNCTIONS:
+        if name in LATEX_FUNCTIONS:
             self.take()
-            return self._function(_FUNCTIONS[name], tok, name), False
-        raise AssertionError(name)  # pragma: no cover - _refuse_commands came first
+            return self._function(LATEX_FUNCTIONS[name], tok, name), False
+        raise AssertionError(name)  # pragma: no cover - refuse_commands came first
 
     def _word(self) -> list[tuple[str, int]]:
+        """One letter (a run of letters is their product), or a declared name."""
         tok = self.peek()
-        word = tok.text
-        if word in self.declared:
-            self.take()
-            return self._name(self._subscripted(word, tok), tok)
-        if len(word) > 1:
-            if not tok.checked:
-                self._check_run(tok)
-            # one letter now; the rest of the run stays to be read next
-            self.tokens[self.k] = _Tok("word", word[1:], tok.pos + 1, checked=True)
-            return self._name(word[0], tok)
+        run = tok.run
+        if len(run) > 1 and run in self.declared:
+            self.k += len(run)
+            return self._name(self._subscripted(run, tok), tok)
+        if len(run) > 1:
+            self._check_run(tok)
         self.take()
-        return self._name(self._subscripted(word, tok), tok)
+        return self._name(self._subscripted(tok.text, tok), tok)
 
-    def _check_run(self, tok: _Tok) -> None:
-        word = tok.text
+    def _check_run(self, tok: LatexToken) -> None:
+        word = tok.run
         for name in sorted(self.declared, key=len, reverse=True):
             if len(name) > 1 and name in word:
                 at = word.index(name)
                 raise ParseError(f"'{word}' contains the declared name '{name}'", self.text,
                                  tok.pos + at, "separate the names with spaces: "
                                  f"{' '.join([*word[:at], name, *word[at + len(name):]])}")
-        for start in range(len(word)):
-            for name in sorted(set(_FUNCTIONS) | set(_GREEK) | {"pi"}, key=len, reverse=True):
-                if len(name) > 1 and word.startswith(name, start):
-                    what = "a function" if name in _FUNCTIONS else "a constant" if \
-                        name == "pi" else "a Greek letter"
-                    spaced = " ".join(word)
-                    raise ParseError(f"'{word}' contains '{name}', {what}, written without "
-                                     "a backslash", self.text, tok.pos + start,
-                                     f"write \\{name} for {what}, or {spaced} for a product "
-                                     "of letters")
+        m = SPELLED.search(word)
+        if m:
+            name = m.group(0)
+            what = "a function" if name in LATEX_FUNCTIONS else "a constant" if \
+                name == "pi" else "a Greek letter"
+            raise ParseError(f"'{word}' contains '{name}', {what}, written without a "
+                             "backslash", self.text, tok.pos + m.start(),
+                             f"write \\{name} for {what}, or {' '.join(word)} for a product "
+                             "of letters")
 
-    def _name(self, name: str, tok: _Tok) -> list[tuple[str, int]]:
+    def _name(self, name: str, tok: LatexToken) -> list[tuple[str, int]]:
         nxt = self.peek()
         if nxt.kind == "num" and not nxt.spaced and name[-1].isalpha():
             raise self.fail(f"'{name}{nxt.text}': a letter followed by digits", nxt,
@@ -631,7 +322,7 @@ class _Reader:
             self.names.add(name)
         return [(name, tok.pos)]
 
-    def _subscripted(self, base: str, tok: _Tok) -> str:
+    def _subscripted(self, base: str, tok: LatexToken) -> str:
         if self.peek().kind != "_":
             return base
         under = self.take()
@@ -640,15 +331,17 @@ class _Reader:
             end = self.match[self.k]
             parts = self.tokens[self.k + 1:end]
             if not parts or not all(p.kind in ("word", "num") or p.kind == "cmd" and
-                                    p.text in _GREEK for p in parts):
+                                    p.text in GREEK for p in parts):
                 raise self.fail("a subscript symgd reads is letters and digits", under,
                                 "write x_{1}, x_{ij} or a_{2n}; an expression cannot be "
                                 "a subscript")
             self.k = end + 1
             sub = "".join(p.text for p in parts)
-        elif nxt.kind in ("word", "num") or nxt.kind == "cmd" and nxt.text in _GREEK:
+        elif nxt.kind in ("word", "num") or nxt.kind == "cmd" and nxt.text in GREEK:
             self.take()
             sub = nxt.text
+            if nxt.kind == "word" and len(nxt.run) > 1:
+                sub = nxt.run
             if len(sub) > 1 and nxt.kind != "cmd":
                 raise self.fail(f"'{base}_{sub}' reads as {base}_{sub[0]} times {sub[1:]}",
                                 nxt, f"write {base}_{{{sub}}} (or {base}_{{{sub[0]}}} "
@@ -661,7 +354,7 @@ class _Reader:
     def _name_atom(self) -> str | list[tuple[str, int]]:
         """A Greek letter or ``\\mathrm{...}``: a name (str), or pieces for a function/e."""
         tok = self.take()
-        if tok.text in _GREEK:
+        if tok.text in GREEK:
             return self._subscripted(tok.text, tok)
         nxt = self.peek()
         if nxt.kind != "open" or nxt.text != "group":
@@ -676,7 +369,7 @@ class _Reader:
         self.k = end + 1
         if word == "e" and tok.text != "operatorname":
             return [("exp(1)", tok.pos)]
-        function = _OPERATOR_NAMES.get(word, word)
+        function = OPERATOR_NAMES.get(word, word)
         if function in FUNCTIONS and function not in BARE_SYMBOL_NAMES or \
                 tok.text == "operatorname":
             if function not in FUNCTIONS:
@@ -695,21 +388,21 @@ class _Reader:
             raise self._unexpected(self.peek())
         close = self.take()
         if not inner:
-            raise self.fail(f"nothing between {_shown(tok)} and {_shown(close)}", tok,
+            raise self.fail(f"nothing between {delimiter_text(tok)} and {delimiter_text(close)}", tok,
                             "put an expression inside")
         self.depth -= 1
         if tok.text == "bar":
             return [("Abs(", tok.pos), *inner, (")", close.pos)]
         return [("(", tok.pos), *inner, (")", close.pos)] if wrap else inner
 
-    def argument(self, command: _Tok) -> list[tuple[str, int]]:
+    def argument(self, command: LatexToken) -> list[tuple[str, int]]:
         """A TeX argument: a braced group, or one digit, letter or symbol command
         (to be put in parentheses by the caller)."""
         tok = self.peek()
         if tok.kind == "open" and tok.text == "group":
             return self._group(wrap=False)
         if tok.kind in ("num", "word") and len(tok.text) > 1:
-            self.tokens[self.k] = _Tok(tok.kind, tok.text[1:], tok.pos + 1)
+            self.tokens[self.k] = LatexToken(tok.kind, tok.text[1:], tok.pos + 1)
             if tok.kind == "num" and tok.text[1] == ".":
                 raise self.fail("a decimal number as an argument without braces", tok,
                                 f"write \\{command.text}{{{tok.text}}}")
@@ -729,7 +422,7 @@ class _Reader:
         self.depth -= 1
         return [("(", tok.pos), *top, (")/(", tok.pos), *bottom, (")", tok.pos)]
 
-    def _refuse_derivative(self, tok: _Tok) -> None:
+    def _refuse_derivative(self, tok: LatexToken) -> None:
         """``\\frac{d}{dx}``, ``\\frac{dy}{dx}``: derivative notation, not d/(d*x)."""
         def first(k: int) -> tuple[int, int]:
             group = self.tokens[k].kind == "open" and self.tokens[k].text == "group"
@@ -737,8 +430,8 @@ class _Reader:
         top, after = first(self.k)
         bottom, _ = first(min(after, len(self.tokens) - 1))
         words = [self.tokens[top], self.tokens[bottom]]
-        if all(t.kind == "word" and t.text.startswith("d") for t in words) and \
-                (len(words[1].text) > 1 or self.tokens[bottom + 1].kind == "cmd"):
+        if all(t.kind == "word" and t.text == "d" and t.run for t in words) and \
+                (len(words[1].run) > 1 or self.tokens[bottom + 1].kind == "cmd"):
             raise self.fail("derivative notation d/dx is not supported", tok,
                             "symgd computes the derivatives: give the function itself, "
                             "e.g. symgd diff \"x^2\"")
@@ -761,7 +454,7 @@ class _Reader:
         return [("sqrt(", tok.pos), *body, (")", tok.pos)]
 
     # -- functions
-    def _function(self, name: str, tok: _Tok, shown: str) -> list[tuple[str, int]]:
+    def _function(self, name: str, tok: LatexToken, shown: str) -> list[tuple[str, int]]:
         power: list[tuple[str, int]] | None = None
         base: list[tuple[str, int]] | None = None
         inverse = negative = False
@@ -778,10 +471,10 @@ class _Reader:
                 raise self.fail(f"unexpected '{mark.kind}' after \\{shown}", mark,
                                 "write \\log_{2} x or \\sin^{2} x")
         if inverse:
-            if shown not in _INVERSE:
+            if shown not in INVERSES:
                 raise self.fail(f"\\{shown}^{{-1}} could be the inverse function or 1/\\{shown}",
                                 tok, f"write 1/\\{shown}(x) or (\\{shown} x)^{{-1}}")
-            name = _INVERSE[shown]
+            name = INVERSES[shown]
         if power is not None and negative:
             raise self.fail(f"a negative power of \\{shown} is ambiguous", tok,
                             f"write 1/\\{shown}^{{2}}(x) or (\\{shown} x)^{{-2}}")
@@ -806,7 +499,7 @@ class _Reader:
         return self.peek().kind == "open" and self.peek(1).kind == "op" and \
             self.peek(1).text == "-"
 
-    def _arguments(self, tok: _Tok, shown: str) -> list[tuple[str, int]]:
+    def _arguments(self, tok: LatexToken, shown: str) -> list[tuple[str, int]]:
         nxt = self.peek()
         if nxt.kind == "open" and nxt.text in ("paren", "group"):
             end = self.match[self.k]
@@ -828,7 +521,7 @@ class _Reader:
             return out
         return self._bare_argument(tok, shown)
 
-    def _bare_argument(self, tok: _Tok, shown: str) -> list[tuple[str, int]]:
+    def _bare_argument(self, tok: LatexToken, shown: str) -> list[tuple[str, int]]:
         r"""``\sin x``, ``\ln xy``, ``\sin 2x``, ``\sin \cos x``: the factors up to
         the next operator or function."""
         out: list[tuple[str, int]] = []
@@ -836,7 +529,7 @@ class _Reader:
             nxt = self.peek()
             if not self._starts_operand(nxt):
                 break
-            is_function = nxt.kind == "cmd" and (nxt.text in _FUNCTIONS or
+            is_function = nxt.kind == "cmd" and (nxt.text in LATEX_FUNCTIONS or
                                                  nxt.text == "operatorname")
             if out and is_function:
                 break
@@ -854,16 +547,16 @@ class _Reader:
                             f"\\{shown} x")
         return out
 
-    def script(self, mark: _Tok, kind: str) -> list[tuple[str, int]]:
+    def script(self, mark: LatexToken, kind: str) -> list[tuple[str, int]]:
         """What follows ``^`` (or ``_`` of ``\\log``): a group, one digit, letter or symbol."""
         tok = self.peek()
         if tok.kind == "open" and tok.text in ("group", "paren"):
             return self._group(wrap=False)
-        if tok.kind in ("num", "word") and len(tok.text) > 1 and not \
-                (tok.kind == "word" and tok.text in self.declared):
-            head, rest = tok.text[0], tok.text[1:]
-            raise self.fail(f"'{kind}{tok.text}' reads as {kind}{head} followed by {rest}",
-                            tok, f"write {kind}{{{tok.text}}} (or {kind}{{{head}}} {rest})")
+        whole = tok.run if tok.kind == "word" else tok.text
+        if tok.kind in ("num", "word") and len(whole) > 1 and whole not in self.declared:
+            head, rest = whole[0], whole[1:]
+            raise self.fail(f"'{kind}{whole}' reads as {kind}{head} followed by {rest}",
+                            tok, f"write {kind}{{{whole}}} (or {kind}{{{head}}} {rest})")
         if tok.kind in ("num", "word", "cmd"):
             return self.atom()[0]
         if tok.kind == "op" and tok.text in "+-":
