@@ -220,7 +220,9 @@ def refuse_commands(tokens: list[LatexToken], text: str) -> None:
                 "\\": "give a single expression on one line",
                 "|": "norms are not supported; write \\left| x \\right| for an absolute value"
             }.get(tok.text, "symgd reads the LaTeX commands listed in its README")
-            raise ParseError(f"unsupported LaTeX command '\\{tok.text}'", text, tok.pos, hint)
+            shown = f"'\\{tok.text}'" if tok.text.isprintable() else \
+                f"a backslash before {tok.text!r}"
+            raise ParseError(f"unsupported LaTeX command {shown}", text, tok.pos, hint)
 
 
 def _char_token(ch: str, text: str, i: int, spaced: bool) -> LatexToken:
