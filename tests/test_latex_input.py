@@ -255,3 +255,33 @@ def test_cli_refusals(capsys):
     assert r"'\int'" in err and "Traceback" not in err
     assert main(["explain", "--data", "pizza", "--model", "w*x + b", "--latex-input"]) == 2
     assert "--latex-input" in capsys.readouterr().err
+
+
+# ------------------------------------------- SymPy's LaTeX printer as an oracle
+
+_R = {n: sp.Symbol(n, real=True) for n in ("x", "y", "z", "theta", "x_1")}
+PRINTED = [
+    _R["x"]**2 / 2 + sp.sin(_R["y"]), sp.exp(-_R["x"]**2), sp.log(_R["x"]) * sp.sqrt(_R["y"]),
+    sp.atan(_R["x"] / _R["y"]), sp.Abs(_R["x"] - 1), sp.cos(_R["x"])**2, sp.root(_R["x"], 3),
+    (_R["x"] + 1)**-2, sp.tanh(_R["theta"]), 3 * _R["x_1"]**2, sp.asin(_R["x"]),
+    sp.sinh(_R["x"]) * sp.cosh(_R["y"]), sp.log(_R["x"], 2), sp.pi * _R["x"]**2,
+    sp.exp(_R["x"]) * _R["y"], sp.sec(_R["x"]) + sp.csc(_R["y"]) + sp.cot(_R["z"]),
+    _R["x"] * _R["y"] * _R["z"] / (_R["x"] + _R["y"]), sp.sqrt(_R["x"]**2 + _R["y"]**2),
+    1 / (1 + sp.exp(-_R["x"])), _R["x"]**_R["y"], sp.exp(sp.sin(_R["x"])),
+    sp.log(sp.Abs(_R["x"])), sp.atan2(_R["y"], _R["x"]), sp.Rational(3, 4) - _R["x"] / 2,
+    sp.acos(_R["x"] / 2) + sp.atan(_R["y"]) ** 3, softplus(_R["x"]) + relu(_R["y"]),
+]
+
+
+@pytest.mark.parametrize("expr", PRINTED, ids=[sp.latex(e) for e in PRINTED])
+def test_sympys_printed_latex_reads_back(expr):
+    """``sympy.latex`` output (``\\sin{\\left(x \\right)}``, ``\\operatorname{atan}_{2}``...)
+    is read back as the expression printed."""
+    got = parse(sp.latex(expr), syntax="latex")
+    assert got == expr or sp.simplify(got - expr) == 0, (sp.latex(expr), got)
+
+
+def test_symgds_own_sigmoid_latex_is_refused_with_the_spelling_to_use():
+    # symgd prints sigmoid as \sigma\left(t\right); read back, \sigma is a name
+    with pytest.raises(ParseError, match=r"\\operatorname\{sigmoid\}"):
+        parse(sp.latex(sigmoid(_R["x"])))

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import pytest
 import sympy as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import symgd
 from symgd import ParseError
@@ -112,3 +114,24 @@ def test_large_latex_within_the_limits_is_read():
         assert len(symgd.parse(terms, syntax="latex").free_symbols) == 299
         tower, elapsed = timed(lambda: symgd.parse("x^{" * 40 + "2" + "}" * 40))
         assert isinstance(tower, (sp.Pow, ParseError)), describe(tower)
+
+
+_PIECES = [r"\frac", r"\sqrt", "[", "]", "{", "}", "(", ")", "|", r"\left(", r"\right)",
+           r"\left|", r"\right|", "^", "_", "x", "y", "e", "2", "10", ".5", r"\sin", r"\ln",
+           r"\log", r"\cdot", "+", "-", "/", " ", r"\,", r"\pi", r"\theta", r"\mathrm{",
+           r"\operatorname{", "sigmoid", "=", ",", "f", r"\exp", "d", r"\{", r"\}", r"\int",
+           "'", "!", "\\", "xy", "sinx", r"\tan^{-1}", "^{-1}", r"\dfrac", r"\lvert", r"\rvert",
+           "$", "²", "θ", r"\def", "\n"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=16))
+def test_fuzzed_latex_reads_or_fails_cleanly(pieces):
+    text = "".join(pieces)
+    with guarded() as sources:
+        value, elapsed = timed(lambda: symgd.parse(text, syntax="latex"))
+    if isinstance(value, BaseException):
+        expect_error(value, elapsed, ParseError)
+    else:
+        assert isinstance(value, sp.Expr) and elapsed < 1.0
+    assert_only_placeholders_compiled(sources)

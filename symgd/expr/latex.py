@@ -213,9 +213,13 @@ class _Reader:
         return tok.kind in ("num", "word", "open", "cmd")
 
     def _not_function(self, name: str, pos: int) -> ParseError:
+        hint = f"for a product write {name} \\cdot (...); functions are written \\sin, " \
+            "\\ln, \\operatorname{sigmoid}..."
+        if name == "sigma":
+            hint = ("for the logistic function write \\operatorname{sigmoid}(x); for a "
+                    "product, \\sigma \\cdot (...)")
         return ParseError(f"{name!r} is followed by '(' but is not a function symgd knows",
-                          self.text, pos, f"for a product write {name} \\cdot (...); "
-                          "functions are written \\sin, \\ln, \\operatorname{sigmoid}...")
+                          self.text, pos, hint)
 
     def _unexpected(self, tok: LatexToken) -> ParseError:
         for name, pos, paren in self.called:
@@ -467,6 +471,11 @@ class _Reader:
                 power = None if inverse else script
             elif mark.kind == "_" and base is None and name == "log":
                 base = self.script(mark, "_")
+            elif mark.kind == "_" and name == "atan":
+                if [piece for piece, _ in self.script(mark, "_")] != ["2"]:
+                    raise self.fail("a subscript on atan other than 2", mark,
+                                    "write \\operatorname{atan2}(y, x)")
+                name = "atan2"      # SymPy prints atan2 as \operatorname{atan}_{2}
             else:
                 raise self.fail(f"unexpected '{mark.kind}' after \\{shown}", mark,
                                 "write \\log_{2} x or \\sin^{2} x")
@@ -501,6 +510,13 @@ class _Reader:
 
     def _arguments(self, tok: LatexToken, shown: str) -> list[tuple[str, int]]:
         nxt = self.peek()
+        inner = self.peek(1)
+        if nxt.kind == "open" and nxt.text == "group" and inner.kind == "open" and \
+                inner.text == "paren" and self.match.get(self.k + 1) == self.match[self.k] - 1:
+            self.take()              # SymPy's printer: \sin{\left(x \right)}
+            out = self._arguments(tok, shown)
+            self.take()
+            return out
         if nxt.kind == "open" and nxt.text in ("paren", "group"):
             end = self.match[self.k]
             self.take()
