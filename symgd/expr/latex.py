@@ -2,7 +2,7 @@ r"""LaTeX input, read through the same safe parser as plain text.
 
 LaTeX is never evaluated, nor given to SymPy's LaTeX parser: its tokens are
 translated into symgd's plain syntax with every product, group and call
-written out (``\frac{x^2}{2}`` becomes ``((x)**(2))/(2)``), which then goes
+written out (``\frac{x^2}{2}`` becomes ``( x ** ( 2 ) )/( 2 )``), which then goes
 through :func:`symgd.expr.parse.parse_definition` and all its checks and
 limits. An error found there is reported at the column of the LaTeX text.
 
@@ -37,6 +37,7 @@ __all__ = ["looks_like_latex", "read_latex", "translate", "SYNTAXES"]
 
 #: The values of the ``syntax=`` parameter.
 SYNTAXES = ("auto", "plain", "latex")
+
 
 def looks_like_latex(text: str) -> bool:
     r"""Whether ``text`` is read as LaTeX when ``syntax="auto"``: it has a backslash.

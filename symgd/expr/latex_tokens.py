@@ -2,7 +2,7 @@ r"""The tokens of LaTeX input, its groups, and the commands symgd reads.
 
 The first stage of :mod:`symgd.expr.latex`: a tokenizer that accepts
 letters, digits, the signs of arithmetic, groups and backslash commands
-(spacing commands are whitespace, ``\\left``/``\\right`` make one token with
+(spacing commands are whitespace, ``\left``/``\right`` make one token with
 their delimiter); the refusal, by name, of every command symgd does not
 read, before anything else is said; and the pairing of every group, with the
 bare bars ``|`` of each group level paired by a bounded search.
@@ -20,25 +20,29 @@ __all__ = ["LatexToken", "tokenize_latex", "strip_math_delimiters", "refuse_comm
            "match_groups", "delimiter_text", "GREEK", "LATEX_FUNCTIONS", "INVERSES",
            "OPERATOR_NAMES", "NAME_STYLES", "FRACTIONS", "SPELLED", "REFUSALS"]
 
+#: Greek letter commands: each is a name (``\theta`` is ``theta``).
 GREEK = """alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa
     varkappa lambda mu nu xi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi
     omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega""".split()
 #: LaTeX function commands -> the plain name (checked against the registry when used).
 LATEX_FUNCTIONS = {"sin": "sin", "cos": "cos", "tan": "tan", "sec": "sec", "csc": "csc",
-              "cot": "cot", "arcsin": "asin", "arccos": "acos", "arctan": "atan",
-              "sinh": "sinh", "cosh": "cosh", "tanh": "tanh", "coth": "coth", "sech": "sech",
-              "csch": "csch", "ln": "ln", "log": "log", "lg": "log10", "exp": "exp",
-              "max": "max", "min": "min", "sgn": "sign"}
+                   "cot": "cot", "arcsin": "asin", "arccos": "acos", "arctan": "atan",
+                   "sinh": "sinh", "cosh": "cosh", "tanh": "tanh", "coth": "coth",
+                   "sech": "sech", "csch": "csch", "ln": "ln", "log": "log", "lg": "log10",
+                   "exp": "exp", "max": "max", "min": "min", "sgn": "sign"}
+#: ``\sin^{-1}`` and the like: the inverse function's plain name.
 INVERSES = {"sin": "asin", "cos": "acos", "tan": "atan", "cot": "acot", "sec": "asec",
             "csc": "acsc", "sinh": "asinh", "cosh": "acosh", "tanh": "atanh",
             "coth": "acoth", "sech": "asech", "csch": "acsch"}
+#: Other spellings of registry functions in ``\operatorname{...}``.
 OPERATOR_NAMES = {"arsinh": "asinh", "arcosh": "acosh", "artanh": "atanh",
-                   "arcsinh": "asinh", "arccosh": "acosh", "arctanh": "atanh"}
+                  "arcsinh": "asinh", "arccosh": "acosh", "arctanh": "atanh"}
 _OPERATORS = {"+": "+", "-": "-", "*": "*", "/": "/", "cdot": "*", "times": "*",
               "div": "/", "ast": "*"}
 _SPACES = frozenset(",:; !") | frozenset("""quad qquad thinspace
     medspace thickspace negthinspace negmedspace negthickspace enspace enskip displaystyle
     textstyle big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr""".split())
+#: Commands whose braced argument is one name (or a function, or ``e``).
 NAME_STYLES = frozenset("mathrm mathit text textrm textit mathnormal operatorname".split())
 FRACTIONS = frozenset({"frac", "dfrac", "tfrac", "cfrac"})
 _UNICODE = {"\u2212": "-", "\u2013": "-", "\u00d7": "*", "\u00b7": "*", "\u22c5": "*",
@@ -96,7 +100,7 @@ _CHAR_HINTS = {"'": "primes are not supported; write the derivative out, or use 
 class LatexToken:
     """One token of LaTeX input, with where it was typed."""
 
-    kind: str        # num word cmd op open close bar , = ^ _ refuse end
+    kind: str        # num word cmd op open close bar , = ^ _ end
     text: str
     pos: int
     spaced: bool = False

@@ -19,6 +19,7 @@ import sympy as sp
 from ..errors import InputError, InputTypeError, ObjectiveError
 from ..expr import (check_name, constant_values, make_symbol, names_list, natural_key,
                     parse_definition)
+from ..expr.latex import SYNTAXES
 from .evaluator import Evaluator
 from .points import as_point
 from .strategy import ExpressionStrategy, Strategy
@@ -70,6 +71,9 @@ class Objective:
                  variables: Iterable[str | sp.Symbol] | None = None, *,
                  constants: Mapping[str, object] | None = None,
                  name: str | None = None, syntax: str = "auto") -> None:
+        if syntax not in SYNTAXES:
+            raise InputError(f"syntax must be one of {', '.join(map(repr, SYNTAXES))}, "
+                             f"got {syntax!r}")
         if variables is not None:
             variables = _split_names(variables) if isinstance(variables, (str, sp.Symbol)) \
                 else names_list(variables)
