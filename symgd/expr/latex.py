@@ -166,7 +166,8 @@ class _Reader:
         if self.k < eq and self.peek().kind == "open" and self.peek().text == "paren":
             out.append(("(", self.take().pos))
             while True:
-                out.append((self._lhs_name(hint), self.peek().pos))
+                at = self.peek().pos
+                out.append((self._lhs_name(hint), at))
                 tok = self.take()
                 if tok.kind == "close":
                     break
