@@ -83,7 +83,8 @@ class ParseError(SymgdError, ValueError):
     def _one_line(self) -> str:
         shown = truncated(self.text)
         where = f" at column {self.column}" if self.position is not None else ""
-        msg = f"cannot parse {shown!r}{where}: {self.reason}"
+        # LaTeX commands read better with one backslash than with repr's two
+        msg = f"cannot parse {repr(shown).replace(chr(92) * 2, chr(92))}{where}: {self.reason}"
         return f"{msg}; {self.hint}" if self.hint else msg
 
     def show(self) -> str:

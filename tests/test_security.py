@@ -362,7 +362,7 @@ CATALOGUE: list[Case] = [
         ("percent", "x%2"),
         ("exclamation", "x!"),
         ("less-than", "x<y"),
-        ("latex", "\\frac{x}{2}"),
+        ("latex", "\\int x \\, dx"),   # LaTeX is read now (x/2 from \frac), but not \int
         ("superscript-alone", "²"),
         ("space-before-superscript", "x ²"),
         ("sign-only-superscript", "x⁻"),

@@ -59,13 +59,14 @@ def expression(text: str | None) -> str | None:
 
 
 def objective(args: argparse.Namespace) -> Objective:
-    """EXPR with --vars and --const; a name in --vars or --const that EXPR does
-    not use is refused (it would be a typo or the wrong expression)."""
+    """EXPR with --vars, --const and --latex-input; a name in --vars or --const
+    that EXPR does not use is refused (it would be a typo or the wrong expression)."""
     args.expr = expression(args.expr)
     constants = assignments(args.const, "--const")
     variables = names(args.vars)
-    _used_names(args.expr, variables, constants, claims=_claims(args))
-    return Objective(args.expr, variables, constants=constants or None)
+    syntax = "latex" if getattr(args, "latex_input", False) else "auto"
+    _used_names(args.expr, variables, constants, claims=_claims(args), syntax=syntax)
+    return Objective(args.expr, variables, constants=constants or None, syntax=syntax)
 
 
 def _claims(args: argparse.Namespace) -> str:
@@ -74,11 +75,11 @@ def _claims(args: argparse.Namespace) -> str:
 
 
 def _used_names(text: str, variables: list[str] | None, constants: dict[str, str],
-                claims: str = "") -> None:
+                claims: str = "", syntax: str = "auto") -> None:
     """Refuse --vars and --const names that EXPR does not use (``check``'s
     claims may use a constant that the function does not)."""
     declared = [*(variables or []), *constants]
-    used = {s.name for s in parse_definition(text, variables=declared or None)
+    used = {s.name for s in parse_definition(text, variables=declared or None, syntax=syntax)
             .expr.free_symbols}
     shown = ", ".join(sorted(used)) or "none"
     unknown = [v for v in variables or [] if v not in used]

@@ -266,6 +266,9 @@ def _objective_options(p: argparse.ArgumentParser, optional: bool = False,
     p.add_argument("--vars", metavar="NAMES", help="variables in order, e.g. x,y")
     p.add_argument("--const", action="append", metavar="NAME=VALUE", default=[],
                    help="a constant, e.g. a=2.5 (repeatable, or a=1,b=2)")
+    p.add_argument("--latex-input", action="store_true",
+                   help="read EXPR as LaTeX, e.g. \"\\frac{x^2}{2} + \\sin y\" (text with a "
+                   "backslash is read as LaTeX anyway)")
 
 
 def _data_options(p: argparse.ArgumentParser, defaults: dict) -> None:

@@ -110,6 +110,8 @@ def _data_or_expr(args: argparse.Namespace) -> None:
         if args.vars is not None:
             _refuse("--vars", "names the variables of EXPR; name a data loss's parameters "
                     "with --params")
+        if args.latex_input:
+            _refuse("--latex-input", "reads EXPR as LaTeX; a data loss has no EXPR")
         return
     if args.model is not None:
         raise UsageError("--model needs --data")
@@ -133,7 +135,7 @@ def _plot(args: argparse.Namespace) -> None:
 
 def _check(args: argparse.Namespace) -> None:
     if args.batch is not None:
-        for flag in ("EXPR", "--grad", "--hessian", "--vars", "--const"):
+        for flag in ("EXPR", "--grad", "--hessian", "--vars", "--const", "--latex-input"):
             if _given(args, "expr" if flag == "EXPR" else flag):
                 _refuse(flag, "cannot go with --batch: each line of the batch gives its own "
                         "function, claims, variables and constants")

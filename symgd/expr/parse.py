@@ -37,6 +37,7 @@ from .names import NOT_NUMBERS, check_name, make_symbol, names_list, natural_key
 from .notation import (check_sequence, check_token_name, expand_superscripts,
                        insert_products, resolve_names, wrap_roots)
 from .numbers import constant_values, exact_number, float_number, has_float_value
+from .latex import SYNTAXES, looks_like_latex, read_latex
 from .registry import FUNCTIONS
 from .tokens import Token, tokenize
 
@@ -86,8 +87,8 @@ def split_top_level(text: str, sep: str = ",") -> list[str]:
 
 
 def parse(text: str, *, variables: Iterable[object] | None = None,
-          constants: Mapping[str, object] | None = None) -> sp.Expr:
-    """Parse mathematical text into a SymPy expression, safely.
+          constants: Mapping[str, object] | None = None, syntax: str = "auto") -> sp.Expr:
+    r"""Parse mathematical text into a SymPy expression, safely.
 
     Parameters
     ----------
@@ -101,6 +102,10 @@ def parse(text: str, *, variables: Iterable[object] | None = None,
         ``e`` or ``pi`` from meaning the constants.
     constants : mapping of str to number, optional
         Names replaced by exact numbers, e.g. ``{"a": 2.5}``.
+    syntax : {"auto", "plain", "latex"}, optional
+        ``"latex"`` reads LaTeX (``\frac{x^2}{2} + \sin y``, see
+        :mod:`symgd.expr.latex`); ``"auto"`` (the default) reads LaTeX when the
+        text has a backslash, plain text otherwise.
 
     Returns
     -------
@@ -123,17 +128,25 @@ def parse(text: str, *, variables: Iterable[object] | None = None,
     5*x**2/2
     >>> parse("e^x + gamma*lambda")
     gamma*lambda + exp(x)
+    >>> parse(r"\frac{x^2}{2} + \sin y")
+    x**2/2 + sin(y)
     """
-    return parse_definition(text, variables=variables, constants=constants).expr
+    return parse_definition(text, variables=variables, constants=constants,
+                            syntax=syntax).expr
 
 
 def parse_definition(text: str, *, variables: Iterable[object] | None = None,
-                     constants: Mapping[str, object] | None = None) -> Definition:
-    """Parse ``[name[(args)] =] expression`` and keep the left-hand side.
+                     constants: Mapping[str, object] | None = None,
+                     syntax: str = "auto") -> Definition:
+    r"""Parse ``[name[(args)] =] expression`` and keep the left-hand side.
+
+    ``syntax`` is as in :func:`parse`.
 
     >>> d = parse_definition("f(y, x) = x^2 + 3y")
     >>> d.name, d.arguments, d.expr
     ('f', ('y', 'x'), x**2 + 3*y)
+    >>> parse_definition(r"f(x, y) = \frac{x}{y}", syntax="latex").arguments
+    ('x', 'y')
     """
     if not isinstance(text, str):
         raise InputTypeError(
@@ -141,6 +154,19 @@ def parse_definition(text: str, *, variables: Iterable[object] | None = None,
     if len(text) > MAX_LENGTH:
         raise ParseError(f"the input is {len(text)} characters long",
                          text[:60], hint=f"symgd reads at most {MAX_LENGTH} characters")
+    # ---- LaTeX input: translated to plain syntax, then read as below
+    if syntax not in SYNTAXES:
+        raise InputError(f"syntax must be one of {', '.join(map(repr, SYNTAXES))}, "
+                         f"got {syntax!r}")
+    if syntax == "latex" or syntax == "auto" and looks_like_latex(text):
+        names = [check_name(v, "variable") for v in names_list(variables)]
+        return read_latex(text, names, constant_values(constants),  # type: ignore[return-value]
+                          _plain_definition)
+    return _plain_definition(text, variables=variables, constants=constants)
+
+
+def _plain_definition(text: str, *, variables: Iterable[object] | None,
+                      constants: Mapping[str, object] | None) -> Definition:
     declared = [check_name(v, "variable") for v in names_list(variables)]
     values = constant_values(constants)
     tokens = tokenize(text)

@@ -45,7 +45,8 @@ _CHAR_HINTS = {
     "!": "factorials and comparisons are not supported",
     "%": "the modulo operator is not supported",
     "@": "matrix products are not supported", "_": "names must start with a letter",
-    "\\": "LaTeX input is not supported; write x^2/2 instead of \\frac{x^2}{2}",
+    "\\": "this text is read as plain syntax; for LaTeX use syntax='latex' (or the "
+          "default syntax='auto', which reads text with a backslash as LaTeX)",
 }
 
 

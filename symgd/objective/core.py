@@ -21,6 +21,7 @@ from ..expr.printing import latex as names_latex
 from ..errors import InputError, InputTypeError, ObjectiveError
 from ..expr import (check_name, constant_values, make_symbol, names_list, natural_key,
                     parse_definition)
+from ..expr.latex import SYNTAXES
 from .evaluator import Evaluator
 from .points import as_point
 from .strategy import ExpressionStrategy, Strategy
@@ -45,6 +46,9 @@ class Objective:
         Names to replace by numbers, e.g. ``{"a": 2.5}``.
     name : str, optional
         The objective's name for display (``z`` in ``z = ...``); ``f`` if none.
+    syntax : {"auto", "plain", "latex"}, optional
+        How text is read (see :func:`symgd.parse`): LaTeX when it has a
+        backslash (``"auto"``), or always plain text, or always LaTeX.
 
     Examples
     --------
@@ -68,7 +72,10 @@ class Objective:
     def __init__(self, expr: str | sp.Expr | Callable[..., Any] | Objective,
                  variables: Iterable[str | sp.Symbol] | None = None, *,
                  constants: Mapping[str, object] | None = None,
-                 name: str | None = None) -> None:
+                 name: str | None = None, syntax: str = "auto") -> None:
+        if syntax not in SYNTAXES:
+            raise InputError(f"syntax must be one of {', '.join(map(repr, SYNTAXES))}, "
+                             f"got {syntax!r}")
         if variables is not None:
             variables = _split_names(variables) if isinstance(variables, (str, sp.Symbol)) \
                 else names_list(variables)
@@ -85,7 +92,8 @@ class Objective:
         if isinstance(expr, sp.MatrixBase):
             _check_expression(expr)
         if isinstance(expr, str):
-            definition = parse_definition(expr, variables=names, constants=constants)
+            definition = parse_definition(expr, variables=names, constants=constants,
+                                          syntax=syntax)
             raw, name = definition.expr, name or definition.name
             if names is None and definition.arguments is not None:
                 names = list(definition.arguments)
