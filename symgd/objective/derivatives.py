@@ -18,7 +18,7 @@ from ..errors import ObjectiveError
 from .compile import nodes
 
 __all__ = ["derivative", "merge_powers", "gradient_of", "hessian_of", "derivative_size",
-           "MAX_DERIVATIVE_SIZE", "degree_bound", "POLYNOMIAL_MAX_NODES"]
+           "MAX_DERIVATIVE_SIZE", "degree_bound", "POLYNOMIAL_MAX_NODES", "directional_hessian"]
 
 MAX_DERIVATIVE_SIZE = 50_000
 """The most new SymPy nodes one partial derivative may take (see
@@ -224,6 +224,29 @@ def hessian_of(gradient: Sequence[sp.Expr], variables: Sequence[sp.Symbol]) -> s
         for j in range(i, n):
             rows[i][j] = rows[j][i] = derivative(gradient[i], variables[j])
     return sp.Matrix(rows)
+
+
+def directional_hessian(gradient: Sequence[sp.Expr], variables: Sequence[sp.Symbol]
+                        ) -> tuple[tuple[sp.Symbol, ...], tuple[sp.Expr, ...]]:
+    r"""Hessian-vector products without the Hessian: the gradient of the
+    directional derivative :math:`\nabla f \cdot p`, in the variables and the
+    components of :math:`p`.
+
+    Returns ``(arguments, products)``: the variables followed by one new
+    symbol per component of :math:`p`, and the n expressions
+    :math:`\partial (\nabla f \cdot p) / \partial x_i = (H p)_i`. Each term
+    :math:`p_j\,\partial f/\partial x_j` is differentiated only by the
+    variables it contains (as in :func:`gradient_of`), so a Hessian with few
+    nonzero entries per row costs about n derivatives, not n².
+
+    >>> x, y = sp.symbols("x y")
+    >>> args, hp = directional_hessian((2*x + y, x + 3*y**2), (x, y))
+    >>> [str(a) for a in args], hp
+    (['x', 'y', '_p1', '_p2'], (2*_p1 + _p2, _p1 + 6*_p2*y))
+    """
+    direction = tuple(sp.Dummy(f"p{j + 1}", real=True) for j in range(len(variables)))
+    slope = sp.Add(*(g * p for g, p in zip(gradient, direction)))
+    return (*variables, *direction), gradient_of(slope, variables)
 
 
 def derivative_size(expr: sp.Expr, var: sp.Symbol) -> int:
