@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
+from .._progress import Progress, progress_line
 from ..errors import InputError, SymgdError
 from ..objective.core import as_objective
 from .result import History, Iterate, Result, Status
@@ -45,7 +46,7 @@ def _scipy_optimize() -> Any:
 
 
 def minimize(objective: object, x0: object, method: str = "BFGS", *,
-             callback: Callable[[Iterate], Any] | None = None,
+             callback: Callable[[Iterate], Any] | None = None, progress: bool | str = False,
              variables: Iterable[str] | None = None,
              constants: Mapping[str, object] | None = None, **options: Any) -> Result:
     """Minimize with one of SciPy's methods, returning symgd's Result and History.
@@ -69,6 +70,8 @@ def minimize(objective: object, x0: object, method: str = "BFGS", *,
     callback : callable, optional
         Called with an :class:`~symgd.Iterate` at every iterate SciPy reports
         (the start included); a true return value stops the run.
+    progress : bool or "auto"
+        Show a progress line on standard error (see :func:`~symgd.descend`).
     variables, constants
         Passed to :class:`~symgd.Objective` when ``objective`` is not one.
     **options
@@ -123,7 +126,8 @@ def minimize(objective: object, x0: object, method: str = "BFGS", *,
             given.pop("hess", None)
             given.pop("hessp", None)
     given.update(options)
-    record = _Record(obj, memo, start, callback)
+    line = progress_line(f"SciPy {method}", show=progress)
+    record = _Record(obj, memo, start, callback, line)
     with np.errstate(all="ignore"):
         try:
             res = optimize.minimize(memo.value, start, method=method,
@@ -132,6 +136,9 @@ def minimize(objective: object, x0: object, method: str = "BFGS", *,
             if "Unknown solver" in str(err) or "method" in str(err).lower():
                 raise InputError(f"SciPy has no method {method!r} ({err})") from None
             raise
+        finally:
+            if line is not None:
+                line.close()
     x = np.array(res.x, dtype=float).reshape(obj.n)
     fun, grad = memo.at(x)
     history = record.history(x, fun, grad)
@@ -184,8 +191,10 @@ class _Record:
     """SciPy's callback: every iterate, as rows of a History."""
 
     def __init__(self, obj: Any, memo: _Memo, start: np.ndarray,
-                 callback: Callable[[Iterate], Any] | None) -> None:
+                 callback: Callable[[Iterate], Any] | None,
+                 progress: Progress | None = None) -> None:
         self.obj, self.memo, self.callback = obj, memo, callback
+        self.progress = progress
         self.rows: list[tuple[np.ndarray, float, np.ndarray]] = []
         self.stopped = False
         self._add(start)
@@ -194,6 +203,8 @@ class _Record:
         x = np.array(x, dtype=float).reshape(self.obj.n)
         fun, grad = self.memo.at(x)
         self.rows.append((x, fun, grad))
+        if self.progress is not None:
+            self.progress.update(len(self.rows) - 1, fun)
         if self.callback is None:
             return False
         it = len(self.rows) - 1

@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterable, Mapping, NamedTuple
 import numpy as np
 import sympy as sp
 
+from .._progress import Progress, progress_line
 from ..errors import InputError, InputTypeError
 from ..expr.parse import exact_number
 from ..objective.core import Objective, as_objective
@@ -41,7 +42,7 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
             callback: Callable[[Iterate], Any] | None = None, history: bool = True,
             patience: int = 20, record_bound: bool = False, exact: bool | int = False,
             batch_size: int | None = None, epochs: int | None = None, shuffle: bool = True,
-            seed: int = 0,
+            seed: int = 0, progress: bool | str = False,
             variables: Iterable[str] | None = None,
             constants: Mapping[str, object] | None = None, **step_options: Any) -> Result:
     r"""Minimize by gradient descent: :math:`x_{t+1} = x_t - \gamma \nabla f(x_t)`.
@@ -100,6 +101,11 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
         as written (0.1 is 1/10): ``history.exact`` holds those rows as
         SymPy numbers and ``result.table(exact=True)`` prints them rounded
         correctly. The float run is unchanged.
+    progress : bool or "auto"
+        Show a progress line on standard error (iterations, iterations per
+        second, the loss, an upper bound on the time left) once the run has
+        taken a second; ``"auto"`` shows it only when standard error is a
+        terminal. Never part of the result.
     record_bound : bool
         Add the local step bound 2/λmax of the Hessian at every iterate as
         the history column ``lr_bound`` (``inf`` where the Hessian has no
@@ -157,8 +163,13 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
     counts = Counts()
     advance = None if batches is None else _batch_advance(obj, rule, x0, batches, counts)
     counted = None if batches is None else Batches(batches.size, batches.per_epoch, epochs)
-    result = run(obj, rule, x0, limits, fast=fast, callback=callback, keep=history,
-                 advance=advance, batches=counted, counts=counts)
+    line = progress_line("descend", limits.max_iter, show=progress, bound=True)
+    try:
+        result = run(obj, rule, x0, limits, fast=fast, callback=callback, keep=history,
+                     advance=advance, batches=counted, counts=counts, progress=line)
+    finally:
+        if line is not None:
+            line.close()
     if batches is not None:
         result.history.extra["epoch"] = result.history.iteration // batches.per_epoch
     if steps:
@@ -169,13 +180,15 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
 def run(obj: Objective, rule: StepRule, x0: np.ndarray, limits: Limits, *, fast: bool,
         callback: Callable[[Iterate], Any] | None = None, keep: bool = True,
         advance: Callable[[tuple], tuple] | None = None,
-        batches: Batches | None = None, counts: Counts | None = None) -> Result:
+        batches: Batches | None = None, counts: Counts | None = None,
+        progress: Progress | None = None) -> Result:
     """One run of the loop from ``x0``: the generated loop with ``obj`` inlined
     when ``fast`` (the fixed step only), else the general loop with
     ``advance(x) -> (f, g1..gn, next x1..xn)`` (by default, ``rule``'s step).
     ``batches`` says how a mini-batch run counts its steps, for the message;
     ``counts`` holds the evaluations ``advance`` made beyond one value and
-    gradient per iterate (a line search's trial values, Hessians).
+    gradient per iterate (a line search's trial values, Hessians);
+    ``progress`` is told of the iterates now and then (``Progress.tick``).
 
     :func:`descend` calls this after checking its input; ``limits`` come
     from :func:`~symgd.descent.stopping.check_limits`.
@@ -196,7 +209,7 @@ def run(obj: Objective, rule: StepRule, x0: np.ndarray, limits: Limits, *, fast:
     status, it, rows, last, stride = loop(
         tuple(x0.tolist()), rule.lr, 0 if linear else limits.max_iter, limits.tol,
         limits.ftol, limits.patience, keep, _callback(callback, n), advance,
-        obj.evaluator.at, n + 1, history_cap(n))
+        obj.evaluator.at, n + 1, history_cap(n), None if progress is None else progress.tick)
     hist = _history(obj.names, rows, last, it, stride if keep else 1)
     status = Status(status)
     if linear and status in (Status.MAX_ITER, Status.CALLBACK) and hist.grad_norm[-1] > 0:
