@@ -85,8 +85,9 @@ class Progress:
         upper bound, shown with ``≤``.
     stream : file, optional
         Where to write; standard error by default.
-    delay, interval : float
-        Seconds before the first line, and between lines.
+    delay, interval : float, optional
+        Seconds before the first line, and between lines (by default
+        :data:`DELAY` and :data:`INTERVAL`).
 
     Examples
     --------
@@ -102,13 +103,13 @@ class Progress:
 
     def __init__(self, label: str, total: int | None = None, *, unit: str = "it",
                  bound: bool = False, stream: IO[str] | None = None,
-                 delay: float = DELAY, interval: float = INTERVAL) -> None:
+                 delay: float | None = None, interval: float | None = None) -> None:
         self.label, self.unit, self.bound = label, unit, bound
         self.total = None if total is None else int(total)
         self.stream = sys.stderr if stream is None else stream
-        self.interval = interval
+        self.interval = INTERVAL if interval is None else interval
         self.start = time.monotonic()
-        self._next = self.start + delay
+        self._next = self.start + (DELAY if delay is None else delay)
         self._shown = False
         try:
             self._terminal = bool(self.stream.isatty())
@@ -174,6 +175,17 @@ class Progress:
         if self.total and rate > 0 and done < self.total:
             parts.append(f"ETA {'≤' if self.bound else ''}{_duration((self.total - done) / rate)}")
         return "  ".join(parts)
+
+    def clear(self) -> None:
+        """Erase the line on a terminal (before other output is written there);
+        the next :meth:`update` draws it again."""
+        if self._shown and self._terminal:
+            try:
+                self.stream.write("\r\x1b[K")
+                self.stream.flush()
+            except (OSError, ValueError):
+                pass
+            self._next = 0.0 if self._next != math.inf else math.inf
 
     def close(self) -> None:
         """End the line: erased on a terminal, else ended with a newline."""
