@@ -228,16 +228,16 @@ def hessian_of(gradient: Sequence[sp.Expr], variables: Sequence[sp.Symbol]) -> s
 
 def directional_hessian(gradient: Sequence[sp.Expr], variables: Sequence[sp.Symbol]
                         ) -> tuple[tuple[sp.Symbol, ...], tuple[sp.Expr, ...]]:
-    r"""Hessian-vector products without the Hessian: the gradient of the
-    directional derivative :math:`\nabla f \cdot p`, in the variables and the
-    components of :math:`p`.
+    r"""Hessian-vector products without the Hessian matrix: the expressions
+    :math:`(H p)_i = \sum_j p_j\, \partial^2 f / \partial x_i \partial x_j`, in
+    the variables and the components of :math:`p`.
 
     Returns ``(arguments, products)``: the variables followed by one new
-    symbol per component of :math:`p`, and the n expressions
-    :math:`\partial (\nabla f \cdot p) / \partial x_i = (H p)_i`. Each term
-    :math:`p_j\,\partial f/\partial x_j` is differentiated only by the
-    variables it contains (as in :func:`gradient_of`), so a Hessian with few
-    nonzero entries per row costs about n derivatives, not n².
+    symbol per component of :math:`p`, and the n products. Only the
+    second derivatives that can be nonzero are taken (a partial is
+    differentiated by the variables it contains, each pair once, and
+    mirrored), so a Hessian with few nonzero entries per row costs about
+    n derivatives, and the compiled products have n outputs, not n².
 
     >>> x, y = sp.symbols("x y")
     >>> args, hp = directional_hessian((2*x + y, x + 3*y**2), (x, y))
@@ -245,8 +245,19 @@ def directional_hessian(gradient: Sequence[sp.Expr], variables: Sequence[sp.Symb
     (['x', 'y', '_p1', '_p2'], (2*_p1 + _p2, _p1 + 6*_p2*y))
     """
     direction = tuple(sp.Dummy(f"p{j + 1}", real=True) for j in range(len(variables)))
-    slope = sp.Add(*(g * p for g, p in zip(gradient, direction)))
-    return (*variables, *direction), gradient_of(slope, variables)
+    position = {v: k for k, v in enumerate(variables)}
+    rows: list[list[sp.Expr]] = [[] for _ in variables]
+    for j, g in enumerate(gradient):
+        for i in sorted(position[s] for s in g.free_symbols if s in position):
+            if i < j:
+                continue                    # taken from the partial of x_i (symmetry)
+            entry = derivative(g, variables[i])
+            if entry == 0:
+                continue
+            rows[j].append(direction[i] * entry)
+            if i != j:
+                rows[i].append(direction[j] * entry)
+    return (*variables, *direction), tuple(sp.Add(*terms) for terms in rows)
 
 
 def derivative_size(expr: sp.Expr, var: sp.Symbol) -> int:
