@@ -255,3 +255,21 @@ def test_scipy_and_symgd_compare_on_one_objective():
                                                                     symgd.History)
     assert theirs.table().splitlines()[0].split()[:2] == ["iteration", "x"]
     assert [v.name for v in obj.variables] == ["x", "y"]
+
+
+def test_the_callback_stops_methods_with_the_older_callback_form():
+    # TNC passes the point alone and cannot be asked to stop; symgd unwinds it
+    res = symgd.minimize(ROSEN, START, method="TNC", callback=lambda it: it.iteration >= 3)
+    assert res.status == symgd.Status.CALLBACK and not res.success and res.nit == 3
+    assert len(res.history) == 4 and res.nfev > 0
+    np.testing.assert_array_equal(res.x, res.history.x[-1])
+
+
+@pytest.mark.parametrize("method", ["Nelder-Mead", "Powell", "TNC", "SLSQP", "trust-constr",
+                                    "dogleg", "COBYLA"])
+def test_every_other_method_runs_without_warnings(method):
+    res = symgd.minimize("(x - 1)^2 + 2*(y + 0.5)^2 + x*y", [0.3, 0.2], method=method)
+    assert res.success, res.message
+    theirs = optimize.minimize(lambda v: (v[0] - 1) ** 2 + 2 * (v[1] + 0.5) ** 2 + v[0] * v[1],
+                               [0.3, 0.2], method=method if method not in ("dogleg",) else "BFGS")
+    np.testing.assert_allclose(res.x, theirs.x, atol=2e-3)

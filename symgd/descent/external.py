@@ -118,9 +118,9 @@ def minimize(objective: object, x0: object, method: str = "BFGS", *,
     if key in GRADIENT_METHODS:
         given["jac"] = memo.grad
     if key in HESSP_METHODS:
-        given["hessp"] = obj.hessp
+        given["hessp"] = memo.hessp
     elif key in HESSIAN_METHODS:
-        given["hess"] = obj.hess
+        given["hess"] = memo.hess
     for taken in ("hess", "hessp"):
         if taken in options:             # the caller's choice replaces ours
             given.pop("hess", None)
@@ -132,6 +132,11 @@ def minimize(objective: object, x0: object, method: str = "BFGS", *,
         try:
             res = optimize.minimize(memo.value, start, method=method,
                                     callback=record.intermediate, **given)
+        except _Stopped:
+            res = optimize.OptimizeResult(
+                x=record.rows[-1][0], success=False, nit=len(record.rows) - 1,
+                nfev=memo.nfev, njev=memo.njev, nhev=memo.nhev,
+                message="stopped by the callback")
         except ValueError as err:
             if "Unknown solver" in str(err) or "method" in str(err).lower():
                 raise InputError(f"SciPy has no method {method!r} ({err})") from None
@@ -152,6 +157,10 @@ def minimize(objective: object, x0: object, method: str = "BFGS", *,
                   njev=int(res.get("njev", 0)), nhev=int(res.get("nhev", 0)))
 
 
+class _Stopped(Exception):
+    """The callback stopped a method that has no way to stop (see ``_Record``)."""
+
+
 class _Memo:
     """The objective's value and gradient as SciPy calls them, remembering
     the last points (so the history reuses SciPy's own evaluations)."""
@@ -162,6 +171,7 @@ class _Memo:
         self.obj = obj
         self.values: dict[bytes, float] = {}
         self.grads: dict[bytes, np.ndarray] = {}
+        self.nfev = self.njev = self.nhev = 0
 
     def _keep(self, table: dict, key: bytes, value: Any) -> None:
         table[key] = value
@@ -169,14 +179,24 @@ class _Memo:
             del table[next(iter(table))]
 
     def value(self, x: np.ndarray) -> float:
+        self.nfev += 1
         v = self.obj.value(np.asarray(x, dtype=float).reshape(self.obj.n))
         self._keep(self.values, np.asarray(x, dtype=float).tobytes(), v)
         return v
 
     def grad(self, x: np.ndarray) -> np.ndarray:
+        self.njev += 1
         g = self.obj.grad(np.asarray(x, dtype=float).reshape(self.obj.n))
         self._keep(self.grads, np.asarray(x, dtype=float).tobytes(), g)
         return g
+
+    def hess(self, x: np.ndarray) -> np.ndarray:
+        self.nhev += 1
+        return self.obj.hess(x)
+
+    def hessp(self, x: np.ndarray, p: np.ndarray) -> np.ndarray:
+        self.nhev += 1
+        return self.obj.hessp(x, p)
 
     def at(self, x: np.ndarray) -> tuple[float, np.ndarray]:
         """Value and gradient at ``x``: remembered, else evaluated (uncounted)."""
@@ -214,9 +234,13 @@ class _Record:
         return stop
 
     def intermediate(self, intermediate_result: Any) -> None:
-        """SciPy's callback (the ``intermediate_result`` form)."""
-        if self._add(intermediate_result.x):
-            raise StopIteration
+        """SciPy's callback: the ``intermediate_result`` form, or the point
+        itself for the methods that still pass only that (TNC)."""
+        stop = self._add(getattr(intermediate_result, "x", intermediate_result))
+        if stop and hasattr(intermediate_result, "x"):
+            raise StopIteration            # SciPy stops and reports the callback
+        if stop:
+            raise _Stopped                 # the older form cannot stop SciPy: unwind
 
     def history(self, x: np.ndarray, fun: float, grad: np.ndarray) -> History:
         if not np.array_equal(self.rows[-1][0], x):
