@@ -273,3 +273,9 @@ def test_every_other_method_runs_without_warnings(method):
     theirs = optimize.minimize(lambda v: (v[0] - 1) ** 2 + 2 * (v[1] + 0.5) ** 2 + v[0] * v[1],
                                [0.3, 0.2], method=method if method not in ("dogleg",) else "BFGS")
     np.testing.assert_allclose(res.x, theirs.x, atol=2e-3)
+
+
+def test_the_default_method_is_scipys_choice():
+    assert "SciPy BFGS" in symgd.minimize("(x - 1)^2", [3.0]).message
+    bounded = symgd.minimize("(x - 1)^2", [3.0], bounds=[(2, 5)])
+    assert "SciPy L-BFGS-B" in bounded.message and bounded.x[0] == pytest.approx(2.0)

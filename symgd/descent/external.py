@@ -45,7 +45,7 @@ def _scipy_optimize() -> Any:
                          "pip install scipy)") from None
 
 
-def minimize(objective: object, x0: object, method: str = "BFGS", *,
+def minimize(objective: object, x0: object, method: str | None = None, *,
              callback: Callable[[Iterate], Any] | None = None, progress: bool | str = False,
              variables: Iterable[str] | None = None,
              constants: Mapping[str, object] | None = None, **options: Any) -> Result:
@@ -64,9 +64,11 @@ def minimize(objective: object, x0: object, method: str = "BFGS", *,
     objective : Objective or anything it accepts
     x0 : sequence, mapping or number
         The start, as for :func:`~symgd.descend`.
-    method : str
+    method : str, optional
         A method of :func:`scipy.optimize.minimize` ("BFGS", "Newton-CG",
-        "trust-krylov", "trust-exact", "L-BFGS-B", "Nelder-Mead", ...).
+        "trust-krylov", "trust-exact", "L-BFGS-B", "Nelder-Mead", ...). By
+        default SciPy's choice: "SLSQP" with ``constraints``, "L-BFGS-B"
+        with ``bounds``, else "BFGS".
     callback : callable, optional
         Called with an :class:`~symgd.Iterate` at every iterate SciPy reports
         (the start included); a true return value stops the run.
@@ -109,6 +111,9 @@ def minimize(objective: object, x0: object, method: str = "BFGS", *,
     optimize = _scipy_optimize()
     obj = as_objective(objective, variables, constants)
     start = obj.point(x0, "x0")
+    if method is None:
+        method = "SLSQP" if options.get("constraints") else \
+            "L-BFGS-B" if options.get("bounds") is not None else "BFGS"
     if not isinstance(method, str):
         raise InputError(f"method must be the name of a SciPy method, such as 'BFGS'; "
                          f"got {method!r:.60}")

@@ -44,6 +44,15 @@ class Objective:
     name : str, optional
         The objective's name for display (``z`` in ``z = ...``); ``f`` if none.
 
+    Notes
+    -----
+    An objective is a SciPy objective: calling it, ``obj(x)``, is
+    :meth:`value`, so ``scipy.optimize.minimize(obj, x0, jac=obj.grad,
+    hessp=obj.hessp)`` works as it is, and :meth:`value` and :meth:`grad`
+    take arrays of many points (``differential_evolution(obj, bounds,
+    vectorized=True)``). :func:`symgd.minimize` runs SciPy's methods and
+    returns symgd's :class:`~symgd.Result`.
+
     Examples
     --------
     >>> obj = Objective("z = x² + xy + y²")
