@@ -25,10 +25,11 @@ from .errors import (DataError, InputError, InputTypeError, ObjectiveError, Pars
 from .explain import Derivation, Explanation, explain
 from .expr import parse
 from .objective import Objective
-from .plot import (Drawn, Explorer, animate, explore, plot_basins, plot_contour, plot_fit, plot_learning_rates,
-                   plot_loss, plot_lr_sweep, plot_slice, plot_snapshots, plot_surface)
+from .plot import (Drawn, Explorer, animate, explore, plot_basins, plot_contour, plot_fit,
+                   plot_learning_rates, plot_loss, plot_lr_sweep, plot_slice, plot_snapshots,
+                   plot_surface)
 from .plot import save as save_figure
-from .descent import Batch, History, Iterate, Result, Status, descend, descend_many
+from .descent import Batch, History, Iterate, Result, Status, descend, descend_many, minimize
 from .descent import Race, race
 from .lesson import Lesson, report
 from .descent import RULES, StepRule
@@ -36,8 +37,8 @@ from .descent import RULES, StepRule
 __version__ = "0.1.0"
 
 __all__ = [
-    "Objective", "parse", "descend", "descend_many", "race", "Race", "Result", "Batch",
-    "History",
+    "Objective", "parse", "descend", "descend_many", "minimize", "race", "Race", "Result",
+    "Batch", "History",
     "Iterate", "Status", "RULES", "StepRule",
     "step_size_bound", "StepBound", "stationary_points", "StationaryPoint", "analyze",
     "Analysis", "local_bounds",

@@ -65,7 +65,8 @@ def test_result_json_repr_and_displays(kind):
     res = RESULTS[kind]
     data = json.loads(res.to_json())
     assert data == json.loads(json.dumps(res.to_dict()))
-    assert set(data) == {"x", "fun", "jac", "nit", "success", "status", "message"}
+    assert set(data) == {"x", "fun", "jac", "nit", "nfev", "njev", "nhev", "success",
+                         "status", "message"}
     assert data["message"] == res.message and data["status"] == res.status
     assert_short_repr(res, "Result")
     assert f"success={res.success}" in repr(res)

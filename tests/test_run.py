@@ -313,7 +313,8 @@ def test_history_false_keeps_first_and_last(expr, start, lr, kw):
 def test_result_to_dict_is_json_ready():
     res = descend(BOWL, [1, 1], lr=0.1)
     d = res.to_dict()
-    assert set(d) == {"x", "fun", "jac", "nit", "success", "status", "message"}
+    assert set(d) == {"x", "fun", "jac", "nit", "nfev", "njev", "nhev", "success", "status",
+                      "message"}
     assert d["x"] == res.point
     assert d["nit"] == res.nit and d["status"] == 0 and d["success"] is True
     assert json.loads(json.dumps(d)) == d

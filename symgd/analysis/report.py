@@ -129,7 +129,8 @@ class Analysis(Report):
 
 
 def analyze(objective: object, lr: float | None = None, at: object = None, *,
-            tol: float = 1e-8, bounds: object = None, timeout: float = 1.0) -> Analysis:
+            tol: float = 1e-8, bounds: object = None, timeout: float = 1.0,
+            progress: bool | str = False) -> Analysis:
     r"""Stationary points and step-size facts, from the exact derivatives.
 
     For a quadratic objective (constant Hessian :math:`H`): fixed-step
@@ -151,7 +152,7 @@ def analyze(objective: object, lr: float | None = None, at: object = None, *,
         Where to take the Hessian (and the starting gradient).
     tol : float
         The gradient-norm tolerance for the predicted number of steps.
-    bounds, timeout
+    bounds, timeout, progress
         As in :func:`stationary_points`.
 
     Examples
@@ -161,7 +162,7 @@ def analyze(objective: object, lr: float | None = None, at: object = None, *,
     ('2/3', True, 0.9, 189)
     """
     obj = as_objective(objective)
-    points = stationary_points(obj, bounds, timeout=timeout)
+    points = stationary_points(obj, bounds, timeout=timeout, progress=progress)
     exact = obj.is_quadratic or points.solved_exactly
     where = None if at is None else obj.point(at, "at")
     bound = None

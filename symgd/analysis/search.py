@@ -17,8 +17,11 @@ r"""The numeric search for stationary points: Newton's method on :math:`\nabla f
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
+from .._progress import Progress
 from ..objective.core import Objective
 from .numeric import hessians, values_and_gradients
 
@@ -83,9 +86,11 @@ def _solve_stacked(H: np.ndarray, G: np.ndarray, least_norm: bool = False) -> np
     return (np.linalg.pinv(H, rcond=1e-8 if least_norm else 1e-12) @ G[..., None])[..., 0]
 
 
-def _newton(obj: Objective, X: np.ndarray, box: np.ndarray) -> np.ndarray:
+def _newton(obj: Objective, X: np.ndarray, box: np.ndarray,
+            settled: Callable[[int], None] | None = None) -> np.ndarray:
     """Newton's method from every row of X; a run stops when its step vanishes
-    or it leaves the box widened by its width on each side."""
+    or it leaves the box widened by its width on each side. ``settled`` is
+    told after each step how many runs have stopped."""
     X = X.copy()
     width = float(np.max(box[:, 1] - box[:, 0]))
     far_low, far_high = box[:, 0] - width, box[:, 1] + width
@@ -104,6 +109,8 @@ def _newton(obj: Objective, X: np.ndarray, box: np.ndarray) -> np.ndarray:
             still = (length > 1e-14 * (1 + np.abs(Xa).max(axis=1))) & np.isfinite(Xa).all(axis=1)
             still &= np.all((Xa >= far_low) & (Xa <= far_high), axis=1)
             active[idx[~still]] = False
+            if settled is not None:
+                settled(len(X) - int(active.sum()))
     return X
 
 
@@ -114,17 +121,20 @@ def _stationary(obj: Objective, X: np.ndarray) -> np.ndarray:
             np.linalg.norm(G, axis=1) <= _GRAD_TOL * (1 + np.abs(X).max(axis=1)))
 
 
-def newton_search(obj: Objective, box: np.ndarray, starts: int,
-                  seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def newton_search(obj: Objective, box: np.ndarray, starts: int, seed: int = 0,
+                  progress: Progress | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The distinct stationary points Newton reaches from ``starts`` starts in the
-    box, and how many starts reached each: ``(points (k, n), counts (k,))``."""
+    box, and how many starts reached each: ``(points (k, n), counts (k,))``.
+    ``progress`` is told how many starts have settled."""
     n = obj.n
     X0 = design(box, starts, seed)
     chunk = max(1, _CHUNK_ENTRIES // (n * n + n + 1))
     width = float(np.max(box[:, 1] - box[:, 0]))
     found = []
     for first in range(0, len(X0), chunk):
-        X = _newton(obj, X0[first:first + chunk], box)
+        settled = None if progress is None else \
+            (lambda done, first=first: progress.update(first + done))
+        X = _newton(obj, X0[first:first + chunk], box, settled)
         inside = np.all((X >= box[:, 0] - 1e-9 * width) & (X <= box[:, 1] + 1e-9 * width),
                         axis=1)
         X = X[inside]

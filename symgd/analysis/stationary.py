@@ -18,6 +18,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from .._isolate import NO_PROCESS, TIMED_OUT, IsolatedError, call
+from .._progress import progress_line
 from .._report import Report
 from .._text import markdown_escape, number, plural, point, truncate
 from ..errors import InputError
@@ -245,7 +246,8 @@ def _rebuild(points: tuple, solved_exactly: bool, box: object, starts: int | Non
 
 
 def stationary_points(objective: object, bounds: object = None, *, timeout: float = 1.0,
-                      starts: int = 512, seed: int = 0) -> StationaryPoints:
+                      starts: int = 512, seed: int = 0,
+                      progress: bool | str = False) -> StationaryPoints:
     r"""Every point where :math:`\nabla f = 0`, classified by the Hessian.
 
     When the gradient is a polynomial (or rational) system it is solved
@@ -272,6 +274,10 @@ def stationary_points(objective: object, bounds: object = None, *, timeout: floa
         How many starts the numeric search uses.
     seed : int
         Seeds the random shift of the design.
+    progress : bool or "auto"
+        Show a progress line on standard error during the numeric search
+        (starts settled, the rate, the time left; then the points
+        classified); ``"auto"`` only when standard error is a terminal.
 
     Returns
     -------
@@ -294,10 +300,24 @@ def stationary_points(objective: object, bounds: object = None, *, timeout: floa
         points = [_classify(obj, {v.name: to_float(s[v]) for v in real},
                             {v.name: s[v] for v in real}) for s in exact["points"]]
         return StationaryPoints(_ordered(points), True, non_real=exact["complex"])
-    found, counts = newton_search(obj, box, starts, seed)
-    labels, dims = degenerate_sets(obj, found, box)
-    points = [_classify(obj, dict(zip(obj.names, p)), None, int(c))
-              for p, c, label in zip(found, counts, labels) if label < 0]
+    line = progress_line("stationary points: Newton", starts, show=progress, unit="starts")
+    try:
+        found, counts = newton_search(obj, box, starts, seed, line)
+        if line is not None:
+            line.stage("stationary points: merging", len(found), unit="points")
+            line.update(0)
+        labels, dims = degenerate_sets(obj, found, box)
+        if line is not None:
+            line.stage("stationary points: classifying", len(found), unit="points")
+        points = []
+        for k, (p, c, label) in enumerate(zip(found, counts, labels)):
+            if label < 0:
+                points.append(_classify(obj, dict(zip(obj.names, p)), None, int(c)))
+            if line is not None:
+                line.update(k + 1)
+    finally:
+        if line is not None:
+            line.close()
     for label in sorted(set(labels.tolist()) - {-1}):
         members = np.flatnonzero(labels == label)
         top = members[np.lexsort(found[members].T[::-1])[-1]]   # the largest first coordinate

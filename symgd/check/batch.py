@@ -36,11 +36,12 @@ import statistics
 import time
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping, Sized
 
 import numpy as np
 import sympy as sp
 
+from .._progress import progress_line
 from .._report import Report
 from .._text import json_safe, number, plural, truncate
 from ..errors import InputError, InputTypeError, SymgdError
@@ -189,7 +190,8 @@ def summary_line(items: Iterable[ItemCheck], seconds: float) -> dict[str, Any]:
 
 
 def check_many(items: Iterable[Any], *, timeout: float = 2.0, points: int = 20,
-               seed: int = 0, require: str = "numeric") -> BatchCheck:
+               seed: int = 0, require: str = "numeric",
+               progress: bool | str = False) -> BatchCheck:
     r"""Check many claimed gradients and Hessians in one process.
 
     Parameters
@@ -209,6 +211,10 @@ def check_many(items: Iterable[Any], *, timeout: float = 2.0, points: int = 20,
     require : {"numeric", "proof"}
         ``"proof"``: an item is right only when SymPy proved every
         component equal; equal at every random point is "undecided".
+    progress : bool or "auto"
+        Show a progress line on standard error (items checked, items per
+        second, how many were wrong so far, the time left); ``"auto"`` only
+        when standard error is a terminal.
 
     Returns
     -------
@@ -221,8 +227,23 @@ def check_many(items: Iterable[Any], *, timeout: float = 2.0, points: int = 20,
     if require not in REQUIRE:
         raise InputError(f"require must be one of {', '.join(REQUIRE)}, got {require!r}")
     start = time.monotonic()
-    done = tuple(iter_checks(items, timeout=timeout, points=points, seed=seed,
-                             require=require))
+    total = len(items) if isinstance(items, Sized) else None
+    line = progress_line("check", total, show=progress, unit="items")
+    if line is None:
+        done = tuple(iter_checks(items, timeout=timeout, points=points, seed=seed,
+                                 require=require))
+    else:
+        checked: list[ItemCheck] = []
+        wrong = 0
+        try:
+            for item in iter_checks(items, timeout=timeout, points=points, seed=seed,
+                                    require=require):
+                checked.append(item)
+                wrong += not item.ok
+                line.update(len(checked), note=f"{wrong:,} not right")
+        finally:
+            line.close()
+        done = tuple(checked)
     return BatchCheck(done, time.monotonic() - start, timeout, points, seed, require)
 
 

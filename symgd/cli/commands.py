@@ -17,6 +17,7 @@ from typing import Any, Callable, TextIO
 
 from ..analysis import analyze as analyze_objective
 from ..check import check_gradient, check_hessian, check_report_exit_code
+from .._progress import progress_line
 from ..check.batch import iter_checks, read_jsonl, summary_line
 from ..check.claims import WithConstants
 from ..errors import InputError
@@ -103,7 +104,8 @@ def analyze(args: argparse.Namespace, out: TextIO) -> int:
     obj = inputs.objective(args)
     at = inputs.start_value(args.at, obj.names) if args.at else None
     emit(ShellWords(analyze_objective(obj, lr=args.lr, at=at,
-                                      bounds=inputs.numbers(args.bounds, "bound"))),
+                                      bounds=inputs.numbers(args.bounds, "bound"),
+                                      progress=inputs.progress(args))),
          args.format, out)
     return EXIT_OK
 
@@ -133,11 +135,20 @@ def _check_batch(args: argparse.Namespace, out: TextIO) -> int:
     lines = _batch_lines(args.batch)
     start = time.monotonic()
     done = []
-    for item in iter_checks(read_jsonl(lines), timeout=args.timeout, points=args.points,
-                            seed=args.seed, require="proof" if args.strict else "numeric"):
-        done.append(item)
-        out.write(json.dumps(item.line()) + "\n")
-        out.flush()
+    line = progress_line("check", len(lines), show=inputs.progress(args), unit="lines")
+    try:
+        for item in iter_checks(read_jsonl(lines), timeout=args.timeout, points=args.points,
+                                seed=args.seed, require="proof" if args.strict else "numeric"):
+            done.append(item)
+            if line is not None:
+                line.clear()                 # the JSON line goes where the progress line was
+            out.write(json.dumps(item.line()) + "\n")
+            out.flush()
+            if line is not None:
+                line.update(len(done), note=f"{sum(not i.ok for i in done):,} not right")
+    finally:
+        if line is not None:
+            line.close()
     out.write(json.dumps(summary_line(done, time.monotonic() - start)) + "\n")
     return EXIT_OK if all(i.ok for i in done) else EXIT_NOT_CONVERGED
 

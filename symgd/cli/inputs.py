@@ -194,4 +194,14 @@ def run(obj: Any, args: argparse.Namespace, **batches: Any) -> Result:
     tol = None if args.tol == NO_TOLERANCE else args.tol
     return descend(obj, start, lr=lr, max_iter=args.max_iter, tol=tol, ftol=args.ftol,
                    step=args.step, record_bound=getattr(args, "record_bound", False),
-                   exact=getattr(args, "exact", None) or False, **batches, **options)
+                   exact=getattr(args, "exact", None) or False, progress=progress(args),
+                   **batches, **options)
+
+
+def progress(args: argparse.Namespace) -> bool | str:
+    """The progress line asked for: ``"auto"`` (shown when standard error is a
+    terminal) unless ``--no-progress`` or ``--quiet``; ``--progress`` always."""
+    choice = getattr(args, "progress", "auto")
+    if choice == "never" or getattr(args, "quiet", False):
+        return False
+    return True if choice == "always" else "auto"

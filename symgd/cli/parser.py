@@ -116,6 +116,17 @@ def _command(sub: Any, name: str, help: str, description: str) -> tuple[Parser, 
     return p, defaults
 
 
+def _progress_option(p: argparse.ArgumentParser) -> None:
+    """``--progress``/``--no-progress``: the progress line on standard error
+    (by default shown when standard error is a terminal and the run takes
+    over a second)."""
+    p.add_argument("--progress", dest="progress", action="store_const", const="always",
+                   default="auto", help="show a progress line on stderr even when it is "
+                   "not a terminal")
+    p.add_argument("--no-progress", dest="progress", action="store_const", const="never",
+                   help="never show the progress line")
+
+
 def _diff(sub: Any) -> None:
     p, defaults = _command(sub, "diff", "show the partial derivatives, gradient and Hessian",
                            "Show an objective's partial derivatives, gradient and Hessian.")
@@ -127,6 +138,7 @@ def _descend(sub: Any) -> None:
     p, defaults = _command(sub, "descend", "run gradient descent",
                            "Minimize EXPR by gradient descent x <- x - lr*grad f(x). "
                            "Exit code 0 when it converged, 1 when it did not.")
+    _progress_option(p)
     _objective_options(p)
     _run_options(p, defaults, start_required=True)
     _table_options(p, defaults)
@@ -138,6 +150,7 @@ def _fit(sub: Any) -> None:
                            "Fit MODEL to DATA (a text file with a header line, or a built-in "
                            "data set: cars, pizza) by minimizing a loss. Exit code 0 when "
                            "descent converged, 1 when it did not.")
+    _progress_option(p)
     p.add_argument("data", metavar="DATA", help="data file or built-in name (cars, pizza)")
     _model_options(p, defaults, required=True)
     p.add_argument("--const", action="append", metavar="NAME=VALUE", default=[],
@@ -161,6 +174,7 @@ def _analyze(sub: Any) -> None:
     p, defaults = _command(sub, "analyze", "stationary points and step-size facts",
                            "Find and classify the stationary points of EXPR and say which "
                            "fixed step sizes converge.")
+    _progress_option(p)
     _objective_options(p)
     p.add_argument("--lr", type=_number_arg, help="a learning rate to assess")
     p.add_argument("--at", metavar="X", help="point for the local facts, e.g. 1,1")
@@ -180,6 +194,7 @@ def _check(sub: Any) -> None:
                            "gradient and/or hessian, optional id, variables, constants), one "
                            "JSON line per item out, then a last line with \"summary\": true; "
                            "exit 0 when every item is right, else 1.")
+    _progress_option(p)
     _objective_options(p, optional=True, help="the objective, e.g. \"z = x^2 + xy + y^2\" "
                        "(not with --batch)")
     p.add_argument("--grad", metavar="PARTIALS",

@@ -35,7 +35,7 @@ MAX_LINEAR_FEATURES = 200
 
 def linear_model(features: Sequence[str], bias: str | None = "b",
                  weights: str = "w") -> sp.Expr:
-    """``w1*x1 + ... + wd*xd + b`` for the given feature names, in order.
+    """One weight per feature, in order, and a bias: ``w1*x1 + w2*x2 + b``.
 
     (The ``"linear"`` model of :func:`mse` numbers each weight like its
     feature where the features end in distinct numbers: ``linear:x1,x3`` is

@@ -16,7 +16,7 @@ import numpy as np
 import sympy as sp
 
 from ..objective import (Compiled, Strategy, at_each_point, degree_bound, derivative,
-                         natural_key)
+                         directional_hessian, natural_key)
 from .sample import SampleLoss
 
 __all__ = ["RowEvaluator", "RowStrategy", "replace_linear_forms"]
@@ -161,7 +161,9 @@ class RowStrategy(Strategy):
         super().__init__(sample.params)
         self.sample = sample
         self._evaluator: RowEvaluator | None = None
+        self._value_evaluator: RowEvaluator | None = None
         self._hessian_evaluator: RowEvaluator | None = None
+        self._hessp_evaluator: RowEvaluator | None = None
         self._degree: tuple[int | None] | None = None
 
     @property
@@ -188,6 +190,24 @@ class RowStrategy(Strategy):
             self._evaluator = RowEvaluator(
                 self.sample, (loss, *(derivative(loss, p) for p in self.symbols)))
         return self._evaluator
+
+    @property
+    def value_evaluator(self) -> RowEvaluator:
+        """The value alone, reduced over the rows (no gradient computed)."""
+        if self._value_evaluator is None:
+            self._value_evaluator = RowEvaluator(self.sample, (self.sample.per_sample,))
+        return self._value_evaluator
+
+    def hessp(self, point: np.ndarray, direction: np.ndarray) -> np.ndarray:
+        """The Hessian times ``direction``, reduced over the rows: per row, the
+        gradient of the directional derivative (n outputs, not n*n), with the
+        direction's components as extra parameters."""
+        if self._hessp_evaluator is None:
+            first = [derivative(self.sample.per_sample, p) for p in self.symbols]
+            arguments, products = directional_hessian(first, self.symbols)
+            sample = self.sample.with_params(arguments)
+            self._hessp_evaluator = RowEvaluator(sample, products)
+        return np.array(self._hessp_evaluator.at([*point, *direction]), dtype=float)
 
     @property
     def hessian_evaluator(self) -> RowEvaluator:

@@ -53,6 +53,11 @@ class SampleLoss:
         self.reduce = reduce
         self.data_symbols = tuple(make_symbol(s) for s in self.columns)
 
+    def with_params(self, params: Sequence[sp.Symbol]) -> SampleLoss:
+        """The same loss and data, evaluated in other parameters (such as the
+        parameters and the components of a direction, for Hessian products)."""
+        return SampleLoss(self.per_sample, params, self.columns, self.data, self.reduce)
+
     @property
     def rows(self) -> int:
         """The number of data rows, M."""

@@ -12,6 +12,7 @@ registry), :mod:`~symgd.descent.stopping` (the stopping rules, written once),
 """
 
 from .codegen import HISTORY_MAX_VALUES
+from .external import minimize
 from .loop import FAST_PATH_MAX_VARIABLES, descend
 from .many import descend_many
 from .race import RACE_RULES, Race, race
@@ -20,7 +21,8 @@ from .steps import ELEMENTWISE_RULES, RULES, SCHEDULES, StepRule, check_lr, get_
 from .stopping import Limits, check_limits
 from .table import TABLE_FORMATS, format_table
 
-__all__ = ["descend", "descend_many", "race", "Race", "RACE_RULES", "Result", "Batch", "History", "Iterate", "Status",
+__all__ = ["descend", "descend_many", "minimize", "race", "Race", "RACE_RULES", "Result",
+           "Batch", "History", "Iterate", "Status",
            "StepRule", "RULES", "SCHEDULES", "ELEMENTWISE_RULES", "get_rule", "check_lr",
            "Limits", "check_limits", "format_table", "TABLE_FORMATS",
            "FAST_PATH_MAX_VARIABLES", "HISTORY_MAX_VALUES"]

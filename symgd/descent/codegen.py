@@ -46,10 +46,14 @@ LOOP_FILENAME = "<symgd descent loop {}>"
 # (even) rows are held, every second one is dropped and the stride doubles,
 # so the rows stay at multiples of the stride and memory stays bounded. The
 # caller adds the last row when it is not one of them. ``keep`` false
-# records iteration 0 only (its stride is past max_iter).
+# records iteration 0 only (its stride is past max_iter). ``tick(it, f)``,
+# when given, is called at iteration 0 and then at the iteration it returns
+# (a progress line: one comparison per iterate, a call now and then).
 LOOP = """\
-def loop(start, lr, max_iter, tol, ftol, patience, keep, callback, advance, robust, n1, cap):
+def loop(start, lr, max_iter, tol, ftol, patience, keep, callback, advance, robust, n1, cap,
+         tick=None):
     {unpack}
+    next_tick = 0 if tick is not None else max_iter + 2
     rows = []
     append = rows.append
     stride = 1 if keep else max_iter + 2
@@ -68,6 +72,8 @@ def loop(start, lr, max_iter, tol, ftol, patience, keep, callback, advance, robu
                 stride += stride
                 full = (cap - 1) * stride
         stop = callback is not None and callback(it, {row})
+        if it >= next_tick:
+            next_tick = tick(it, f)
 {tests}
 {state}
 {update}
@@ -80,7 +86,7 @@ _NAMES = {"inf": math.inf, "hypot": math.hypot, "isfinite": math.isfinite, "abs"
           "max": max, "MATH_ERRORS": MATH_ERRORS, **{s.name: int(s) for s in Status}}
 # Names the loop itself binds; the inlined statements must not use them.
 _LOCALS = frozenset({"start", "lr", "max_iter", "tol", "ftol", "patience", "keep",
-                     "callback", "advance", "robust", "n1", "cap", "rows", "append",
+                     "callback", "advance", "robust", "n1", "cap", "tick", "next_tick", "rows", "append",
                      "stride", "full", "record", "it", "status", "f", "gn", "ok", "stop", "stuck",
                      *STATE})
 _numbers = itertools.count(1)

@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterable, Mapping, NamedTuple
 import numpy as np
 import sympy as sp
 
+from .._progress import Progress, progress_line
 from ..errors import InputError, InputTypeError
 from ..expr.parse import exact_number
 from ..objective.core import Objective, as_objective
@@ -29,7 +30,7 @@ from .result import History, Iterate, Result, Status, history_from_rows
 from .steps import StepRule, get_rule
 from .stopping import Batches, Limits, Stop, check_limits, diagnose, message
 
-__all__ = ["descend", "run", "FAST_PATH_MAX_VARIABLES"]
+__all__ = ["descend", "run", "Counts", "FAST_PATH_MAX_VARIABLES"]
 
 # Up to this many variables the fixed step runs the generated loop on Python
 # floats (see codegen.py).
@@ -41,7 +42,7 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
             callback: Callable[[Iterate], Any] | None = None, history: bool = True,
             patience: int = 20, record_bound: bool = False, exact: bool | int = False,
             batch_size: int | None = None, epochs: int | None = None, shuffle: bool = True,
-            seed: int = 0,
+            seed: int = 0, progress: bool | str = False,
             variables: Iterable[str] | None = None,
             constants: Mapping[str, object] | None = None, **step_options: Any) -> Result:
     r"""Minimize by gradient descent: :math:`x_{t+1} = x_t - \gamma \nabla f(x_t)`.
@@ -101,6 +102,11 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
         as written (0.1 is 1/10): ``history.exact`` holds those rows as
         SymPy numbers and ``result.table(exact=True)`` prints them rounded
         correctly. The float run is unchanged.
+    progress : bool or "auto"
+        Show a progress line on standard error (iterations, iterations per
+        second, the loss, an upper bound on the time left) once the run has
+        taken a second; ``"auto"`` shows it only when standard error is a
+        terminal. Never part of the result.
     record_bound : bool
         Add the local step bound 2/λmax of the Hessian at every iterate as
         the history column ``lr_bound`` (``inf`` where the Hessian has no
@@ -155,10 +161,16 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
     fast = rule.plain and obj.n <= FAST_PATH_MAX_VARIABLES and obj.inlinable \
         and batches is None
     steps = _exact_steps(exact, rule)
-    advance = None if batches is None else _batch_advance(obj, rule, x0, batches)
+    counts = Counts()
+    advance = None if batches is None else _batch_advance(obj, rule, x0, batches, counts)
     counted = None if batches is None else Batches(batches.size, batches.per_epoch, epochs)
-    result = run(obj, rule, x0, limits, fast=fast, callback=callback, keep=history,
-                 advance=advance, batches=counted)
+    line = progress_line("descend", limits.max_iter, show=progress, bound=True)
+    try:
+        result = run(obj, rule, x0, limits, fast=fast, callback=callback, keep=history,
+                     advance=advance, batches=counted, counts=counts, progress=line)
+    finally:
+        if line is not None:
+            line.close()
     if batches is not None:
         result.history.extra["epoch"] = result.history.iteration // batches.per_epoch
     if steps:
@@ -169,11 +181,15 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
 def run(obj: Objective, rule: StepRule, x0: np.ndarray, limits: Limits, *, fast: bool,
         callback: Callable[[Iterate], Any] | None = None, keep: bool = True,
         advance: Callable[[tuple], tuple] | None = None,
-        batches: Batches | None = None) -> Result:
+        batches: Batches | None = None, counts: Counts | None = None,
+        progress: Progress | None = None) -> Result:
     """One run of the loop from ``x0``: the generated loop with ``obj`` inlined
     when ``fast`` (the fixed step only), else the general loop with
     ``advance(x) -> (f, g1..gn, next x1..xn)`` (by default, ``rule``'s step).
-    ``batches`` says how a mini-batch run counts its steps, for the message.
+    ``batches`` says how a mini-batch run counts its steps, for the message;
+    ``counts`` holds the evaluations ``advance`` made beyond one value and
+    gradient per iterate (a line search's trial values, Hessians);
+    ``progress`` is told of the iterates now and then (``Progress.tick``).
 
     :func:`descend` calls this after checking its input; ``limits`` come
     from :func:`~symgd.descent.stopping.check_limits`.
@@ -186,14 +202,15 @@ def run(obj: Objective, rule: StepRule, x0: np.ndarray, limits: Limits, *, fast:
     (True, 88)
     """
     n = obj.n
+    counts = Counts() if counts is None else counts
     linear = limits.max_iter > 0 and obj.is_linear
     loop = fast_loop(obj) if fast else general_loop
     if advance is None and not fast:
-        advance = _rule_advance(obj, rule, x0)
+        advance = _rule_advance(obj, rule, x0, counts)
     status, it, rows, last, stride = loop(
         tuple(x0.tolist()), rule.lr, 0 if linear else limits.max_iter, limits.tol,
         limits.ftol, limits.patience, keep, _callback(callback, n), advance,
-        obj.evaluator.at, n + 1, history_cap(n))
+        obj.evaluator.at, n + 1, history_cap(n), None if progress is None else progress.tick)
     hist = _history(obj.names, rows, last, it, stride if keep else 1)
     status = Status(status)
     if linear and status in (Status.MAX_ITER, Status.CALLBACK) and hist.grad_norm[-1] > 0:
@@ -210,9 +227,11 @@ def run(obj: Objective, rule: StepRule, x0: np.ndarray, limits: Limits, *, fast:
     # tol=None asks for exactly max_iter steps: taking them all is a success
     success = status in (Status.CONVERGED, Status.SMALL_CHANGE) \
         or (status == Status.MAX_ITER and limits.tol < 0)
+    # both loops evaluate value and gradient once at each iterate 0..it
     return Result(np.array(last[:n], dtype=float), float(last[n]),
                   np.array(last[n + 1:2 * n + 1], dtype=float), it, success, int(status),
-                  text, hist, obj.names, rule.lr, limits.reported_tol, rule.name)
+                  text, hist, obj.names, rule.lr, limits.reported_tol, rule.name,
+                  nfev=it + 1 + counts.nfev, njev=it + 1, nhev=counts.nhev)
 
 
 def _history(names: tuple[str, ...], rows: list, last: tuple, it: int,
@@ -246,12 +265,20 @@ def _callback(callback: Callable[[Iterate], Any] | None,
 
 # ---------------------------------------------------------------- steps
 
-def _rule_advance(obj: Objective, rule: StepRule,
-                  x0: np.ndarray) -> Callable[[tuple], tuple]:
+class Counts:
+    """Evaluations a run made besides one value and gradient per iterate."""
+
+    def __init__(self) -> None:
+        self.nfev = 0
+        self.nhev = 0
+
+
+def _rule_advance(obj: Objective, rule: StepRule, x0: np.ndarray,
+                  counts: Counts) -> Callable[[tuple], tuple]:
     """``x -> (f, g1..gn, next x1..xn)`` for any step rule."""
     at = obj.evaluator.at
     state = rule.init(x0)
-    extra = (_Problem(obj),) if _takes_problem(rule.update) else ()
+    extra = (_Problem(obj, counts),) if _takes_problem(rule.update) else ()
 
     def advance(point: tuple) -> tuple:
         nonlocal state
@@ -267,9 +294,10 @@ def _rule_advance(obj: Objective, rule: StepRule,
 class _Problem:
     """What step rules may ask of the objective, without re-checking points."""
 
-    def __init__(self, obj: Objective) -> None:
-        self._at = obj.evaluator.at
+    def __init__(self, obj: Objective, counts: Counts) -> None:
+        self._at = obj.value_evaluator.at       # the value alone: no gradient
         self._obj = obj
+        self._counts = counts
 
     @property
     def is_quadratic(self) -> bool:
@@ -277,9 +305,11 @@ class _Problem:
         return self._obj.is_quadratic
 
     def value(self, x: np.ndarray) -> float:
+        self._counts.nfev += 1
         return self._at(x)[0]
 
     def hess(self, x: np.ndarray) -> np.ndarray:
+        self._counts.nhev += 1
         return self._obj.hess(x)
 
 
@@ -326,13 +356,13 @@ def _batches(obj: Objective, batch_size: object, epochs: object, shuffle: bool,
 
 
 def _batch_advance(obj: Objective, rule: StepRule, x0: np.ndarray,
-                   batches: _Batches) -> Callable[[tuple], tuple]:
+                   batches: _Batches, counts: Counts) -> Callable[[tuple], tuple]:
     """``x -> (f, g, next x)`` on the next mini-batch; a new order every epoch."""
     evaluator = obj.row_evaluator
     rng = np.random.default_rng(batches.seed)
     state = rule.init(x0)
     order, position = np.arange(batches.rows), batches.rows
-    extra = (_Problem(obj),) if _takes_problem(rule.update) else ()
+    extra = (_Problem(obj, counts),) if _takes_problem(rule.update) else ()
 
     def advance(point: tuple) -> tuple:
         nonlocal state, order, position
@@ -396,6 +426,7 @@ def _with_bounds(obj: Objective, rule: StepRule, result: Result) -> Result:
     hist = result.history
     bounds = local_bounds(obj, hist.x)
     hist.extra["lr_bound"] = bounds
+    result = dataclasses.replace(result, nhev=result.nhev + len(hist))   # one Hessian a row
     above = np.flatnonzero(rule.lr >= bounds)
     if not above.size:
         return result

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from .._progress import Progress, progress_line
 from ..errors import InputError, InputTypeError
 from ..objective.core import Objective, as_objective
 from .result import Batch, History, Status
@@ -23,6 +24,7 @@ _RULES = VectorRules()
 def descend_many(objective: object, starts: object, lr: object = 0.1, *,
                  max_iter: int = 1000, tol: float | None = 1e-8, ftol: float = 0.0,
                  step: str = "fixed", history: bool = False, patience: int = 20,
+                 progress: bool | str = False,
                  **step_options: Any) -> Batch:
     r"""Many descents at once, vectorized: one run per start point or learning rate.
 
@@ -46,6 +48,9 @@ def descend_many(objective: object, starts: object, lr: object = 0.1, *,
     history : bool
         Keep every iterate of every run (memory: k × max_iter × (2n + 2)
         floats). By default only the first and last rows of each run.
+    progress : bool or "auto"
+        Show a progress line on standard error (iterations, the runs still
+        active, the lowest loss); see :func:`descend`.
     max_iter, tol, ftol, patience, **step_options
         As in :func:`descend`.
 
@@ -71,7 +76,12 @@ def descend_many(objective: object, starts: object, lr: object = 0.1, *,
     X0, rates = _many_starts(obj, starts, lr)
     rule = get_rule(step, 1.0, **step_options)       # steps are linear in lr: scaled below
     limits = check_limits(max_iter, tol, ftol, patience)
-    return _many_loop(obj, rule, X0, rates, history, limits)
+    line = progress_line("descend_many", limits.max_iter, show=progress, bound=True)
+    try:
+        return _many_loop(obj, rule, X0, rates, history, limits, line)
+    finally:
+        if line is not None:
+            line.close()
 
 
 def _many_starts(obj: Objective, starts: object, lr: object) -> tuple[np.ndarray, np.ndarray]:
@@ -98,7 +108,7 @@ def _many_starts(obj: Objective, starts: object, lr: object) -> tuple[np.ndarray
 
 
 def _many_loop(obj: Objective, rule: StepRule, X0: np.ndarray, rates: np.ndarray,
-               keep: bool, limits: Limits) -> Batch:
+               keep: bool, limits: Limits, progress: Progress | None = None) -> Batch:
     """The lockstep loop: the stopping rules on arrays of runs.
 
     While every run is active whole arrays are used; once some have
@@ -125,6 +135,10 @@ def _many_loop(obj: Objective, rule: StepRule, X0: np.ndarray, rates: np.ndarray
             sel = slice(None) if idx.size == k else idx
             table = _rows_at(evaluate, X[sel])
             f, G, gn = table[:, n], table[:, n + 1:2 * n + 1], table[:, -1]
+            if progress is not None:
+                low = f[np.isfinite(f)]
+                progress.update(it, float(low.min()) if low.size else None,
+                                f"{idx.size:,} of {k:,} runs active")
             if it == 0:
                 first = table
             if rows is not None:

@@ -272,6 +272,26 @@ class Result(Report):
         The gradient-norm tolerance; None when the test was off.
     step : str or None
         The step rule's name (``"fixed"``, ``"momentum"``, ...).
+    nfev, njev, nhev : int
+        How many times the run evaluated the objective, its gradient and its
+        Hessian (a Hessian-vector product counts as one). Value and gradient
+        computed together count once in each; a line search's trial values
+        count in ``nfev`` only. A mini-batch step counts one evaluation on
+        its batch. Evaluations made afterwards to write the message's advice
+        are not counted.
+
+    Like SciPy's ``OptimizeResult``, a Result is also read as a mapping:
+    ``res["x"]``, ``"nfev" in res``, ``res.keys()``, ``res.items()``,
+    ``dict(res)``.
+
+    Examples
+    --------
+    >>> from symgd import descend
+    >>> res = descend("x^2", start=[1.0], lr=0.25, tol=1e-6)
+    >>> res["nit"], res["nfev"], res.njev, "fun" in res
+    (21, 22, 22, True)
+    >>> list(res.keys())[:6]
+    ['x', 'fun', 'jac', 'nit', 'nfev', 'njev']
     """
 
     x: np.ndarray
@@ -286,6 +306,43 @@ class Result(Report):
     lr: float | None = None
     tol: float | None = None
     step: str | None = None
+    nfev: int = 0
+    njev: int = 0
+    nhev: int = 0
+
+    # -------------------------------------------- OptimizeResult's mapping
+
+    def keys(self) -> list[str]:
+        """The field names, SciPy's first: ``x``, ``fun``, ``jac``, ``nit``,
+        ``nfev``, ``njev``, ``nhev``, ``success``, ``status``, ``message``, then
+        ``history``, ``names``, ``lr``, ``tol``, ``step``."""
+        return list(_KEYS)
+
+    def values(self) -> list[Any]:
+        """The fields' values, in the order of :meth:`keys`."""
+        return [getattr(self, k) for k in _KEYS]
+
+    def items(self) -> list[tuple[str, Any]]:
+        """``(name, value)`` pairs, in the order of :meth:`keys`."""
+        return [(k, getattr(self, k)) for k in _KEYS]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """``res[key]``, or ``default`` when it is not a field."""
+        return getattr(self, key) if key in _KEYS else default
+
+    def __getitem__(self, key: str) -> Any:
+        if not isinstance(key, str) or key not in _KEYS:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in _KEYS
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_KEYS)
+
+    def __len__(self) -> int:
+        return len(_KEYS)
 
     @property
     def point(self) -> dict[str, float]:
@@ -328,8 +385,13 @@ class Result(Report):
         return {"x": {k: json_safe(v) for k, v in self.point.items()},
                 "fun": json_safe(self.fun),
                 "jac": {k: json_safe(v) for k, v in zip(self.names, self.jac)},
-                "nit": self.nit, "success": self.success, "status": int(self.status),
+                "nit": self.nit, "nfev": self.nfev, "njev": self.njev, "nhev": self.nhev,
+                "success": self.success, "status": int(self.status),
                 "message": self.message}
+
+
+_KEYS = ("x", "fun", "jac", "nit", "nfev", "njev", "nhev", "success", "status", "message",
+         "history", "names", "lr", "tol", "step")
 
 
 def _result_html(result: Result, rows: int) -> str:
@@ -404,7 +466,7 @@ class Batch(Report):
         lr = float(self.lr[i])
         return Result(self.x[i].copy(), float(self.fun[i]), self.jac[i].copy(), it,
                       bool(self.success[i]), int(status), self._explain(status, hist, it, lr),
-                      hist, self.names, lr, self._tol, self.step)
+                      hist, self.names, lr, self._tol, self.step, nfev=it + 1, njev=it + 1)
 
     def _history(self, rows: np.ndarray, iterations: Any) -> History:
         n = len(self.names)

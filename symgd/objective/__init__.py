@@ -10,13 +10,13 @@ objective protocol), :mod:`.strategy` (how an objective is evaluated),
 from .compile import MATH_ERRORS, Compiled, auto_cse, nodes, python_statements
 from .core import Objective, as_objective, natural_key
 from .derivatives import (MAX_DERIVATIVE_SIZE, degree_bound, derivative, derivative_size,
-                          gradient_of, hessian_of)
+                          directional_hessian, gradient_of, hessian_of)
 from .evaluator import ConstantEvaluator, Evaluator, at_each_point
 from .points import as_point
 from .strategy import ExpressionStrategy, Strategy
 
 __all__ = ["Objective", "as_objective", "natural_key", "derivative", "gradient_of",
-           "hessian_of", "derivative_size", "MAX_DERIVATIVE_SIZE", "degree_bound",
+           "hessian_of", "directional_hessian", "derivative_size", "MAX_DERIVATIVE_SIZE", "degree_bound",
            "Compiled", "python_statements", "MATH_ERRORS", "auto_cse", "nodes",
            "Evaluator", "ConstantEvaluator", "at_each_point", "as_point",
            "Strategy", "ExpressionStrategy"]

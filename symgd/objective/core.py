@@ -50,6 +50,15 @@ class Objective:
         How text is read (see :func:`symgd.parse`): LaTeX when it has a
         backslash (``"auto"``), or always plain text, or always LaTeX.
 
+    Notes
+    -----
+    An objective is a SciPy objective: calling it, ``obj(x)``, is
+    :meth:`value`, so ``scipy.optimize.minimize(obj, x0, jac=obj.grad,
+    hessp=obj.hessp)`` works as it is, and :meth:`value` and :meth:`grad`
+    take arrays of many points (``differential_evolution(obj, bounds,
+    vectorized=True)``). :func:`symgd.minimize` runs SciPy's methods and
+    returns symgd's :class:`~symgd.Result`.
+
     Examples
     --------
     >>> obj = Objective("z = x² + xy + y²")
@@ -400,13 +409,46 @@ class Objective:
         """
         return as_point(x, self.names, what)
 
-    def value(self, x: object) -> float:
-        """The objective's value at ``x`` (nan where it is undefined)."""
-        return self.evaluator.at(self.point(x))[0]
+    def value(self, x: object, *, axis: int = 0) -> float | np.ndarray:
+        """The objective's value at ``x`` (nan where it is undefined).
 
-    def grad(self, x: object) -> np.ndarray:
-        """The gradient at ``x`` as a 1-D float array."""
-        return np.array(self.evaluator.at(self.point(x))[1:], dtype=float)
+        The gradient is not computed. ``x`` is one point (a sequence, a
+        mapping of names or one number; a float comes back) or an array of
+        many points whose axis ``axis`` holds the variables: shape
+        ``(n, S)`` by default, SciPy's convention for vectorized callers
+        such as ``differential_evolution(..., vectorized=True)``, or
+        ``(S, n)`` with ``axis=-1``. An array of the other axes' shape
+        comes back.
+
+        >>> obj = Objective("x^2 + 10*y")
+        >>> obj.value([1, 2])
+        21.0
+        >>> obj.value(np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 1.0]]))
+        array([ 1.,  4., 19.])
+        >>> obj.value(np.array([[1.0, 0.0], [3.0, 1.0]]), axis=-1)
+        array([ 1., 19.])
+        """
+        batch = self._batch(x, axis)
+        if batch is None:
+            return float(self._strategy.value_evaluator.at(self.point(x))[0])
+        return self._strategy.value_evaluator.at_array(batch)[0]
+
+    __call__ = value
+
+    def grad(self, x: object, *, axis: int = 0) -> np.ndarray:
+        """The gradient at ``x`` as a 1-D float array; for an array of many
+        points (see :meth:`value`), the gradients in an array of the same
+        shape, the partial derivatives along ``axis``.
+
+        >>> obj = Objective("x^2 + 10*y")
+        >>> obj.grad(np.array([[1.0, 0.0], [3.0, 1.0]]), axis=-1)
+        array([[ 2., 10.],
+               [ 6., 10.]])
+        """
+        batch = self._batch(x, axis)
+        if batch is None:
+            return np.array(self.evaluator.at(self.point(x))[1:], dtype=float)
+        return np.stack(self.evaluator.at_array(batch)[1:], axis=axis)
 
     def value_and_grad(self, x: object) -> tuple[float, np.ndarray]:
         """Value and gradient at ``x`` from one evaluation."""
@@ -416,6 +458,51 @@ class Objective:
     def hess(self, x: object) -> np.ndarray:
         """The Hessian at ``x`` as an ``(n, n)`` float array."""
         return self._strategy.hess(self.point(x))
+
+    def hessp(self, x: object, p: object) -> np.ndarray:
+        """The Hessian at ``x`` times the vector ``p``, as a 1-D float array.
+
+        For an expression, the gradient of the directional derivative
+        ``∇f · p`` is derived once and compiled, so the n×n Hessian is never
+        formed (unless it was built already); SciPy's ``hessp=`` argument
+        (Newton-CG, trust-ncg, trust-krylov) takes this method.
+
+        >>> Objective("x^2*y + y^3").hessp([1, 2], [1, 0])
+        array([4., 2.])
+        """
+        return np.asarray(self._strategy.hessp(self.point(x), self.point(p, "p")),
+                          dtype=float)
+
+    @property
+    def value_evaluator(self) -> Evaluator:
+        """An evaluator whose first output is the value, computed without the
+        gradient where the objective allows."""
+        return self._strategy.value_evaluator
+
+    def _batch(self, x: object, axis: int) -> list[np.ndarray] | None:
+        """The coordinates of many points as one array per variable, or None
+        when ``x`` is one point."""
+        if isinstance(x, (Mapping, str, bytes)) or not isinstance(x, (np.ndarray, list, tuple)):
+            return None
+        try:
+            arr = np.asarray(x, dtype=float)
+        except (TypeError, ValueError):
+            return None                       # point() says what is wrong
+        if arr.ndim < 2:
+            return None
+        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) \
+                or not -arr.ndim <= axis < arr.ndim:
+            raise InputError(f"axis must be an axis of the array of shape {arr.shape}, "
+                             f"got {axis!r}")
+        if arr.shape[axis] != self.n:
+            raise InputError(
+                f"an array of points of shape {arr.shape} has {arr.shape[axis]} values "
+                f"along axis {axis}, but the objective has {self.n} variable"
+                f"{'s' * (self.n != 1)} ({', '.join(self.names)}); give shape (n, S), "
+                "or (S, n) with axis=-1")
+        if not np.all(np.isfinite(arr)):
+            raise InputError("points must be finite numbers; the array holds nan or inf")
+        return list(np.moveaxis(arr, axis, 0))
 
     def exact_parts(self) -> tuple[sp.Expr, tuple[sp.Expr, ...]]:
         """The objective and its gradient for exact evaluation (real symbols)."""

@@ -18,7 +18,7 @@ from ..errors import ObjectiveError
 from .compile import nodes
 
 __all__ = ["derivative", "merge_powers", "gradient_of", "hessian_of", "derivative_size",
-           "MAX_DERIVATIVE_SIZE", "degree_bound", "POLYNOMIAL_MAX_NODES"]
+           "MAX_DERIVATIVE_SIZE", "degree_bound", "POLYNOMIAL_MAX_NODES", "directional_hessian"]
 
 MAX_DERIVATIVE_SIZE = 50_000
 """The most new SymPy nodes one partial derivative may take (see
@@ -224,6 +224,40 @@ def hessian_of(gradient: Sequence[sp.Expr], variables: Sequence[sp.Symbol]) -> s
         for j in range(i, n):
             rows[i][j] = rows[j][i] = derivative(gradient[i], variables[j])
     return sp.Matrix(rows)
+
+
+def directional_hessian(gradient: Sequence[sp.Expr], variables: Sequence[sp.Symbol]
+                        ) -> tuple[tuple[sp.Symbol, ...], tuple[sp.Expr, ...]]:
+    r"""Hessian-vector products without the Hessian matrix: the expressions
+    :math:`(H p)_i = \sum_j p_j\, \partial^2 f / \partial x_i \partial x_j`, in
+    the variables and the components of :math:`p`.
+
+    Returns ``(arguments, products)``: the variables followed by one new
+    symbol per component of :math:`p`, and the n products. Only the
+    second derivatives that can be nonzero are taken (a partial is
+    differentiated by the variables it contains, each pair once, and
+    mirrored), so a Hessian with few nonzero entries per row costs about
+    n derivatives, and the compiled products have n outputs, not n².
+
+    >>> x, y = sp.symbols("x y")
+    >>> args, hp = directional_hessian((2*x + y, x + 3*y**2), (x, y))
+    >>> [str(a) for a in args], hp
+    (['x', 'y', '_p1', '_p2'], (2*_p1 + _p2, _p1 + 6*_p2*y))
+    """
+    direction = tuple(sp.Dummy(f"p{j + 1}", real=True) for j in range(len(variables)))
+    position = {v: k for k, v in enumerate(variables)}
+    rows: list[list[sp.Expr]] = [[] for _ in variables]
+    for j, g in enumerate(gradient):
+        for i in sorted(position[s] for s in g.free_symbols if s in position):
+            if i < j:
+                continue                    # taken from the partial of x_i (symmetry)
+            entry = derivative(g, variables[i])
+            if entry == 0:
+                continue
+            rows[j].append(direction[i] * entry)
+            if i != j:
+                rows[i].append(direction[j] * entry)
+    return (*variables, *direction), tuple(sp.Add(*terms) for terms in rows)
 
 
 def derivative_size(expr: sp.Expr, var: sp.Symbol) -> int:

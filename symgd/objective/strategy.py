@@ -18,7 +18,7 @@ import numpy as np
 import sympy as sp
 
 from .compile import Compiled, nodes
-from .derivatives import degree_bound, gradient_of, hessian_of
+from .derivatives import degree_bound, directional_hessian, gradient_of, hessian_of
 from .evaluator import Evaluator
 
 __all__ = ["Strategy", "ExpressionStrategy", "CHEAP_HESSIAN_NODES"]
@@ -73,6 +73,13 @@ class Strategy(ABC):
         """``at(point)`` gives the n*n Hessian entries, row by row."""
 
     @property
+    def value_evaluator(self) -> Evaluator:
+        """An evaluator whose first output is the value, for callers that need
+        the value alone (line searches, ``Objective.value``). By default
+        :attr:`evaluator`; a kind that can skip the gradient gives one that does."""
+        return self.evaluator
+
+    @property
     def vectorized(self) -> bool:
         """True when :attr:`evaluator` evaluates many points in one call."""
         return bool(self.evaluator.vectorized)
@@ -81,6 +88,13 @@ class Strategy(ABC):
         """The Hessian at a checked point, as an ``(n, n)`` float array."""
         n = len(self.symbols)
         return np.array(self.hessian_evaluator.at(point), dtype=float).reshape(n, n)
+
+    def hessp(self, point: np.ndarray, direction: np.ndarray) -> np.ndarray:
+        """The Hessian at a checked point times ``direction``, shape ``(n,)``.
+
+        By default from the Hessian; kinds that can do without it override this.
+        """
+        return self.hess(point) @ direction
 
     # ---------------------------------------------------- what it is
 
@@ -134,7 +148,9 @@ class ExpressionStrategy(Strategy):
         self._quadratic: bool | None = None
         self._degree: tuple[int | None] | None = None
         self._evaluator: Compiled | None = None
+        self._value_evaluator: Compiled | None = None
         self._hessian_evaluator: Compiled | None = None
+        self._hessp_evaluator: Compiled | None = None
 
     @property
     def real_expr(self) -> sp.Expr:
@@ -161,6 +177,26 @@ class ExpressionStrategy(Strategy):
         if self._evaluator is None:
             self._evaluator = Compiled(self.symbols, (self.expr, *self.real_gradient))
         return self._evaluator
+
+    @property
+    def value_evaluator(self) -> Compiled:
+        """The value alone, compiled once (no gradient computed)."""
+        if self._value_evaluator is None:
+            self._value_evaluator = Compiled(self.symbols, (self.expr,))
+        return self._value_evaluator
+
+    def hessp(self, point: np.ndarray, direction: np.ndarray) -> np.ndarray:
+        """The Hessian times ``direction``: from the Hessian when it is built
+        already, else from the gradient of the directional derivative
+        ``∇f · p`` (see :func:`~symgd.objective.derivatives.directional_hessian`),
+        derived and compiled once, so the n×n matrix is never built."""
+        if self._hessian is not None:
+            return self.hess(point) @ direction
+        if self._hessp_evaluator is None:
+            arguments, products = directional_hessian(self.real_gradient, self.symbols)
+            self._hessp_evaluator = Compiled(arguments, products)
+        values = self._hessp_evaluator.at([*point, *direction])
+        return np.array(values, dtype=float)
 
     @property
     def hessian_evaluator(self) -> Compiled:

@@ -1,0 +1,47 @@
+"""Sphinx configuration of symgd's reference manual.
+
+Build it with ``python -m sphinx -W -b html docs docs/_build`` (the ``docs``
+extra installs Sphinx, numpydoc and myst-parser); ``tests/test_docs_build.py``
+builds it with warnings as errors.
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.abspath(".."))
+
+import symgd  # noqa: E402  (after the path is set)
+
+project = "symgd"
+author = "symgd contributors"
+copyright = "symgd contributors"
+release = symgd.__version__
+version = symgd.__version__
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    "numpydoc",
+    "myst_parser",
+]
+
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+root_doc = "index"
+exclude_patterns = ["_build", "images"]
+
+# The API pages document each public name with autofunction/autoclass, and
+# the autosummary tables link to them: no stub pages are generated.
+autosummary_generate = False
+autodoc_member_order = "bysource"
+autodoc_typehints = "none"             # the numpydoc sections say the types
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+numpydoc_xref_param_type = False
+
+myst_heading_anchors = 3
+myst_enable_extensions = ["dollarmath"]
+
+html_theme = "alabaster"
+html_title = f"symgd {release}"
+html_static_path: list[str] = []
