@@ -47,19 +47,24 @@ class ParseError(SymgdError, ValueError):
         0-based index into ``text`` where the problem is, when known.
     hint : str
         What to do instead.
+    suggestions : tuple of str
+        Whole inputs the message proposes, each spelling one reading of the
+        text (``("x*y",)`` for ``"xy"``); every one of them parses.
     """
 
     def __init__(self, reason: str, text: str = "", position: int | None = None,
-                 hint: str = "") -> None:
+                 hint: str = "", suggestions: tuple[str, ...] = ()) -> None:
         self.reason = reason
         self.text = text
         self.position = position
         self.hint = hint
+        self.suggestions = tuple(suggestions)
         super().__init__(self._one_line())
 
     def __reduce__(self) -> tuple:
         # rebuilt from its parts, not from the one-line message (pickling, processes)
-        return (type(self), (self.reason, self.text, self.position, self.hint))
+        return (type(self), (self.reason, self.text, self.position, self.hint,
+                             self.suggestions))
 
     def _one_line(self) -> str:
         shown = truncated(self.text)

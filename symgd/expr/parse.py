@@ -34,8 +34,9 @@ from ..errors import InputError, InputTypeError, ParseError
 from .build import build
 from .limits import MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH, MAX_NAME_LENGTH, MAX_NUMBER_BITS
 from .names import NOT_NUMBERS, check_name, make_symbol, names_list, natural_key
-from .notation import (check_sequence, check_token_name, expand_superscripts,
-                       insert_products, resolve_names, wrap_roots)
+from .letters import check_token_name, resolve_names
+from .notation import (apply_functions, check_sequence, expand_superscripts, insert_products,
+                       read_bars, wrap_roots)
 from .numbers import constant_values, exact_number, float_number, has_float_value
 from .registry import FUNCTIONS
 from .tokens import Token, tokenize
@@ -155,9 +156,9 @@ def parse_definition(text: str, *, variables: Iterable[object] | None = None,
         at = next(t.pos for t in rhs if t.kind == "name" and t.text == name)
         raise ParseError(f"{name!r} is defined in terms of itself", text, at,
                          "use another name on the left, e.g. L = ...")
-    tokens = expand_superscripts(wrap_roots(rhs, text), text)
-    tokens = resolve_names(tokens, text, set(declared), values)
-    tokens = insert_products(tokens, text)
+    tokens = resolve_names(wrap_roots(rhs, text), text, set(declared), values)
+    tokens = expand_superscripts(read_bars(tokens, text), text)
+    tokens = insert_products(apply_functions(tokens, text), text)
     check_sequence(tokens, text)
     expr = build(tokens, text, values)
     return Definition(expr, name, arguments)
