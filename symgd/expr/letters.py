@@ -21,6 +21,7 @@ constant or a Greek letter's name:
 
 from __future__ import annotations
 
+import keyword
 import re
 from dataclasses import dataclass
 from typing import Mapping
@@ -44,6 +45,8 @@ WORDS = frozenset(FUNCTIONS) | frozenset(CONSTANTS) | frozenset("""
 LOG_BASE = re.compile(r"log_([0-9]+|e)\Z")
 
 _VOWELS = frozenset("aeiouAEIOU")
+#: Python's words (``if``, ``import``, ``await``...): never read as mathematics.
+_PYTHON_WORDS = frozenset(keyword.kwlist + keyword.softkwlist) - {"lambda", "_"}
 _BY_LENGTH = sorted(FUNCTIONS, key=len, reverse=True)
 
 
@@ -67,8 +70,9 @@ class _Question:
 
 
 class _Reader:
-    def __init__(self, tokens: list[Token], declared: set[str],
+    def __init__(self, tokens: list[Token], text: str, declared: set[str],
                  values: Mapping[str, sp.Expr]) -> None:
+        self.text = text
         self.fixed = declared | set(values)
         n = len(tokens)
         self.called = [k + 1 < n and tokens[k + 1].kind == "(" for k in range(n)]
@@ -90,6 +94,10 @@ class _Reader:
             return [Token("const", w, tok.pos, tok.spaced, tok.length)]
         if w in WORDS:
             return [tok]
+        if w in _PYTHON_WORDS:
+            raise ParseError(f"{w!r} is a word of Python, not of mathematics", self.text,
+                             tok.pos, f"write a formula; to use {w!r} as a variable, "
+                             f"declare variables=({w!r},)")
         if LOG_BASE.match(w) and called:
             return [Token("func", w, tok.pos, tok.spaced, tok.length)]
         return self.run(tok, called)
@@ -111,22 +119,23 @@ class _Reader:
         if head and len(w) - len(head) <= 2:
             rest = w[len(head):]
             inner = rest if rest in WORDS else _product(rest)
-            return self.ask(tok, (f"{head}({inner})",))
+            return self.ask(tok, (f"{head}({inner})" + "*" * called,))
         if len(w) < 2:
             return [tok]
         ways = [way for way in _decompositions(w, self.atoms | {"pi", "e"}, 2)
                 if any(part not in CONSTANTS for part in way)]
         if len(ways) == 1:
             return self.product(tok, ways[0])
+        star = "*" if called else ""
         if len(ways) > 1:
-            return self.ask(tok, tuple("*".join(way) for way in ways))
+            return self.ask(tok, tuple("*".join(way) + star for way in ways))
         letters = _letters(w)
         vowel = any(c in _VOWELS for c in w)
         if self.context and (len(w) == 2 or len(w) == 3 and not vowel):
             return self.product(tok, letters)
         if len(w) >= 4 and vowel:
             return [tok]
-        return self.ask(tok, ("*".join(letters),))
+        return self.ask(tok, ("*".join(letters) + star,))
 
     def product(self, tok: Token, parts: list[str]) -> list[Token]:
         out: list[Token] = []
@@ -152,7 +161,7 @@ def resolve_names(tokens: list[Token], text: str, declared: set[str],
 
     Raises a ParseError naming the readings when a run could mean two things.
     """
-    reader = _Reader(tokens, declared, values)
+    reader = _Reader(tokens, text, declared, values)
     out: list[Token] = []
     for k, tok in enumerate(tokens):
         if tok.kind != "name":

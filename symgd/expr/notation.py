@@ -172,7 +172,10 @@ class _Applier:
                 return [func], k + 1          # reported by the builder: call it with ( )
             if self._is(end, "num") or self._is(end, "name") or self._is(end, "const") \
                     or self._is(end, "("):
-                raise self.two_factors(func, j, end)
+                raise self.two_factors(func, j, end, end)
+            if (self._is(end, "op", "*") or self._is(end, "op", "/")) \
+                    and not self._is(end + 1, "func"):
+                raise self.two_factors(func, j, end, end + 1)
             j = end
         open_, close = Token("(", "(", func.pos, False), Token(")", ")", func.pos, False)
         if power is None:
@@ -266,24 +269,27 @@ class _Applier:
             return [*signs, tok, *self.run(j + 1, end, depth), self.tokens[end]], end + 1
         return None, j
 
-    def two_factors(self, func: Token, j: int, end: int) -> ParseError:
+    def two_factors(self, func: Token, j: int, end: int, operand: int) -> ParseError:
+        """``sin x y``, ``cos 2*x``: the function of the product, or the product of its value?"""
         tokens = self.tokens
-        a, b = tokens[j].pos, max(t.end for t in tokens[j:end])
-        nxt = end
-        while nxt < len(tokens) and tokens[nxt].kind in ("num", "name", "const") \
-                and nxt - end < 8:
-            nxt += 1
-        c = max(t.end for t in tokens[end:max(nxt, end + 1)])
-        if min(a, b, c) <= 0 or not tokens[end].length:
+        last = operand
+        if last < len(tokens) and tokens[last].kind == "(":
+            last = _closing(tokens, last)
+        typed = [t for t in tokens[j:min(last + 1, len(tokens))] if t.length]
+        b = max((t.end for t in tokens[j:end] if t.length), default=0)
+        if not typed or not b or last >= len(tokens):
             return ParseError(f"{func.text} without parentheses is followed by two factors",
                               self.text, func.pos, f"write {func.text}(...) with parentheses")
-        inner, rest = self.text[a:b], self.text[b:c].strip()
-        whole = self.text[a:c]
-        one = self.text[:a].rstrip() + f"({whole})" + self.text[c:]
-        two = self.text[:a].rstrip() + f"({inner})*{rest}" + self.text[c:]
-        return ParseError(f"'{self.text[func.pos:c]}' could be {func.text}({whole}) or "
-                          f"{func.text}({inner})·{rest}", self.text, func.pos,
-                          f"write {one} or {two}", (one, two))
+        a, c = typed[0].pos, max(t.end for t in typed)
+        head = self.text[:a].rstrip()
+        rest = self.text[b:c].strip()
+        rest = rest if operand > end else "*" + rest
+        seg_one = f"{func.text}({self.text[a:c]})"
+        seg_two = f"{func.text}({self.text[a:b]}){rest}"
+        one = head + f"({self.text[a:c]})" + self.text[c:]
+        two = head + f"({self.text[a:b]}){rest}" + self.text[c:]
+        return ParseError(f"'{self.text[func.pos:c]}' could be {seg_one} or {seg_two}",
+                          self.text, func.pos, f"write {one} or {two}", (one, two))
 
 
 def insert_products(tokens: list[Token], text: str) -> list[Token]:
@@ -293,6 +299,10 @@ def insert_products(tokens: list[Token], text: str) -> list[Token]:
         prev = out[-1] if out else None
         if prev is not None and prev.kind in ("num", "name", "const", ")") \
                 and tok.kind in ("num", "name", "const", "func", "("):
+            gap = text[prev.end:tok.pos] if prev.length and tok.length else ""
+            if "\n" in gap or "\r" in gap:
+                raise ParseError("two expressions on separate lines", text, tok.pos,
+                                 "give a single expression, or join the lines with an operator")
             if prev.kind == "num" and tok.kind == "num" and tok.spaced:
                 fixed = text[:prev.end] + "*" + text[tok.pos:]
                 raise ParseError(f"two numbers side by side: {prev.text} {tok.text}", text,

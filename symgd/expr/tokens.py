@@ -3,8 +3,9 @@
 A fixed set of characters is accepted (digits, Latin and Greek letters,
 arithmetic signs, parentheses, bars, commas and one ``=``); the typographic
 forms people paste (``−``, ``×``, ``·``, ``÷``, superscript digits, ``π``,
-``√ ∛ ∜``, vulgar fractions ``½``, subscript digits ``w₁`` and fullwidth
-forms ``２ｘ``) become the plain tokens. Greek capitals drawn exactly like Latin letters
+``√ ∛ ∜``, vulgar fractions ``½`` and subscript digits ``w₁``) become the
+plain tokens; fullwidth forms (``２ｘ``) are refused with the text spelled
+in ASCII. Greek capitals drawn exactly like Latin letters
 are refused: as names they would be a second variable that prints like the
 first. Anything else is refused with a hint for the usual slips.
 """
@@ -34,7 +35,8 @@ _VULGAR = {"½": (1, 2), "⅓": (1, 3), "⅔": (2, 3), "¼": (1, 4), "¾": (3, 4
            "⅖": (2, 5), "⅗": (3, 5), "⅘": (4, 5), "⅙": (1, 6), "⅚": (5, 6), "⅐": (1, 7),
            "⅛": (1, 8), "⅜": (3, 8), "⅝": (5, 8), "⅞": (7, 8), "⅑": (1, 9), "⅒": (1, 10)}
 _ROOTS = {"√": "sqrt", "∛": "cbrt", "∜": "sqrt"}
-#: Fullwidth forms (``２ｘ＋１``) and the ideographic space read as their ASCII twins (NFKC).
+#: Fullwidth forms (``２ｘ＋１``) and the ideographic space: refused, the message
+#: spelling the text with their ASCII twins (NFKC).
 _FULLWIDTH = {c: unicodedata.normalize("NFKC", chr(c)) for c in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = " "
 _LOG_BASE = re.compile(r"\{([0-9]+|e)\}")
@@ -80,11 +82,17 @@ def tokenize(text: str) -> list[Token]:
 
     >>> [t.text for t in tokenize("2x² − y·π")]
     ['2', 'x', '2', '-', 'y', '*', 'pi']
-    >>> [t.text for t in tokenize("½θ₁ + ２ｘ")]
-    ['(', '1', '/', '2', ')', 'θ_1', '+', '2', 'x']
+    >>> [t.text for t in tokenize("½θ₁ + x")]
+    ['(', '1', '/', '2', ')', 'θ_1', '+', 'x']
     """
     tokens: list[Token] = []
-    read = text.translate(_FULLWIDTH) if any(ord(c) >= 0x3000 for c in text) else text
+    read = text
+    wide = next((k for k, c in enumerate(text) if ord(c) in _FULLWIDTH), None)
+    if wide is not None:
+        ascii_text = text.translate(_FULLWIDTH)
+        raise ParseError(f"{text[wide]!r} is a fullwidth character", text, wide,
+                         f"type it as {_FULLWIDTH[ord(text[wide])]!r}: {ascii_text}",
+                         (ascii_text,))
     i, n, spaced = 0, len(read), False
     while i < n:
         ch = read[i]
