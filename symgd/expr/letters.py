@@ -150,6 +150,8 @@ class _Reader:
         return out
 
     def ask(self, tok: Token, readings: tuple[str, ...], declare: bool = True) -> list[Token]:
+        if tok.pos and self.text[tok.pos - 1:tok.pos].isdigit():   # 2ex: 2*e*x, not 2e*x
+            readings = tuple("*" + r for r in readings)
         shown = tuple(r.replace("*", "·") for r in readings)
         self.questions.append(_Question(tok, readings, shown, declare))
         return [tok]
