@@ -280,7 +280,8 @@ class _Builder:
             inner = _largest_exponent(base)
             combined = abs(exponent) * inner
             if combined > MAX_EXPONENT:
-                shown = int(combined) if combined == int(combined) else float(combined)
+                combined = float(combined)
+                shown = int(combined) if combined.is_integer() else combined
                 what = f"the exponent {exponent}" if inner == 1 else \
                     f"a power of a power, with combined exponent {shown},"
                 raise ParseError(f"{what} is too large", self.text,

@@ -13,10 +13,10 @@ constant or a Greek letter's name:
 3. a run that is in one way only a product of the single-letter variables
    used elsewhere, declared names and the constants ``e``, ``pi`` is that
    product (``xe^x``, ``x^2 + xy``);
-4. two letters, or three without a vowel, are a product when other
-   single-letter variables are used (``ax^2 + bx + c``, ``y = mx + b``);
-   four or more letters with a vowel are one name (``weight``);
-   anything else is refused, with each reading spelled out.
+4. two letters are a product when other single-letter variables are used
+   (``ax^2 + bx + c``, ``y = mx + b``); four or more letters with a vowel
+   are one name (``weight``); anything else (``mpg`` undeclared, ``z = xy``)
+   is refused, with each reading spelled out.
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ class _Reader:
             return self.ask(tok, tuple("*".join(way) + star for way in ways))
         letters = _letters(w)
         vowel = any(c in _VOWELS for c in w)
-        if self.context and (len(w) == 2 or len(w) == 3 and not vowel):
+        if self.context and len(w) == 2:
             return self.product(tok, letters)
         if len(w) >= 4 and vowel:
             return [tok]

@@ -135,7 +135,30 @@ def parse_definition(text: str, *, variables: Iterable[object] | None = None,
     >>> d = parse_definition("f(y, x) = x^2 + 3y")
     >>> d.name, d.arguments, d.expr
     ('f', ('y', 'x'), x**2 + 3*y)
+
+    A ParseError's ``suggestions`` are whole inputs that parse (with the same
+    ``variables`` and ``constants``); a spelling that would not is dropped.
     """
+    try:
+        return _definition(text, variables, constants)
+    except ParseError as err:
+        kept = tuple(s for s in err.suggestions if _parses(s, variables, constants))
+        if kept == err.suggestions:
+            raise
+        raise ParseError(err.reason, err.text, err.position, err.hint, kept) from None
+
+
+def _parses(text: str, variables: Iterable[object] | None,
+            constants: Mapping[str, object] | None) -> bool:
+    try:
+        _definition(text, variables, constants)
+        return True
+    except ParseError:
+        return False
+
+
+def _definition(text: str, variables: Iterable[object] | None,
+                constants: Mapping[str, object] | None) -> Definition:
     if not isinstance(text, str):
         raise InputTypeError(
             f"an expression must be given as a string, got {type(text).__name__}")

@@ -114,11 +114,11 @@ def _fraction(text: str, i: int, spaced: bool, before: list[Token]) -> list[Toke
     p, q = _VULGAR[text[i]]
     if before and before[-1].kind == "num" and not spaced:
         whole = before[-1].text
+        readings = (text[:before[-1].pos] + f"({whole} + {p}/{q})" + text[i + 1:],
+                    text[:i] + f"*{p}/{q}" + text[i + 1:])
         raise ParseError(f"'{whole}{text[i]}' is a mixed number", text, before[-1].pos,
-                         f"write {whole} + {p}/{q} for the sum, or {whole}*{p}/{q} for "
-                         "the product",
-                         (text[:before[-1].pos] + f"({whole} + {p}/{q})" + text[i + 1:],
-                          text[:i] + f"*{p}/{q}" + text[i + 1:]))
+                         f"write {readings[0]} for the sum, or {readings[1]} for the product",
+                         readings)
     return [Token("(", "(", i, spaced, 1), Token("num", str(p), i, False),
             Token("op", "/", i, False), Token("num", str(q), i, False),
             Token(")", ")", i, False)]
