@@ -47,7 +47,7 @@ LOG_BASE = re.compile(r"log_([0-9]+|e)\Z")
 _VOWELS = frozenset("aeiouAEIOU")
 #: Python's words (``if``, ``import``, ``await``...): never read as mathematics.
 _PYTHON_WORDS = frozenset(keyword.kwlist + keyword.softkwlist) - {"lambda", "_"}
-_BY_LENGTH = sorted(FUNCTIONS, key=len, reverse=True)
+_LONGEST = max(map(len, FUNCTIONS))
 
 
 def check_token_name(token: Token, text: str) -> None:
@@ -111,7 +111,8 @@ class _Reader:
                 return self.ask(tok, (f"{head}({_product(rest)})",), declare=False)
             return [tok]
         if called:
-            tail = next((f for f in _BY_LENGTH if w.endswith(f) and len(w) > len(f)), None)
+            tail = next((w[-n:] for n in range(min(len(w) - 1, _LONGEST), 0, -1)
+                         if w[-n:] in FUNCTIONS), None)
             if tail is not None:
                 prefix = Token("name", w[:-len(tail)], tok.pos, tok.spaced, len(w) - len(tail))
                 return [*self.name(prefix, False), Token("op", "*", tok.pos, False),
@@ -214,7 +215,8 @@ def _unknown_function(tok: Token, text: str) -> ParseError:
 
 def _function_prefix(word: str) -> str | None:
     """The longest function name ``word`` starts with, if shorter than the word."""
-    return next((f for f in _BY_LENGTH if word.startswith(f) and len(word) > len(f)), None)
+    return next((word[:n] for n in range(min(len(word) - 1, _LONGEST), 0, -1)
+                 if word[:n] in FUNCTIONS), None)
 
 
 def _letters(word: str) -> list[str]:

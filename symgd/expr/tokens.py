@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ..errors import ParseError
 
@@ -39,6 +39,7 @@ _ROOTS = {"√": "sqrt", "∛": "cbrt", "∜": "sqrt"}
 #: spelling the text with their ASCII twins (NFKC).
 _FULLWIDTH = {c: unicodedata.normalize("NFKC", chr(c)) for c in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = " "
+_WIDE = re.compile("[\uff01-\uff5e\u3000]")
 _LOG_BASE = re.compile(r"\{([0-9]+|e)\}")
 _NUMBER = re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 #: One character of a name: a Latin or Greek letter, a digit or ``_``.
@@ -87,8 +88,9 @@ def tokenize(text: str) -> list[Token]:
     """
     tokens: list[Token] = []
     read = text
-    wide = next((k for k, c in enumerate(text) if ord(c) in _FULLWIDTH), None)
-    if wide is not None:
+    found = _WIDE.search(text)
+    if found is not None:
+        wide = found.start()
         ascii_text = text.translate(_FULLWIDTH)
         raise ParseError(f"{text[wide]!r} is a fullwidth character", text, wide,
                          f"type it as {_FULLWIDTH[ord(text[wide])]!r}: {ascii_text}",
@@ -103,8 +105,8 @@ def tokenize(text: str) -> list[Token]:
             tokens += _fraction(read, i, spaced, tokens)
             i, spaced = i + 1, False
             continue
-        token, j = _read_token(read, i, spaced)
-        tokens.append(replace(token, length=j - i))
+        kind, word, j = _read_token(read, i)
+        tokens.append(Token(kind, word, i, spaced, j - i))
         i, spaced = j, False
     return tokens
 
@@ -124,16 +126,17 @@ def _fraction(text: str, i: int, spaced: bool, before: list[Token]) -> list[Toke
             Token(")", ")", i, False)]
 
 
-def _read_token(text: str, i: int, spaced: bool) -> tuple[Token, int]:
+def _read_token(text: str, i: int) -> tuple[str, str, int]:
+    """The kind, normalized text and end of the token at ``text[i]``."""
     ch = text[i]
     if ch in _DIGITS or ch == "." and text[i + 1:i + 2] in _DIGITS and i + 1 < len(text):
         m = _NUMBER.match(text, i)
         _check_number_end(text, m)
-        return Token("num", m.group(0), i, spaced), m.end()
+        return "num", m.group(0), m.end()
     if ch == "π":
-        return Token("name", "pi", i, spaced), i + 1
+        return "name", "pi", i + 1
     if ch in _ROOTS:
-        return Token("name", _ROOTS[ch], i, spaced), i + 1
+        return "name", _ROOTS[ch], i + 1
     if NAME_CHAR.match(ch) and not ch.isdigit() and ch != "_":
         j = i
         while j < len(text) and NAME_CHAR.match(text[j]) and text[j] != "π":
@@ -150,19 +153,19 @@ def _read_token(text: str, i: int, spaced: bool) -> tuple[Token, int]:
             while k < len(text) and text[k] in _SUBSCRIPTS:
                 k += 1
             name, j = name + "_" + "".join(_SUBSCRIPTS[c] for c in text[j:k]), k
-        return Token("name", name, i, spaced), j
+        return "name", name, j
     if text.startswith("**", i):
-        return Token("op", "**", i, spaced), i + 2
+        return "op", "**", i + 2
     if ch in _OPERATORS:
-        return Token("op", _OPERATORS[ch], i, spaced), i + 1
+        return "op", _OPERATORS[ch], i + 1
     if ch in "(),=|":
-        return Token(ch, ch, i, spaced), i + 1
+        return ch, ch, i + 1
     if ch in _SUPERSCRIPTS:
         j = i
         while j < len(text) and text[j] in _SUPERSCRIPTS:
             j += 1
         sup = "".join(_SUPERSCRIPTS[c] for c in text[i:j])
-        return Token("sup", sup, i, spaced), j
+        return "sup", sup, j
     raise _bad_character(text, i)
 
 
