@@ -45,6 +45,7 @@ WORDS = frozenset(FUNCTIONS) | frozenset(CONSTANTS) | frozenset("""
 LOG_BASE = re.compile(r"log_([0-9]+|e)\Z")
 
 _VOWELS = frozenset("aeiouAEIOU")
+_SHOWN = 200    # a longer input is not repeated in full in a hint
 #: Python's words (``if``, ``import``, ``await``...): never read as mathematics.
 _PYTHON_WORDS = frozenset(keyword.kwlist + keyword.softkwlist) - {"lambda", "_"}
 _LONGEST = max(map(len, FUNCTIONS))
@@ -190,7 +191,8 @@ def _question_error(questions: list[_Question], text: str) -> ParseError:
                         for r in first.readings)
     readings = " or ".join(first.shown)
     reason = f"{word!r} could be {readings} or one variable named {word}"
-    hint = f"write {' or '.join(suggestions)}"
+    shown = suggestions if len(text) <= _SHOWN else first.readings
+    hint = f"write {' or '.join(shown)}"
     if first.declare:
         names = tuple(dict.fromkeys(q.token.text for q in questions if q.declare))
         hint += f", or declare variables={names!r}"
@@ -208,9 +210,11 @@ def _spelled(text: str, choices: list[tuple[_Question, str]]) -> str:
 
 def _unknown_function(tok: Token, text: str) -> ParseError:
     listed = ", ".join(sorted(FUNCTIONS))
+    short = tok.length and len(text) <= _SHOWN
+    product = text[:tok.end] + "*" + text[tok.end:] if short else f"{tok.text}*(...)"
     return ParseError(f"unknown function {tok.text!r}", text, tok.pos,
-                      f"to multiply, write {tok.text}*(...); known functions: {listed}",
-                      (text[:tok.end] + "*" + text[tok.end:],) if tok.length else ())
+                      f"to multiply, write {product}; known functions: {listed}",
+                      (product,) if short else ())
 
 
 def _function_prefix(word: str) -> str | None:

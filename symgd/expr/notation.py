@@ -55,32 +55,43 @@ def wrap_roots(tokens: list[Token], text: str) -> list[Token]:
     out: list[Token] = []
     k = 0
     while k < len(tokens):
-        tok = tokens[k]
-        root = tok.kind == "name" and text[tok.pos] in "√∛∜" and tok.length == 1
-        if not root:
-            out.append(tok)
+        if _is_root(tokens[k], text):
+            wrapped, k = _root(tokens, k, text, 0)
+            out += wrapped
+        else:
+            out.append(tokens[k])
             k += 1
-            continue
-        end = k + 1
-        if end < len(tokens) and tokens[end].kind in ("num", "name") and not tokens[end].spaced:
-            end += 1
-            if end < len(tokens) and tokens[end].kind == "sup" and not tokens[end].spaced:
-                end += 1
-        elif end < len(tokens) and tokens[end].kind == "(":
-            end = _closing(tokens, end) + 1
-        if end == k + 1 or end > len(tokens):
-            raise ParseError(f"{text[tok.pos]!r} needs something to take the root of", text,
-                             tok.pos, f"write {text[tok.pos]}x or {text[tok.pos]}(x + 1)")
-        arg = tokens[k + 1:end]
-        if arg[0].kind != "(":
-            arg = [Token("(", "(", arg[0].pos, False), *arg, Token(")", ")", arg[0].pos, False)]
-        times = 2 if text[tok.pos] == "∜" else 1
-        for _ in range(times):
-            arg = [Token("(", "(", tok.pos, False), Token("name", tok.text, tok.pos, False),
-                   *arg, Token(")", ")", tok.pos, False)]
-        out += [tok.__class__("(", "(", tok.pos, tok.spaced), *arg[1:]]
-        k = end
     return out
+
+
+def _is_root(tok: Token, text: str) -> bool:
+    return tok.kind == "name" and tok.length == 1 and text[tok.pos] in "√∛∜"
+
+
+def _root(tokens: list[Token], k: int, text: str, depth: int) -> tuple[list[Token], int]:
+    """The root at ``tokens[k]`` applied to what follows (``√√x`` is √(√x))."""
+    tok = tokens[k]
+    if depth > MAX_DEPTH:
+        raise ParseError("roots are nested too deeply", text, tok.pos,
+                         f"symgd allows at most {MAX_DEPTH} levels")
+    end = k + 1
+    if end < len(tokens) and _is_root(tokens[end], text) and not tokens[end].spaced:
+        arg, end = _root(tokens, end, text, depth + 1)
+    elif end < len(tokens) and tokens[end].kind in ("num", "name") and not tokens[end].spaced:
+        end += 1
+        if end < len(tokens) and tokens[end].kind == "sup" and not tokens[end].spaced:
+            end += 1
+        arg = tokens[k + 1:end]
+    elif end < len(tokens) and tokens[end].kind == "(":
+        end = _closing(tokens, end) + 1
+        arg = tokens[k + 1:end]
+    if end == k + 1 or end > len(tokens):
+        raise ParseError(f"{text[tok.pos]!r} needs something to take the root of", text,
+                         tok.pos, f"write {text[tok.pos]}x or {text[tok.pos]}(x + 1)")
+    for _ in range(2 if text[tok.pos] == "∜" else 1):
+        arg = [Token("name", tok.text, tok.pos, False), Token("(", "(", tok.pos, False),
+               *arg, Token(")", ")", tok.pos, False)]
+    return [Token("(", "(", tok.pos, tok.spaced), *arg, Token(")", ")", tok.pos, False)], end
 
 
 def _closing(tokens: list[Token], k: int) -> int:
@@ -277,7 +288,7 @@ class _Applier:
             last = _closing(tokens, last)
         typed = [t for t in tokens[j:min(last + 1, len(tokens))] if t.length]
         b = max((t.end for t in tokens[j:end] if t.length), default=0)
-        if not typed or not b or last >= len(tokens):
+        if not typed or not b or last >= len(tokens) or len(self.text) > 200:
             return ParseError(f"{func.text} without parentheses is followed by two factors",
                               self.text, func.pos, f"write {func.text}(...) with parentheses")
         a, c = typed[0].pos, max(t.end for t in typed)

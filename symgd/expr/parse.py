@@ -5,8 +5,8 @@ read in three stages, each of which can only reject:
 
 1. a tokenizer that accepts a fixed set of characters (digits, Latin and
    Greek letters, arithmetic signs, parentheses, commas and one ``=``) and
-   turns the notation people type (``x²``, ``2x``, ``xy``, ``−``, ``×``,
-   ``·``, ``÷``, ``^``) into explicit tokens;
+   turns the notation people type (``x²``, ``2x``, ``xy``, ``sin x``,
+   ``|x|``, ``−``, ``×``, ``·``, ``÷``, ``^``) into explicit tokens;
 2. Python's :func:`ast.parse` on a rewritten string in which every name and
    number is a placeholder, so Python keywords and Unicode never reach it;
 3. a walker that accepts only numbers, names, ``+ - * / **``, unary signs

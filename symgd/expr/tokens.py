@@ -114,6 +114,10 @@ def tokenize(text: str) -> list[Token]:
 def _fraction(text: str, i: int, spaced: bool, before: list[Token]) -> list[Token]:
     """``½`` -> ``(1/2)``; ``1½`` is refused (a mixed number, or 1·½?)."""
     p, q = _VULGAR[text[i]]
+    if before and before[-1].kind == ")" and before[-1].pos == i - 1 and text[i - 1] in _VULGAR:
+        raise ParseError("two fractions side by side", text, i,
+                         f"write the product with '*': {text[:i]}*{text[i:]}",
+                         (f"{text[:i]}*{text[i:]}",))
     if before and before[-1].kind == "num" and not spaced:
         whole = before[-1].text
         readings = (text[:before[-1].pos] + f"({whole} + {p}/{q})" + text[i + 1:],
