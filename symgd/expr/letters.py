@@ -98,7 +98,7 @@ class _Reader:
         if w in _PYTHON_WORDS:
             raise ParseError(f"{w!r} is a word of Python, not of mathematics", self.text,
                              tok.pos, f"write a formula; to use {w!r} as a variable, "
-                             f"declare variables=({w!r},)")
+                             f'declare variables="{w}"')
         if LOG_BASE.match(w) and called:
             return [Token("func", w, tok.pos, tok.spaced, tok.length)]
         return self.run(tok, called)
@@ -195,7 +195,7 @@ def _question_error(questions: list[_Question], text: str) -> ParseError:
     hint = f"write {' or '.join(shown)}"
     if first.declare:
         names = tuple(dict.fromkeys(q.token.text for q in questions if q.declare))
-        hint += f", or declare variables={names!r}"
+        hint += f', or declare variables="{",".join(names)}"'
     return ParseError(reason, text, first.token.pos, hint, suggestions)
 
 
