@@ -68,6 +68,11 @@ class _Question:
     readings: tuple[str, ...]       # spellings of the run (x*y, sin(x))
     shown: tuple[str, ...]          # how the message names them (x·y, sin(x))
     declare: bool = True            # "or declare variables=(...)" applies
+    ends: tuple[int, ...] = ()      # where each reading's span ends (the run's end by default)
+    lead: str = ""                  # "*" after a digit: 2ex is 2*e*x, not the number 2e
+
+    def end(self, n: int) -> int:
+        return self.ends[n] if self.ends else self.token.end
 
 
 class _Reader:
@@ -152,11 +157,31 @@ class _Reader:
         return out
 
     def ask(self, tok: Token, readings: tuple[str, ...], declare: bool = True) -> list[Token]:
-        if tok.pos and self.text[tok.pos - 1:tok.pos].isdigit():   # 2ex: 2*e*x, not 2e*x
-            readings = tuple("*" + r for r in readings)
+        lead = "*" if tok.pos and self.text[tok.pos - 1:tok.pos].isdigit() else ""
         shown = tuple(r.replace("*", "·") for r in readings)
-        self.questions.append(_Question(tok, readings, shown, declare))
+        self.questions.append(_Question(tok, readings, shown, declare, (), lead))
         return [tok]
+
+    def with_power(self, k: int, tokens: list[Token]) -> None:
+        """``sinx^2``: sin(x)^2 or sin(x^2)? The question about ``tokens[k]`` offers both."""
+        q = self.questions[-1]
+        head = _function_prefix(q.token.text)
+        nxt = tokens[k + 1] if k + 1 < len(tokens) else None
+        if head is None or nxt is None or not q.readings[0].startswith(head):
+            return
+        if nxt.kind == "sup" and not nxt.spaced:
+            end = nxt.end
+        elif nxt.kind == "op" and nxt.text == "**" and k + 2 < len(tokens) \
+                and tokens[k + 2].kind in ("num", "name") and tokens[k + 2].length:
+            end = tokens[k + 2].end
+        else:
+            return
+        inner = q.readings[0][len(head) + 1:-1]
+        power = self.text[q.token.end:end]
+        extended = f"{head}({inner}{power})"
+        self.questions[-1] = _Question(q.token, (extended, q.readings[0]),
+                                       (extended, q.shown[0] + power), q.declare,
+                                       (end, q.token.end), q.lead)
 
 
 def resolve_names(tokens: list[Token], text: str, declared: set[str],
@@ -174,6 +199,8 @@ def resolve_names(tokens: list[Token], text: str, declared: set[str],
         check_token_name(tok, text)
         asked = len(reader.questions)
         parts = reader.name(tok, reader.called[k])
+        if len(reader.questions) > asked:
+            reader.with_power(k, tokens)
         if len(reader.questions) == asked and reader.called[k] and parts == [tok] \
                 and tok.text not in reader.standalone and tok.text not in reader.fixed:
             raise _unknown_function(tok, text)
@@ -187,10 +214,11 @@ def _question_error(questions: list[_Question], text: str) -> ParseError:
     first = questions[0]
     word = first.token.text
     also = [q for q in questions[1:]]
-    suggestions = tuple(_spelled(text, [(first, r)] + [(q, q.readings[0]) for q in also])
-                        for r in first.readings)
+    suggestions = tuple(_spelled(text, [(first, n)] + [(q, 0) for q in also])
+                        for n in range(len(first.readings)))
     readings = " or ".join(first.shown)
-    reason = f"{word!r} could be {readings} or one variable named {word}"
+    typed = text[first.token.pos:max(first.end(n) for n in range(len(first.readings)))]
+    reason = f"{typed!r} could be {readings} or one variable named {word}"
     shown = suggestions if len(text) <= _SHOWN else first.readings
     hint = f"write {' or '.join(shown)}"
     if first.declare:
@@ -199,12 +227,14 @@ def _question_error(questions: list[_Question], text: str) -> ParseError:
     return ParseError(reason, text, first.token.pos, hint, suggestions)
 
 
-def _spelled(text: str, choices: list[tuple[_Question, str]]) -> str:
+def _spelled(text: str, choices: list[tuple[_Question, int]]) -> str:
     """``text`` with each questioned run replaced by its chosen reading."""
     out, at = [], 0
-    for q, reading in sorted(choices, key=lambda c: c[0].token.pos):
-        out += [text[at:q.token.pos], reading]
-        at = q.token.end
+    for q, n in sorted(choices, key=lambda c: c[0].token.pos):
+        if q.token.pos < at:
+            continue
+        out += [text[at:q.token.pos], q.lead + q.readings[n]]
+        at = q.end(n)
     return "".join(out) + text[at:]
 
 
