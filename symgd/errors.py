@@ -53,6 +53,9 @@ class ParseError(SymgdError, ValueError):
         What is wrong, without the text and the column.
     hint : str
         What to do instead.
+    suggestions : tuple of str
+        Whole inputs the message proposes, each spelling one reading of the
+        text (``("x*y",)`` for ``"xy"``); every one of them parses.
 
     Examples
     --------
@@ -64,16 +67,18 @@ class ParseError(SymgdError, ValueError):
     """
 
     def __init__(self, reason: str, text: str = "", position: int | None = None,
-                 hint: str = "") -> None:
+                 hint: str = "", suggestions: tuple[str, ...] = ()) -> None:
         self.reason = reason
         self.text = text
         self.position = position
         self.hint = hint
+        self.suggestions = tuple(suggestions)
         super().__init__(self._one_line())
 
     def __reduce__(self) -> tuple:
         # rebuilt from its parts, not from the one-line message (pickling, processes)
-        return (type(self), (self.reason, self.text, self.position, self.hint))
+        return (type(self), (self.reason, self.text, self.position, self.hint,
+                             self.suggestions))
 
     @property
     def column(self) -> int | None:

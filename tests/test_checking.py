@@ -435,7 +435,7 @@ def test_json_has_no_nan():
     ("2x", symgd.InputError, "but 1 was claimed"),
     ("2x +, 2y", symgd.ParseError, "cannot parse '2x +'"),
     ("2x + z, 2y", symgd.InputError, "uses z, which is not a variable"),
-    (["2x", "2y + foo + bar"], symgd.InputError, "uses bar, foo, which are not variables"),
+    (["2x", "2y + speed + mass"], symgd.InputError, "uses mass, speed, which are not variables"),
     ({"x": "2x"}, symgd.InputError, "no claimed partial for y"),
     ({"x": "2x", "y": "2y", "t": "1"}, symgd.InputError, "name t"),
     (["2x", None], symgd.InputTypeError, "∂f/∂y must be text"),

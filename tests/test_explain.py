@@ -513,6 +513,7 @@ TEXTBOOK_RULES = {
     sp.coth: "hyperbolic rule", sp.sech: "hyperbolic rule", sp.csch: "hyperbolic rule",
     sp.asinh: "inverse hyperbolic rule", sp.acosh: "inverse hyperbolic rule",
     sp.atanh: "inverse hyperbolic rule", sp.acoth: "inverse hyperbolic rule",
+    sp.asech: "inverse hyperbolic rule", sp.acsch: "inverse hyperbolic rule",
     sigmoid: "sigmoid rule", softplus: "softplus rule", relu: "relu rule",
 }
 

@@ -157,7 +157,7 @@ def _signs_turned(expr: sp.Expr) -> sp.Expr:
 
 def _reads_back(shown: str, expr: sp.Expr) -> bool:
     try:
-        parsed = parse(shown)
+        parsed = parse(shown, variables=sorted(s.name for s in expr.free_symbols))
         renamed = {s: sp.Symbol(s.name, real=True) for s in expr.free_symbols}
         return agree(parsed, expr.xreplace(renamed)) is True
     except Exception:      # the parser refuses it: another form is shown

@@ -1,7 +1,8 @@
 """Text to SymPy: the safe parser, the notation people type, the function registry.
 
 The modules, in the order text goes through them: :mod:`.tokens` (which
-characters are accepted), :mod:`.notation` (``x²``, ``2x``, ``xy``),
+characters are accepted), :mod:`.letters` (``xy``, ``sinx``: one name, a
+product, or a question), :mod:`.notation` (``x²``, ``2x``, ``sin x``, ``|x|``),
 :mod:`.build` (the whitelist walk to SymPy), with :mod:`.parse` the entry
 points and :mod:`.limits` the safety limits; :mod:`.names` and
 :mod:`.numbers` check the names and numbers a user gives;

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Mapping
 
@@ -21,6 +22,7 @@ from ..errors import ParseError, truncated
 from .limits import MAX_DEPTH, MAX_DIGITS, MAX_EXPONENT, MAX_NUMBER_BITS
 from .names import CONSTANTS, make_symbol
 from .numbers import has_float_value
+from .letters import LOG_BASE
 from .registry import FUNCTIONS, LARGEST_ARGUMENT
 from .tokens import Token
 
@@ -269,16 +271,19 @@ class _Builder:
                 number = self._sized(number * factor, operand)
             else:
                 factors.append(factor)
-        return self._bounded(sp.Mul(number, *factors), node)
+        return self._float64(self._bounded(sp.Mul(number, *factors), node), node)
 
     def _power(self, node: ast.BinOp, depth: int) -> sp.Expr:
         base = self._node(node.left, depth + 1)
         exponent = self._node(node.right, depth + 1)
         if exponent.is_Number:
-            combined = abs(exponent) * _largest_exponent(base)
+            inner = _largest_exponent(base)
+            combined = abs(exponent) * inner
             if combined > MAX_EXPONENT:
-                what = f"the exponent {exponent}" if combined == abs(exponent) else \
-                    f"a power of a power, with combined exponent {combined:g},"
+                combined = float(combined)
+                shown = int(combined) if combined.is_integer() else combined
+                what = f"the exponent {exponent}" if inner == 1 else \
+                    f"a power of a power, with combined exponent {shown},"
                 raise ParseError(f"{what} is too large", self.text,
                                  self._position(node.right),
                                  f"symgd allows exponents up to {MAX_EXPONENT} in size")
@@ -291,7 +296,7 @@ class _Builder:
         if base.is_zero and exponent.is_Number and exponent.is_negative:
             raise ParseError("division by zero: 0 raised to a negative power", self.text,
                              self._position(node.left), "check the base")
-        return self._real(self._sized(sp.Pow(base, exponent), node), node)
+        return self._float64(self._real(self._sized(sp.Pow(base, exponent), node), node), node)
 
     def _bounded(self, value: sp.Expr, node: ast.AST) -> sp.Expr:
         if _largest_exponent(value) > MAX_EXPONENT:
@@ -313,12 +318,17 @@ class _Builder:
         if tok is None or tok.kind != "func" \
                 or node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
             raise self._fail("unsupported call", node.func, "call a known function: sin(x)")
-        builder, low, high = FUNCTIONS[tok.text]
+        builder, low, high = _function(tok.text)
         if not low <= len(node.args) <= high:
-            want = str(low) if low == high else f"{low} or {high}"
+            want = str(low) if low == high else f"{low} to {high}"
+            hint, fixes = f"write {tok.text}({', '.join('xy'[:low])})", ()
+            comma = re.search(r"(?<=[0-9]),(?=[0-9])", self.text[tok.pos:])
+            if comma is not None:
+                at = tok.pos + comma.start()
+                fixes = (self.text[:at] + "." + self.text[at + 1:],)
+                hint = f"for a decimal, use a point: {fixes[0]}; or {hint}"
             raise ParseError(f"{tok.text}() takes {want} argument{'s' * (high > 1)}, "
-                             f"got {len(node.args)}", self.text, tok.pos,
-                             f"write {tok.text}({', '.join('xy'[:low])})")
+                             f"got {len(node.args)}", self.text, tok.pos, hint, fixes)
         args = [self._node(a, depth + 1) for a in node.args]
         largest = LARGEST_ARGUMENT.get(tok.text)
         if largest is not None and any(a.is_Number and abs(a) > largest for a in args):
@@ -333,6 +343,15 @@ class _Builder:
         if not value.free_symbols and not value.is_Rational and not has_float_value(value):
             raise ParseError(f"{truncated(value)} has no float64 value (it overflows or cannot be "
                              "evaluated)", self.text, tok.pos,
+                             "symgd keeps numbers between ~1e-308 and ~1e308")
+        return value
+
+    def _float64(self, value: sp.Expr, node: ast.AST) -> sp.Expr:
+        """Refuse a constant part with no float64 value (``e^1000``, ``pi^1000``)."""
+        if not value.free_symbols and not value.is_Rational and value.is_Number is not True \
+                and not has_float_value(value):
+            raise ParseError(f"{truncated(value)} has no float64 value (it overflows or cannot "
+                             "be evaluated)", self.text, self._position(node),
                              "symgd keeps numbers between ~1e-308 and ~1e308")
         return value
 
@@ -362,6 +381,17 @@ class _Builder:
             raise ParseError(f"{value} is not a real number", self.text,
                              self._position(node), "symgd works with real numbers")
         return value
+
+
+def _function(name: str) -> tuple:
+    """The builder and arity of a typed function; ``log_2`` is log to base 2."""
+    m = LOG_BASE.match(name)
+    if m is None:
+        return FUNCTIONS[name]
+    base = sp.E if m.group(1) == "e" else sp.Integer(m.group(1))
+    if base in (0, 1):
+        raise ParseError(f"{name} has no base", name, None, "use a base such as 2 or 10")
+    return (lambda u: sp.log(u, base)), 1, 1
 
 
 def _largest_exponent(expr: sp.Expr) -> float:

@@ -1,136 +1,30 @@
 """The notation people type, rewritten into explicit tokens.
 
-Between the tokenizer and the builder: ``x²`` becomes ``x**(2)``, ``√x``
-becomes ``sqrt(x)``, implicit products are made explicit (``2x``,
-``2(x+1)``, ``(a)(b)``, ``x(y+1)``), a word made of declared names is split
-into their product (``xy`` is ``x*y`` when ``x`` and ``y`` are variables, and
-an error when it could be read two ways), function names are told from
-variables, and the usual slips (a doubled operator, an unclosed
-parenthesis, a space inside a product) get a message of their own before
-Python's parser sees the text.
+Between the tokenizer and the builder (after :mod:`.letters` has read the
+runs of letters): ``x²`` becomes ``x**(2)``, ``√x`` becomes ``sqrt(x)``,
+``|x|`` becomes ``abs(x)``, a function written without parentheses gets
+them (``sin x``, ``sin^2 x``, ``tan^-1(x)``, ``ln|x|``), implicit products
+are made explicit (``2x``, ``2 pi r``, ``2(x+1)``, ``(a)(b)``), and the usual
+slips (a doubled operator, an unclosed parenthesis, a decimal comma) get a
+message of their own before Python's parser sees the text.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Mapping
-
-import sympy as sp
 
 from ..errors import ParseError
-from .limits import MAX_DEPTH, MAX_NAME_LENGTH
-from .names import CONSTANTS, NOT_NUMBERS
-from .registry import BARE_SYMBOL_NAMES, FUNCTIONS
+from .limits import MAX_DEPTH
 from .tokens import Token
 
-__all__ = ["resolve_names", "expand_superscripts", "wrap_roots", "insert_products",
-           "check_sequence", "check_token_name", "WORDS"]
+__all__ = ["expand_superscripts", "wrap_roots", "read_bars", "apply_functions",
+           "insert_products", "check_sequence"]
 
-#: Names never split into a product of letters (xy -> x*y applies to others).
-WORDS = frozenset(FUNCTIONS) | frozenset(CONSTANTS) | frozenset("""
-    alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi
-    omicron rho sigma tau upsilon phi chi psi omega""".split())
-
-
-def check_token_name(token: Token, text: str) -> None:
-    if len(token.text) > MAX_NAME_LENGTH:
-        raise ParseError(f"a name is {len(token.text)} characters long", text,
-                         token.pos, f"names have at most {MAX_NAME_LENGTH} characters")
-    if token.text in NOT_NUMBERS:
-        raise ParseError(f"{token.text!r} is not a number symgd accepts", text, token.pos,
-                         "symgd works with finite real numbers")
-
-
-
-def resolve_names(tokens: list[Token], text: str, declared: set[str],
-                   values: Mapping[str, sp.Expr]) -> list[Token]:
-    """Mark function calls, split products of letters (xy -> x*y), check names."""
-    fixed = declared | set(values)
-    called = [k + 1 < len(tokens) and tokens[k + 1].kind == "(" for k in range(len(tokens))]
-    standalone = {t.text for k, t in enumerate(tokens) if t.kind == "name" and not called[k]}
-    atoms = fixed | {s for s in standalone if len(s) == 1 and s not in CONSTANTS}
-    out: list[Token] = []
-    for k, tok in enumerate(tokens):
-        if tok.kind != "name":
-            out.append(tok)
-            continue
-        check_token_name(tok, text)
-        if tok.text in FUNCTIONS and tok.text not in fixed:
-            out.append(_function_use(tok, called[k], text))
-        elif tok.text in fixed:
-            out.append(tok)
-        elif tok.text in CONSTANTS:
-            out.append(Token("const", tok.text, tok.pos, tok.spaced))
-        else:
-            parts = _split_product(tok, atoms, text)
-            if parts is None and called[k] and tok.text not in standalone:
-                raise _unknown_function(tok, text)
-            out.extend(parts or [tok])
-    return out
-
-
-def _function_use(tok: Token, is_called: bool, text: str) -> Token:
-    if is_called:
-        return Token("func", tok.text, tok.pos, tok.spaced)
-    if tok.text in BARE_SYMBOL_NAMES:
-        return tok
-    raise ParseError(f"{tok.text!r} is a function", text, tok.pos,
-                     f"call it with parentheses: {tok.text}(x)")
-
-
-def _unknown_function(tok: Token, text: str) -> ParseError:
-    listed = ", ".join(sorted(FUNCTIONS))
-    return ParseError(f"unknown function {tok.text!r}", text, tok.pos,
-                      f"to multiply, write {tok.text}*(...); known functions: {listed}")
-
-
-def _split_product(tok: Token, atoms: set[str], text: str) -> list[Token] | None:
-    """``xy`` -> ``x * y`` when it is a product of known names in one way only."""
-    word = tok.text
-    if len(word) < 2 or word in WORDS or not word.isalpha():
-        return None
-    ways = _decompositions(word, atoms, limit=2)
-    if not ways:
-        return None
-    if len(ways) > 1:
-        shown = " or ".join("*".join(w) for w in ways)
-        raise ParseError(f"{word!r} is ambiguous: it could be {shown}", text, tok.pos,
-                         "write the product with '*'")
-    parts: list[Token] = []
-    offset = 0
-    for n, part in enumerate(ways[0]):
-        if n:
-            parts.append(Token("op", "*", tok.pos + offset, False))
-        parts.append(Token("name", part, tok.pos + offset, tok.spaced and n == 0))
-        offset += len(part)
-    return parts
-
-
-def _decompositions(word: str, atoms: set[str], limit: int) -> list[list[str]]:
-    """Up to ``limit`` ways to write ``word`` as a concatenation of ``atoms``.
-
-    Built from the end of the word (each suffix's ways computed once), so a
-    long word costs O(len(word)**2) and never backtracks exponentially.
-
-    >>> _decompositions("xyx", {"x", "y", "xy"}, 2)
-    [['xy', 'x'], ['x', 'y', 'x']]
-    """
-    ways: list[list[list[str]]] = [[] for _ in range(len(word) + 1)]
-    ways[len(word)] = [[]]
-    for start in range(len(word) - 1, -1, -1):
-        found: list[list[str]] = []
-        for end in range(len(word), start, -1):
-            head = word[start:end]
-            if head not in atoms:
-                continue
-            for rest in ways[end]:
-                found.append([head, *rest])
-                if len(found) >= limit:
-                    break
-            if len(found) >= limit:
-                break
-        ways[start] = found
-    return ways[0]
+_OPERAND_END = ("num", "name", "const", ")")
+#: f^-1: the inverse function's name.
+INVERSES = {"sin": "asin", "cos": "acos", "tan": "atan", "cot": "acot", "sec": "asec",
+            "csc": "acsc", "sinh": "asinh", "cosh": "acosh", "tanh": "atanh",
+            "coth": "acoth", "sech": "asech", "csch": "acsch"}
 
 
 def expand_superscripts(tokens: list[Token], text: str) -> list[Token]:
@@ -139,7 +33,7 @@ def expand_superscripts(tokens: list[Token], text: str) -> list[Token]:
         if tok.kind != "sup":
             out.append(tok)
             continue
-        if not out or out[-1].kind not in ("num", "name", ")"):
+        if not out or out[-1].kind not in ("num", "name", "const", "func", ")"):
             raise ParseError("an exponent needs something before it", text, tok.pos,
                              "write x² or x^2")
         if tok.spaced:
@@ -157,23 +51,256 @@ def expand_superscripts(tokens: list[Token], text: str) -> list[Token]:
 
 
 def wrap_roots(tokens: list[Token], text: str) -> list[Token]:
-    """``√x`` and ``√2`` -> ``sqrt(x)``, ``sqrt(2)``; ``√(x+1)`` is a call."""
+    """``√x``, ``∛x`` -> ``sqrt(x)``, ``cbrt(x)``; ``√(x+1)`` is a call; ``∜u`` is ``sqrt(sqrt(u))``."""
     out: list[Token] = []
     k = 0
     while k < len(tokens):
-        tok = tokens[k]
-        out.append(tok)
-        is_root = tok.kind == "name" and text[tok.pos] == "√"
-        if is_root and k + 1 < len(tokens) and tokens[k + 1].kind in ("num", "name") \
-                and not tokens[k + 1].spaced:
-            arg = [tokens[k + 1]]
-            if k + 2 < len(tokens) and tokens[k + 2].kind == "sup" and not tokens[k + 2].spaced:
-                arg.append(tokens[k + 2])
-            out += [Token("(", "(", arg[0].pos, False), *arg,
-                    Token(")", ")", arg[0].pos, False)]
-            k += len(arg)
-        k += 1
+        if _is_root(tokens[k], text):
+            wrapped, k = _root(tokens, k, text, 0)
+            out += wrapped
+        else:
+            out.append(tokens[k])
+            k += 1
     return out
+
+
+def _is_root(tok: Token, text: str) -> bool:
+    return tok.kind == "name" and tok.length == 1 and text[tok.pos] in "√∛∜"
+
+
+def _root(tokens: list[Token], k: int, text: str, depth: int) -> tuple[list[Token], int]:
+    """The root at ``tokens[k]`` applied to what follows (``√√x`` is √(√x))."""
+    tok = tokens[k]
+    if depth > MAX_DEPTH:
+        raise ParseError("roots are nested too deeply", text, tok.pos,
+                         f"symgd allows at most {MAX_DEPTH} levels")
+    end = k + 1
+    if end < len(tokens) and _is_root(tokens[end], text) and not tokens[end].spaced:
+        arg, end = _root(tokens, end, text, depth + 1)
+    elif end < len(tokens) and tokens[end].kind in ("num", "name") and not tokens[end].spaced:
+        end += 1
+        if end < len(tokens) and tokens[end].kind == "sup" and not tokens[end].spaced:
+            end += 1
+        arg = tokens[k + 1:end]
+    elif end < len(tokens) and tokens[end].kind == "(":
+        end = _closing(tokens, end) + 1
+        arg = tokens[k + 1:end]
+    if end == k + 1 or end > len(tokens):
+        raise ParseError(f"{text[tok.pos]!r} needs something to take the root of", text,
+                         tok.pos, f"write {text[tok.pos]}x or {text[tok.pos]}(x + 1)")
+    for _ in range(2 if text[tok.pos] == "∜" else 1):
+        arg = [Token("name", tok.text, tok.pos, False), Token("(", "(", tok.pos, False),
+               *arg, Token(")", ")", tok.pos, False)]
+    return [Token("(", "(", tok.pos, tok.spaced), *arg, Token(")", ")", tok.pos, False)], end
+
+
+def _closing(tokens: list[Token], k: int) -> int:
+    """The index of the ``)`` that closes ``tokens[k]``, or ``len(tokens)`` if none."""
+    depth = 0
+    for j in range(k, len(tokens)):
+        depth += (tokens[j].kind == "(") - (tokens[j].kind == ")")
+        if depth == 0:
+            return j
+    return len(tokens)
+
+
+def read_bars(tokens: list[Token], text: str) -> list[Token]:
+    """``|x - 1|`` -> ``abs(x - 1)``: a bar after an operand closes the open one."""
+    out: list[Token] = []
+    open_bars: list[tuple[Token, int]] = []     # each open bar and the paren depth
+    depth = 0
+    for tok in tokens:
+        if tok.kind == "(":
+            depth += 1
+        elif tok.kind == ")":
+            depth -= 1
+        if tok.kind != "|":
+            out.append(tok)
+            continue
+        after_operand = bool(out) and out[-1].kind in _OPERAND_END
+        if open_bars and after_operand and open_bars[-1][1] == depth:
+            open_bars.pop()
+            out.append(Token(")", ")", tok.pos, tok.spaced, 1))
+        else:
+            open_bars.append((tok, depth))
+            out += [Token("func", "abs", tok.pos, tok.spaced, 1), Token("(", "(", tok.pos, False)]
+    if open_bars:
+        bar = open_bars[-1][0]
+        raise ParseError("'|' is never closed", text, bar.pos,
+                         "write |x| with a bar on each side, or abs(x)")
+    return out
+
+
+def apply_functions(tokens: list[Token], text: str) -> list[Token]:
+    """Parentheses for a function written without them.
+
+    ``sin x``, ``sin 2x``, ``sin x^2`` (sin(x²)), ``ln|x|`` apply the function
+    to one factor; ``sin^2 x`` and ``sin²(x)`` are (sin x)²; ``tan^-1(x)`` and
+    ``sin⁻¹ x`` are the inverse functions. A factor followed by another one
+    (``sin x y``) is refused: sin(x·y) or sin(x)·y?
+    """
+    return _Applier(tokens, text).run(0, len(tokens), 0)
+
+
+class _Applier:
+    def __init__(self, tokens: list[Token], text: str) -> None:
+        self.tokens, self.text = tokens, text
+
+    def run(self, k: int, stop: int, depth: int) -> list[Token]:
+        out: list[Token] = []
+        while k < stop:
+            tok = self.tokens[k]
+            if tok.kind == "func" and not self._is(k + 1, "("):
+                emitted, k = self.application(k, depth + 1)
+                out += emitted
+            else:
+                out.append(tok)
+                k += 1
+        return out
+
+    def _is(self, k: int, kind: str, text: str | None = None) -> bool:
+        return k < len(self.tokens) and self.tokens[k].kind == kind and \
+            (text is None or self.tokens[k].text == text)
+
+    def application(self, k: int, depth: int) -> tuple[list[Token], int]:
+        if depth > MAX_DEPTH:
+            raise ParseError("functions are nested too deeply", self.text, None,
+                             f"symgd allows at most {MAX_DEPTH} levels")
+        func = self.tokens[k]
+        power, j = self.function_power(k + 1)
+        if self._is(j, "("):
+            end = _closing(self.tokens, j)
+            if end >= len(self.tokens):
+                return [func], k + 1          # the unclosed '(' is reported later
+            arg = self.run(j + 1, end, depth)
+            j = end + 1
+        else:
+            arg, end = self.factor(j, depth)
+            if arg is None:
+                if power is not None:
+                    raise ParseError(f"{func.text}^{power} needs an argument", self.text,
+                                     func.pos, f"write {func.text}^{power}(x)")
+                return [func], k + 1          # reported by the builder: call it with ( )
+            if self._is(end, "num") or self._is(end, "name") or self._is(end, "const") \
+                    or self._is(end, "("):
+                raise self.two_factors(func, j, end, end)
+            if (self._is(end, "op", "*") or self._is(end, "op", "/")) \
+                    and not self._is(end + 1, "func"):
+                raise self.two_factors(func, j, end, end + 1)
+            j = end
+        open_, close = Token("(", "(", func.pos, False), Token(")", ")", func.pos, False)
+        if power is None:
+            return [func, open_, *arg, close], j
+        if power == -1:
+            if func.text not in INVERSES:
+                raise ParseError(f"{func.text}^-1 has no inverse function in symgd",
+                                 self.text, func.pos,
+                                 f"write 1/{func.text}(x) for the reciprocal")
+            inverse = Token("func", INVERSES[func.text], func.pos, func.spaced)
+            return [inverse, open_, *arg, close], j
+        exponent = [Token("op", "**", func.pos, False), Token("num", str(power), func.pos, False)]
+        return [func, open_, *arg, close, *exponent], j
+
+    def function_power(self, k: int) -> tuple[int | None, int]:
+        """``^2``, ``^-1``, ``**(2)``, ``²`` after a function name: (the integer, next index)."""
+        if not self._is(k, "op", "**"):
+            return None, k
+        j, parens = k + 1, self._is(k + 1, "(")
+        j += parens
+        sign = -1 if self._is(j, "op", "-") else 1
+        j += self._is(j, "op", "-") or self._is(j, "op", "+")
+        if not self._is(j, "num") or not self.tokens[j].text.isdigit():
+            raise ParseError(f"a power of the function {self.tokens[k - 1].text!r}", self.text,
+                             self.tokens[k].pos,
+                             f"write ({self.tokens[k - 1].text}(x))^p for a power of its value")
+        power = sign * int(self.tokens[j].text)
+        j += 1
+        if parens:
+            if not self._is(j, ")"):
+                raise ParseError(f"a power of the function {self.tokens[k - 1].text!r}",
+                                 self.text, self.tokens[k].pos,
+                                 f"write ({self.tokens[k - 1].text}(x))^p")
+            j += 1
+        if power < -1 or power == 0:
+            name = self.tokens[k - 1].text
+            raise ParseError(f"{name}^{power} could be a power of {name} or of its inverse",
+                             self.text, self.tokens[k].pos,
+                             f"write ({name}(x))^({power}) for the power of the value")
+        return power, j
+
+    def factor(self, j: int, depth: int) -> tuple[list[Token] | None, int]:
+        """One factor at ``j``: ``x``, ``2x``, ``(…)``, ``f(…)``, ``ln x``, with ``^p``."""
+        tokens = self.tokens
+        if j >= len(tokens):
+            return None, j
+        tok = tokens[j]
+        if tok.kind == "num":
+            out, j = [tok], j + 1
+            if (self._is(j, "name") or self._is(j, "const")) and not tokens[j].spaced:
+                out, j = out + [Token("op", "*", tokens[j].pos, False), tokens[j]], j + 1
+        elif tok.kind in ("name", "const"):
+            out, j = [tok], j + 1
+        elif tok.kind == "(":
+            end = _closing(tokens, j)
+            if end >= len(tokens):
+                return None, j
+            out, j = [tok, *self.run(j + 1, end, depth), tokens[end]], end + 1
+        elif tok.kind == "func":
+            if self._is(j + 1, "("):
+                end = _closing(tokens, j + 1)
+                if end >= len(tokens):
+                    return None, j
+                out, j = [tok, tokens[j + 1], *self.run(j + 2, end, depth), tokens[end]], \
+                    end + 1
+            else:
+                out, j = self.application(j, depth + 1)
+        else:
+            return None, j
+        while self._is(j, "op", "**"):
+            exponent, after = self.exponent(j + 1, depth)
+            if exponent is None:
+                break
+            out, j = out + [tokens[j], *exponent], after
+        return out, j
+
+    def exponent(self, j: int, depth: int) -> tuple[list[Token] | None, int]:
+        signs = []
+        while self._is(j, "op", "-") or self._is(j, "op", "+"):
+            signs.append(self.tokens[j])
+            j += 1
+        tok = self.tokens[j] if j < len(self.tokens) else None
+        if tok is None:
+            return None, j
+        if tok.kind in ("num", "name", "const"):
+            return [*signs, tok], j + 1
+        if tok.kind == "(":
+            end = _closing(self.tokens, j)
+            if end >= len(self.tokens):
+                return None, j
+            return [*signs, tok, *self.run(j + 1, end, depth), self.tokens[end]], end + 1
+        return None, j
+
+    def two_factors(self, func: Token, j: int, end: int, operand: int) -> ParseError:
+        """``sin x y``, ``cos 2*x``: the function of the product, or the product of its value?"""
+        tokens = self.tokens
+        last = operand
+        if last < len(tokens) and tokens[last].kind == "(":
+            last = _closing(tokens, last)
+        typed = [t for t in tokens[j:min(last + 1, len(tokens))] if t.length]
+        b = max((t.end for t in tokens[j:end] if t.length), default=0)
+        if not typed or not b or last >= len(tokens) or len(self.text) > 200:
+            return ParseError(f"{func.text} without parentheses is followed by two factors",
+                              self.text, func.pos, f"write {func.text}(...) with parentheses")
+        a, c = typed[0].pos, max(t.end for t in typed)
+        head = self.text[:a].rstrip()
+        rest = self.text[b:c].strip()
+        rest = rest if operand > end else "*" + rest
+        seg_one = f"{func.text}({self.text[a:c]})"
+        seg_two = f"{func.text}({self.text[a:b]}){rest}"
+        one = head + f"({self.text[a:c]})" + self.text[c:]
+        two = head + f"({self.text[a:b]}){rest}" + self.text[c:]
+        return ParseError(f"'{self.text[func.pos:c]}' could be {seg_one} or {seg_two}",
+                          self.text, func.pos, f"write {one} or {two}", (one, two))
 
 
 def insert_products(tokens: list[Token], text: str) -> list[Token]:
@@ -183,11 +310,15 @@ def insert_products(tokens: list[Token], text: str) -> list[Token]:
         prev = out[-1] if out else None
         if prev is not None and prev.kind in ("num", "name", "const", ")") \
                 and tok.kind in ("num", "name", "const", "func", "("):
-            if tok.spaced:
-                raise ParseError(
-                    f"missing operator between {prev.text!r} and {tok.text!r}", text,
-                    tok.pos, f"write {prev.text}*{tok.text} (or {prev.text}{tok.text} "
-                    "without a space for a product)")
+            gap = text[prev.end:tok.pos] if prev.length and tok.length else ""
+            if "\n" in gap or "\r" in gap:
+                raise ParseError("two expressions on separate lines", text, tok.pos,
+                                 "give a single expression, or join the lines with an operator")
+            if prev.kind == "num" and tok.kind == "num" and tok.spaced:
+                fixed = text[:prev.end] + "*" + text[tok.pos:]
+                raise ParseError(f"two numbers side by side: {prev.text} {tok.text}", text,
+                                 tok.pos, f"write {prev.text}*{tok.text} for the product, or "
+                                 "remove the space for one number", (fixed,))
             if prev.kind == "num" and tok.kind == "num":
                 raise ParseError(f"malformed number {prev.text + tok.text!r}", text,
                                  tok.pos, "a number has at most one decimal point")
@@ -218,6 +349,7 @@ def check_sequence(tokens: list[Token], text: str) -> None:
                                  "put an expression or a function argument inside")
             opens.pop()
         elif tok.kind == ",":
+            _check_decimal_comma(prev, tok, text)
             if not opens or not opens[-1][1]:
                 raise ParseError("',' outside a function call", text, tok.pos,
                                  "give a single expression; ',' separates function arguments")
@@ -232,6 +364,28 @@ def check_sequence(tokens: list[Token], text: str) -> None:
     if prev is not None and prev.kind in ("op", ","):
         raise ParseError(f"the expression ends with {prev.text!r}", text, prev.pos,
                          "complete it or remove the trailing operator")
+
+
+def _check_decimal_comma(prev: Token | None, comma: Token, text: str) -> None:
+    """``3,5`` outside a call's arguments is a decimal written with a comma."""
+    after = text[comma.pos + 1:comma.pos + 2]
+    if prev is not None and prev.kind == "num" and prev.end == comma.pos and after.isdigit():
+        fixed = text[:comma.pos] + "." + text[comma.pos + 1:]
+        if not _in_call(text, comma.pos):
+            raise ParseError("a decimal comma", text, comma.pos,
+                             f"use a point for decimals: {fixed}", (fixed,))
+
+
+def _in_call(text: str, at: int) -> bool:
+    """Whether ``text[at]`` is inside parentheses that follow a name (a call's arguments)."""
+    depth, k = 0, at - 1
+    while k >= 0:
+        depth += (text[k] == ")") - (text[k] == "(")
+        if depth < 0:
+            before = text[:k].rstrip()
+            return bool(before) and (before[-1].isalnum() or before[-1] == "_")
+        k -= 1
+    return False
 
 
 def _check_operator_use(prev: Token | None, tok: Token, text: str) -> None:

@@ -5,8 +5,8 @@ read in three stages, each of which can only reject:
 
 1. a tokenizer that accepts a fixed set of characters (digits, Latin and
    Greek letters, arithmetic signs, parentheses, commas and one ``=``) and
-   turns the notation people type (``x²``, ``2x``, ``xy``, ``−``, ``×``,
-   ``·``, ``÷``, ``^``) into explicit tokens;
+   turns the notation people type (``x²``, ``2x``, ``xy``, ``sin x``,
+   ``|x|``, ``−``, ``×``, ``·``, ``÷``, ``^``) into explicit tokens;
 2. Python's :func:`ast.parse` on a rewritten string in which every name and
    number is a placeholder, so Python keywords and Unicode never reach it;
 3. a walker that accepts only numbers, names, ``+ - * / **``, unary signs
@@ -34,8 +34,9 @@ from ..errors import InputError, InputTypeError, ParseError
 from .build import build
 from .limits import MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH, MAX_NAME_LENGTH, MAX_NUMBER_BITS
 from .names import NOT_NUMBERS, check_name, make_symbol, names_list, natural_key
-from .notation import (check_sequence, check_token_name, expand_superscripts,
-                       insert_products, resolve_names, wrap_roots)
+from .letters import check_token_name, resolve_names
+from .notation import (apply_functions, check_sequence, expand_superscripts, insert_products,
+                       read_bars, wrap_roots)
 from .numbers import constant_values, exact_number, float_number, has_float_value
 from .latex import SYNTAXES, looks_like_latex, read_latex
 from .registry import FUNCTIONS
@@ -147,7 +148,32 @@ def parse_definition(text: str, *, variables: Iterable[object] | None = None,
     ('f', ('y', 'x'), x**2 + 3*y)
     >>> parse_definition(r"f(x, y) = \frac{x}{y}", syntax="latex").arguments
     ('x', 'y')
+
+    A ParseError's ``suggestions`` are whole inputs that parse (with the same
+    ``variables`` and ``constants``); a spelling that would not is dropped.
     """
+    try:
+        return _definition(text, variables, constants, syntax)
+    except ParseError as err:
+        kept = tuple(s for s in err.suggestions if _parses(s, variables, constants))
+        if kept == err.suggestions:
+            raise
+        raise ParseError(err.reason, err.text, err.position, err.hint, kept) from None
+
+
+def _parses(text: str, variables: Iterable[object] | None,
+            constants: Mapping[str, object] | None) -> bool:
+    """True when a suggested spelling (plain syntax, or LaTeX where it has a
+    backslash command) parses."""
+    try:
+        _definition(text, variables, constants, "auto")
+        return True
+    except ParseError:
+        return False
+
+
+def _definition(text: str, variables: Iterable[object] | None,
+                constants: Mapping[str, object] | None, syntax: str = "auto") -> Definition:
     if not isinstance(text, str):
         raise InputTypeError(
             f"an expression must be given as a string, got {type(text).__name__}")
@@ -181,9 +207,9 @@ def _plain_definition(text: str, *, variables: Iterable[object] | None,
         at = next(t.pos for t in rhs if t.kind == "name" and t.text == name)
         raise ParseError(f"{name!r} is defined in terms of itself", text, at,
                          "use another name on the left, e.g. L = ...")
-    tokens = expand_superscripts(wrap_roots(rhs, text), text)
-    tokens = resolve_names(tokens, text, set(declared), values)
-    tokens = insert_products(tokens, text)
+    tokens = resolve_names(wrap_roots(rhs, text), text, set(declared), values)
+    tokens = expand_superscripts(read_bars(tokens, text), text)
+    tokens = insert_products(apply_functions(tokens, text), text)
     check_sequence(tokens, text)
     expr = build(tokens, text, values)
     return Definition(expr, name, arguments)

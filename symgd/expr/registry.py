@@ -302,6 +302,16 @@ def _vectorized(fn: Callable[..., float]) -> Callable[..., np.ndarray]:
     return np.vectorize(_safe(fn), otypes=[float])
 
 
+def _reduced(pairwise: Callable[[Any, Any], Any]) -> Callable[..., Any]:
+    """``min``/``max`` of any number of arrays from the pairwise ``np.minimum``/``np.maximum``."""
+    def many(*args):
+        out = args[0]
+        for a in args[1:]:
+            out = pairwise(out, a)
+        return out
+    return many
+
+
 def _beta_float(a: float, b: float) -> float:
     return math.gamma(a) * math.gamma(b) / math.gamma(a + b)
 
@@ -379,14 +389,14 @@ REGISTRY: tuple[Entry, ...] = (
           rule="inverse trig rule", derivative=lambda u: -1 / _S(1 - u ** 2), points=_UNIT),
     Entry(sp.atan, ("atan", "arctan"), math=math.atan, numpy=np.arctan, mpmath=mpmath.atan,
           rule="inverse trig rule", derivative=lambda u: 1 / (u ** 2 + 1)),
-    Entry(sp.acot, math=_of_reciprocal(math.atan), numpy=_of_reciprocal(np.arctan),
+    Entry(sp.acot, ("acot", "arccot"), math=_of_reciprocal(math.atan), numpy=_of_reciprocal(np.arctan),
           mpmath=mpmath.acot, rule="inverse trig rule", derivative=lambda u: -1 / (u ** 2 + 1)),
     # asec, acsc, acosh: where a textbook form could differ from SymPy's off
     # the real domain, SymPy's form is used.
-    Entry(sp.asec, math=_of_reciprocal(math.acos), numpy=_of_reciprocal(np.arccos),
+    Entry(sp.asec, ("asec", "arcsec"), math=_of_reciprocal(math.acos), numpy=_of_reciprocal(np.arccos),
           mpmath=mpmath.asec, rule="inverse trig rule",
           derivative=lambda u: 1 / (u ** 2 * _S(1 - 1 / u ** 2)), points=_OUTSIDE_UNIT),
-    Entry(sp.acsc, math=_of_reciprocal(math.asin), numpy=_of_reciprocal(np.arcsin),
+    Entry(sp.acsc, ("acsc", "arccsc"), math=_of_reciprocal(math.asin), numpy=_of_reciprocal(np.arcsin),
           mpmath=mpmath.acsc, rule="inverse trig rule",
           derivative=lambda u: -1 / (u ** 2 * _S(1 - 1 / u ** 2)), points=_OUTSIDE_UNIT),
     Entry(sp.atan2, ("atan2", "arctan2"), arity=(2, 2), math=math.atan2, numpy=np.arctan2,
@@ -394,11 +404,11 @@ REGISTRY: tuple[Entry, ...] = (
     _trig(sp.sinh, "hyperbolic rule", sp.cosh, math.sinh, np.sinh),
     _trig(sp.cosh, "hyperbolic rule", sp.sinh, math.cosh, np.cosh),
     _trig(sp.tanh, "hyperbolic rule", lambda u: 1 - sp.tanh(u) ** 2, math.tanh, np.tanh),
-    Entry(sp.coth, math=_reciprocal(math.tanh), numpy=_reciprocal(np.tanh), mpmath=mpmath.coth,
+    Entry(sp.coth, ("coth",), math=_reciprocal(math.tanh), numpy=_reciprocal(np.tanh), mpmath=mpmath.coth,
           rule="hyperbolic rule", derivative=lambda u: -1 / sp.sinh(u) ** 2),
-    Entry(sp.sech, math=_reciprocal(math.cosh), numpy=_reciprocal(np.cosh), mpmath=mpmath.sech,
+    Entry(sp.sech, ("sech",), math=_reciprocal(math.cosh), numpy=_reciprocal(np.cosh), mpmath=mpmath.sech,
           rule="hyperbolic rule", derivative=lambda u: -sp.tanh(u) * sp.sech(u)),
-    Entry(sp.csch, math=_reciprocal(math.sinh), numpy=_reciprocal(np.sinh), mpmath=mpmath.csch,
+    Entry(sp.csch, ("csch",), math=_reciprocal(math.sinh), numpy=_reciprocal(np.sinh), mpmath=mpmath.csch,
           rule="hyperbolic rule", derivative=lambda u: -sp.coth(u) * sp.csch(u)),
     Entry(sp.asinh, ("asinh", "arcsinh"), math=math.asinh, numpy=np.arcsinh,
           mpmath=mpmath.asinh, rule="inverse hyperbolic rule",
@@ -409,9 +419,15 @@ REGISTRY: tuple[Entry, ...] = (
     Entry(sp.atanh, ("atanh", "arctanh"), math=math.atanh, numpy=np.arctanh,
           mpmath=mpmath.atanh, rule="inverse hyperbolic rule",
           derivative=lambda u: 1 / (1 - u ** 2), points=_UNIT),
-    Entry(sp.acoth, math=_of_reciprocal(math.atanh), numpy=_of_reciprocal(np.arctanh),
+    Entry(sp.acoth, ("acoth", "arccoth"), math=_of_reciprocal(math.atanh), numpy=_of_reciprocal(np.arctanh),
           mpmath=mpmath.acoth, rule="inverse hyperbolic rule",
           derivative=lambda u: 1 / (1 - u ** 2), points=_OUTSIDE_UNIT),
+    Entry(sp.asech, ("asech", "arcsech"), math=_of_reciprocal(math.acosh),
+          numpy=_of_reciprocal(np.arccosh), mpmath=mpmath.asech, rule="inverse hyperbolic rule",
+          derivative=lambda u: -1 / (u * _S(1 - u ** 2)), points=((0.2,), (0.5,), (0.9,))),
+    Entry(sp.acsch, ("acsch", "arccsch"), math=_of_reciprocal(math.asinh),
+          numpy=_of_reciprocal(np.arcsinh), mpmath=mpmath.acsch, rule="inverse hyperbolic rule",
+          derivative=lambda u: -1 / (u ** 2 * _S(1 + 1 / u ** 2)), points=_OUTSIDE_UNIT),
     Entry(sp.exp, ("exp",), math=math.exp, numpy=np.exp, mpmath=mpmath.exp, rule="exp rule",
           derivative=sp.exp),
     _LOG,
@@ -423,10 +439,17 @@ REGISTRY: tuple[Entry, ...] = (
           mpmath=lambda t: mpmath.log(t, 2), rule="base-b log rule", points=_POSITIVE),
     Entry(None, ("sqrt",), build=sp.sqrt, math=math.sqrt, numpy=np.sqrt, mpmath=mpmath.sqrt,
           rule="power rule", points=_POSITIVE),
+    # cbrt(u) is u**(1/3) as in SymPy: real for u >= 0
+    Entry(None, ("cbrt",), build=sp.cbrt, math=math.cbrt, numpy=np.cbrt, mpmath=mpmath.cbrt,
+          rule="power rule", points=_POSITIVE),
     Entry(sp.Abs, ("abs", "Abs"), math=abs, numpy=np.abs, mpmath=mpmath.fabs,
           rule="abs rule", derivative=sp.sign, real_only=True),
-    Entry(sp.sign, math=lambda t: math.copysign(1.0, t) if t else 0.0, numpy=np.sign,
+    Entry(sp.sign, ("sign", "sgn"), math=lambda t: math.copysign(1.0, t) if t else 0.0, numpy=np.sign,
           mpmath=mpmath.sign),
+    Entry(sp.Min, ("min", "Min"), arity=(2, 8), math=min, numpy=_reduced(np.minimum),
+          mpmath=min, points=((-0.6, 0.3), (1.7, 0.2), (0.5, 2.0, -1.0))),
+    Entry(sp.Max, ("max", "Max"), arity=(2, 8), math=max, numpy=_reduced(np.maximum),
+          mpmath=max, points=((-0.6, 0.3), (1.7, 0.2), (0.5, 2.0, -1.0))),
     Entry(sp.erf, ("erf",), math=math.erf, numpy=_vectorized(math.erf), mpmath=mpmath.erf,
           supplied=frozenset({"numpy"})),
     Entry(sp.gamma, ("gamma",), math=math.gamma, numpy=_vectorized(math.gamma),

@@ -1,9 +1,11 @@
 """The tokenizer: which characters the parser accepts, and what they mean.
 
 A fixed set of characters is accepted (digits, Latin and Greek letters,
-arithmetic signs, parentheses, commas and one ``=``); the typographic forms
-people paste (``−``, ``×``, ``·``, ``÷``, superscript digits, ``π``, ``√``)
-become the plain tokens. Greek capitals drawn exactly like Latin letters
+arithmetic signs, parentheses, bars, commas and one ``=``); the typographic
+forms people paste (``−``, ``×``, ``·``, ``÷``, superscript digits, ``π``,
+``√ ∛ ∜``, vulgar fractions ``½`` and subscript digits ``w₁``) become the
+plain tokens; fullwidth forms (``２ｘ``) are refused with the text spelled
+in ASCII. Greek capitals drawn exactly like Latin letters
 are refused: as names they would be a second variable that prints like the
 first. Anything else is refused with a hint for the usual slips.
 """
@@ -28,6 +30,17 @@ _OPERATORS = {
 }
 _SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5",
                  "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9", "⁻": "-", "⁺": "+"}
+_SUBSCRIPTS = {chr(0x2080 + d): str(d) for d in range(10)}
+_VULGAR = {"½": (1, 2), "⅓": (1, 3), "⅔": (2, 3), "¼": (1, 4), "¾": (3, 4), "⅕": (1, 5),
+           "⅖": (2, 5), "⅗": (3, 5), "⅘": (4, 5), "⅙": (1, 6), "⅚": (5, 6), "⅐": (1, 7),
+           "⅛": (1, 8), "⅜": (3, 8), "⅝": (5, 8), "⅞": (7, 8), "⅑": (1, 9), "⅒": (1, 10)}
+_ROOTS = {"√": "sqrt", "∛": "cbrt", "∜": "sqrt"}
+#: Fullwidth forms (``２ｘ＋１``) and the ideographic space: refused, the message
+#: spelling the text with their ASCII twins (NFKC).
+_FULLWIDTH = {c: unicodedata.normalize("NFKC", chr(c)) for c in range(0xFF01, 0xFF5F)}
+_FULLWIDTH[0x3000] = " "
+_WIDE = re.compile("[\uff01-\uff5e\u3000]")
+_LOG_BASE = re.compile(r"\{([0-9]+|e)\}")
 _NUMBER = re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 #: One character of a name: a Latin or Greek letter, a digit or ``_``.
 NAME_CHAR = re.compile(r"[A-Za-z0-9_\u0391-\u03a9\u03b1-\u03c9]")
@@ -54,10 +67,16 @@ _CHAR_HINTS = {
 class Token:
     """One token of the input, with where it was typed."""
 
-    kind: str      # "num", "name", "op", "(", ")", ",", "=", "sup"; later "func", "const"
+    kind: str      # "num", "name", "op", "(", ")", ",", "=", "|", "sup"; later "func", "const"
     text: str      # normalized: "**" for "^", "-" for "−", digits for "²"
     pos: int       # index of the first character in the original text
     spaced: bool   # whitespace right before the token
+    length: int = 0  # characters typed (0 for a token the notation added)
+
+    @property
+    def end(self) -> int:
+        """The index just after the token's typed characters."""
+        return self.pos + self.length
 
 
 def tokenize(text: str) -> list[Token]:
@@ -65,30 +84,64 @@ def tokenize(text: str) -> list[Token]:
 
     >>> [t.text for t in tokenize("2x² − y·π")]
     ['2', 'x', '2', '-', 'y', '*', 'pi']
+    >>> [t.text for t in tokenize("½θ₁ + x")]
+    ['(', '1', '/', '2', ')', 'θ_1', '+', 'x']
     """
     tokens: list[Token] = []
-    i, n, spaced = 0, len(text), False
+    read = text
+    found = _WIDE.search(text)
+    if found is not None:
+        wide = found.start()
+        ascii_text = text.translate(_FULLWIDTH)
+        raise ParseError(f"{text[wide]!r} is a fullwidth character", text, wide,
+                         f"type it as {_FULLWIDTH[ord(text[wide])]!r}: {ascii_text}",
+                         (ascii_text,))
+    i, n, spaced = 0, len(read), False
     while i < n:
-        ch = text[i]
+        ch = read[i]
         if ch in _WHITESPACE:
             i, spaced = i + 1, True
             continue
-        token, i = _read_token(text, i, spaced)
-        tokens.append(token)
-        spaced = False
+        if ch in _VULGAR:
+            tokens += _fraction(read, i, spaced, tokens)
+            i, spaced = i + 1, False
+            continue
+        kind, word, j = _read_token(read, i)
+        tokens.append(Token(kind, word, i, spaced, j - i))
+        i, spaced = j, False
     return tokens
 
 
-def _read_token(text: str, i: int, spaced: bool) -> tuple[Token, int]:
+def _fraction(text: str, i: int, spaced: bool, before: list[Token]) -> list[Token]:
+    """``½`` -> ``(1/2)``; ``1½`` is refused (a mixed number, or 1·½?)."""
+    p, q = _VULGAR[text[i]]
+    if before and before[-1].kind == ")" and before[-1].pos == i - 1 and text[i - 1] in _VULGAR:
+        raise ParseError("two fractions side by side", text, i,
+                         f"write the product with '*': {text[:i]}*{text[i:]}",
+                         (f"{text[:i]}*{text[i:]}",))
+    if before and before[-1].kind == "num" and not spaced:
+        whole = before[-1].text
+        readings = (text[:before[-1].pos] + f"({whole} + {p}/{q})" + text[i + 1:],
+                    text[:i] + f"*{p}/{q}" + text[i + 1:])
+        raise ParseError(f"'{whole}{text[i]}' is a mixed number", text, before[-1].pos,
+                         f"write {readings[0]} for the sum, or {readings[1]} for the product",
+                         readings)
+    return [Token("(", "(", i, spaced, 1), Token("num", str(p), i, False),
+            Token("op", "/", i, False), Token("num", str(q), i, False),
+            Token(")", ")", i, False)]
+
+
+def _read_token(text: str, i: int) -> tuple[str, str, int]:
+    """The kind, normalized text and end of the token at ``text[i]``."""
     ch = text[i]
     if ch in _DIGITS or ch == "." and text[i + 1:i + 2] in _DIGITS and i + 1 < len(text):
         m = _NUMBER.match(text, i)
         _check_number_end(text, m)
-        return Token("num", m.group(0), i, spaced), m.end()
+        return "num", m.group(0), m.end()
     if ch == "π":
-        return Token("name", "pi", i, spaced), i + 1
-    if ch == "√":
-        return Token("name", "sqrt", i, spaced), i + 1
+        return "name", "pi", i + 1
+    if ch in _ROOTS:
+        return "name", _ROOTS[ch], i + 1
     if NAME_CHAR.match(ch) and not ch.isdigit() and ch != "_":
         j = i
         while j < len(text) and NAME_CHAR.match(text[j]) and text[j] != "π":
@@ -96,19 +149,28 @@ def _read_token(text: str, i: int, spaced: bool) -> tuple[Token, int]:
         k = confusable_at(text[i:j])
         if k is not None:
             raise look_alike_error(text, i + k)
-        return Token("name", text[i:j], i, spaced), j
+        name = text[i:j]
+        if name == "log_" and _LOG_BASE.match(text, j):      # log_{10}(x)
+            m = _LOG_BASE.match(text, j)
+            name, j = name + m.group(1), m.end()
+        if j < len(text) and text[j] in _SUBSCRIPTS:          # w₁ -> w_1
+            k = j
+            while k < len(text) and text[k] in _SUBSCRIPTS:
+                k += 1
+            name, j = name + "_" + "".join(_SUBSCRIPTS[c] for c in text[j:k]), k
+        return "name", name, j
     if text.startswith("**", i):
-        return Token("op", "**", i, spaced), i + 2
+        return "op", "**", i + 2
     if ch in _OPERATORS:
-        return Token("op", _OPERATORS[ch], i, spaced), i + 1
-    if ch in "(),=":
-        return Token(ch, ch, i, spaced), i + 1
+        return "op", _OPERATORS[ch], i + 1
+    if ch in "(),=|":
+        return ch, ch, i + 1
     if ch in _SUPERSCRIPTS:
         j = i
         while j < len(text) and text[j] in _SUPERSCRIPTS:
             j += 1
         sup = "".join(_SUPERSCRIPTS[c] for c in text[i:j])
-        return Token("sup", sup, i, spaced), j
+        return "sup", sup, j
     raise _bad_character(text, i)
 
 
