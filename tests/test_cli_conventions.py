@@ -441,7 +441,7 @@ def test_completion_needs_a_known_shell():
 
 # ------------------------------------------------------------ ParseError.position
 
-BAD = ["2x +", "sin(x", "x $ 2", "x +* 2", "(x + 1))", "x^^2", "sinn(x)", "1e", "x y",
+BAD = ["2x +", "sin(x", "x $ 2", "x +* 2", "(x + 1))", "x^^2", "sinn(x)", "1e", "2 3",
        "0x10", "3 + ", "f(x) = = x"]
 
 

@@ -139,7 +139,7 @@ def test_the_command_line_prints_the_message_without_a_traceback():
     declared = subprocess.run([sys.executable, "-m", "symgd", "diff", "z = xy", '--vars=xy'],
                               cwd=ROOT, capture_output=True, text=True, timeout=120,
                               env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
-    assert declared.returncode == 0 and "∂z/∂xy = 1" in declared.stdout
+    assert declared.returncode == 0 and "z′(xy) = 1" in declared.stdout   # one variable: f′
 
 
 def test_a_single_power_over_the_limit_is_named_as_such():

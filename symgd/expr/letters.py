@@ -219,6 +219,11 @@ def _question_error(questions: list[_Question], text: str) -> ParseError:
     readings = " or ".join(first.shown)
     typed = text[first.token.pos:max(first.end(n) for n in range(len(first.readings)))]
     reason = f"{typed!r} could be {readings} or one variable named {word}"
+    misspelt = _misspelt_call(first.token, text)
+    if misspelt is not None:           # sinn(x): most likely a typo of a function name
+        reason += f" (did you mean {misspelt!r}?)"
+        suggestions = (text[:first.token.pos] + misspelt + text[first.token.end:],
+                       *suggestions)
     shown = suggestions if len(text) <= _SHOWN else first.readings
     hint = f"write {' or '.join(shown)}"
     if first.declare:
@@ -236,6 +241,15 @@ def _spelled(text: str, choices: list[tuple[_Question, int]]) -> str:
         out += [text[at:q.token.pos], q.lead + q.readings[n]]
         at = q.end(n)
     return "".join(out) + text[at:]
+
+
+def _misspelt_call(tok: Token, text: str) -> str | None:
+    """The function name a called run (``sinn(x)``) is one letter or so from."""
+    import difflib
+    if not text[tok.end:].lstrip().startswith("("):
+        return None
+    close = difflib.get_close_matches(tok.text, sorted(FUNCTIONS), n=1, cutoff=0.8)
+    return close[0] if close and close[0] != tok.text else None
 
 
 def _unknown_function(tok: Token, text: str) -> ParseError:
