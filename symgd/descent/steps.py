@@ -249,17 +249,7 @@ def adagrad(lr: float, eps: float = 1e-10, schedule: Any = None, **options: Any)
     """
     lr = check_lr(lr)
     eps = _positive(eps, "eps")
-    rate = _rate(lr, schedule, **options)
-
-    def init(x0: np.ndarray) -> tuple:
-        return 0, np.zeros_like(np.asarray(x0, dtype=float))
-
-    def update(grad: np.ndarray, state: tuple, x: Any, problem: Any = None) -> tuple:
-        t, total = state
-        total = total + grad * grad
-        return rate(t) * grad / (np.sqrt(total) + eps), (t + 1, total)
-
-    return StepRule("adagrad", init, update, lr)
+    return _root_scaled("adagrad", lr, 1.0, 1.0, eps, _rate(lr, schedule, **options), False)
 
 
 def rmsprop(lr: float, rho: float = 0.9, eps: float = 1e-8, schedule: Any = None,
@@ -280,17 +270,25 @@ def rmsprop(lr: float, rho: float = 0.9, eps: float = 1e-8, schedule: Any = None
     lr = check_lr(lr)
     rho = _fraction(rho, "rho")
     eps = _positive(eps, "eps")
-    rate = _rate(lr, schedule, **options)
+    return _root_scaled("rmsprop", lr, rho, 1 - rho, eps, _rate(lr, schedule, **options),
+                        schedule is not None)
+
+
+def _root_scaled(name: str, lr: float, keep: float, add: float, eps: float,
+                 rate: Callable[[int], float], scheduled: bool) -> StepRule:
+    """A rule that divides each coordinate's step by the root of a running
+    sum of squared gradients, ``s <- keep * s + add * g^2`` (AdaGrad: 1, 1;
+    RMSProp: rho, 1 - rho)."""
 
     def init(x0: np.ndarray) -> tuple:
         return 0, np.zeros_like(np.asarray(x0, dtype=float))
 
     def update(grad: np.ndarray, state: tuple, x: Any, problem: Any = None) -> tuple:
-        t, mean_square = state
-        mean_square = rho * mean_square + (1 - rho) * grad * grad
-        return rate(t) * grad / (np.sqrt(mean_square) + eps), (t + 1, mean_square)
+        t, squares = state
+        squares = keep * squares + add * grad * grad
+        return rate(t) * grad / (np.sqrt(squares) + eps), (t + 1, squares)
 
-    return StepRule("rmsprop", init, update, lr, scheduled=schedule is not None)
+    return StepRule(name, init, update, lr, scheduled=scheduled)
 
 
 def _positive(value: object, name: str) -> float:
