@@ -122,7 +122,7 @@ class Lesson(Report):
 
 def report(objective: Any, start: Any = None, lr: float | None = None, *,
            step: str = "fixed", max_iter: int = 1000, tol: float | None = 1e-8,
-           frames: int = 40, title: str | None = None) -> Lesson:
+           frames: int = 40, title: str | None = None, **options: Any) -> Lesson:
     r"""A lesson on one objective as a self-contained HTML page.
 
     Parameters
@@ -142,6 +142,9 @@ def report(objective: Any, start: Any = None, lr: float | None = None, *,
         Frames of the animation (0 for none).
     title : str, optional
         The page's title.
+    **options
+        Options of the step rule (``beta``, ``schedule``, ...), as in
+        :func:`symgd.descend`.
 
     Returns
     -------
@@ -168,7 +171,7 @@ def report(objective: Any, start: Any = None, lr: float | None = None, *,
         lr = _default_lr(obj, x0, step_size_bound)
     if isinstance(frames, bool) or not isinstance(frames, int) or not 0 <= frames <= 400:
         raise InputError(f"frames must be a whole number from 0 to 400, got {frames!r:.40}")
-    result = descend(obj, x0, lr=lr, step=step, max_iter=max_iter, tol=tol)
+    result = descend(obj, x0, lr=lr, step=step, max_iter=max_iter, tol=tol, **options)
     parts = [("Objective", _objective_part(obj)),
              ("Derivatives", _derivatives_part(obj)),
              ("Step size", _analysis_part(obj, x0, lr, result, analyze)),

@@ -50,6 +50,10 @@ def command_line(name, tmp_path):
         "explain": ["explain", BOWL, "--wrt", "x"],
         "plot": ["plot", "loss", BOWL, "--start", "1,1", "--max-iter", "5",
                  "--out", str(tmp_path / "figure.png")],
+        "animate": ["animate", BOWL, "--start", "1,1", "--max-iter", "5", "--frames", "3",
+                    "--dpi", "40", "--out", str(tmp_path / "descent.gif")],
+        "report": ["report", BOWL, "--start", "1,1", "--lr", "0.4", "--frames", "0",
+                   "--out", str(tmp_path / "lesson.html")],
         "demo": ["demo"],
     }[name]
 
@@ -58,11 +62,12 @@ def command_line(name, tmp_path):
 JSON_KEYS = {"diff": {"gradient", "hessian"}, "descend": {"x", "fun", "message"},
              "fit": {"x", "least_squares"}, "analyze": {"stationary_points", "lr_bound"},
              "check": {"gradient"}, "explain": set(), "plot": {"kind", "path"},
+             "animate": {"kind", "path"}, "report": {"kind", "path"},
              "demo": {"derivatives", "converging", "too_big"}}
 # Commands whose report has a LaTeX form of its own.
 LATEX = {"diff", "descend", "fit", "explain", "demo"}
 # Commands whose report has no Markdown form (a one-line summary).
-NO_MARKDOWN = {"plot"}
+NO_MARKDOWN = {"plot", "animate", "report"}
 
 
 def _param(name, *marks):

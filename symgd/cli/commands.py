@@ -21,10 +21,10 @@ from .._progress import progress_line
 from ..check.batch import iter_checks, read_jsonl, summary_line
 from ..check.claims import WithConstants
 from ..errors import InputError
-from ..descent import descend as descend_objective
 from ..objective.core import Objective
 from ..objective.display import Derivatives
 from . import inputs
+from .demos import DEMO_REPORTS, DemoList
 from .emit import emit, shows_symbols
 from .flags import run_message
 from .reports import (Equation, FitHeading, ObjectiveHeading, Run, Saved, Sections,
@@ -32,7 +32,7 @@ from .reports import (Equation, FitHeading, ObjectiveHeading, Run, Saved, Sectio
 
 __all__ = ["COMMANDS", "EXIT_OK", "EXIT_NOT_CONVERGED", "EXIT_BAD_INPUT", "EXIT_UNDECIDED",
            "diff", "descend",
-           "fit", "analyze", "check", "explain", "plot", "demo", "completion", "DEMO_REPORTS"]
+           "fit", "analyze", "check", "explain", "plot", "animate", "report", "demo", "completion", "DEMO_REPORTS"]
 
 EXIT_OK, EXIT_NOT_CONVERGED, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_UNDECIDED = 3         # check --strict: right at every point tried, but not proven
@@ -212,6 +212,99 @@ def plot(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def animate(args: argparse.Namespace, out: TextIO) -> int:
+    """``symgd animate``: one run (or a race of step rules) animated to --out."""
+    from ..plot.animate import animate as animate_runs
+    path = _output_path(args.out, (".gif", ".html"))
+    obj = inputs.expr_or_data(args)
+    runs = _animated_runs(obj, args)
+    options = {} if args.bounds is None else {"bounds": inputs.numbers(args.bounds, "bound")}
+    anim = animate_runs(obj, *runs, kind=args.kind, fps=args.fps, frames=args.frames,
+                        dpi=args.dpi, **options)
+    failed = [r for r in runs if not r.success]
+    try:
+        if failed:
+            axes = anim.symgd_figure.axes[0]
+            names = ", ".join(f"{r.step} (lr = {r.lr:g})" for r in failed) if len(runs) > 1 \
+                else None
+            note = f"did not converge: {names}" if names else "did not converge"
+            title = axes.get_title()
+            axes.set_title(f"{title}\n{note}" if title else note, color="#b00000")
+        if path.suffix.lower() == ".gif":
+            anim.save(str(path))
+        else:
+            path.write_text(_animation_page(anim.to_jshtml(), obj.label), encoding="utf-8")
+    finally:
+        anim.symgd_close()
+    message, runs_text = None, "the run drawn did not converge"
+    if failed:
+        message = failed[0].message if len(runs) == 1 else \
+            " ".join(f"{r.step}: {r.message}" for r in failed)
+        if len(runs) > 1:
+            runs_text = f"{len(failed)} of the {len(runs)} runs did not converge"
+    emit(Saved("animation", args.out, not_converged=message and run_message(message),
+               runs=runs_text), args.format, out)
+    return EXIT_NOT_CONVERGED if failed else EXIT_OK
+
+
+def _animated_runs(obj: Any, args: argparse.Namespace) -> list:
+    """The run of --step, or one run per rule of --race (each at its own rate
+    where given, else at --lr)."""
+    if args.race is None:
+        return [inputs.run(obj, args)]
+    from ..descent.race import race
+    rates = inputs.race_rules(args.race, 0.1 if args.lr is None else args.lr)
+    options = {k: inputs.option_value(v)
+               for k, v in inputs.assignments(args.option, "--option").items()}
+    start = inputs.start_value("0" if args.start is None else args.start, obj.names)
+    tol = None if args.tol == inputs.NO_TOLERANCE else args.tol
+    return list(race(obj, start, rules=list(rates), lr=rates, max_iter=args.max_iter,
+                     tol=tol, **options).results)
+
+
+def _animation_page(player: str, label: str) -> str:
+    """A minimal HTML page around matplotlib's JavaScript player."""
+    import html
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>Gradient descent on {html.escape(label)}</title></head>\n"
+            f"<body>\n{player}\n</body></html>\n")
+
+
+def report(args: argparse.Namespace, out: TextIO) -> int:
+    """``symgd report``: a lesson on one objective as one HTML file."""
+    from ..lesson import report as lesson_report
+    _output_path(args.out, (".html", ".htm"))
+    obj = inputs.expr_or_data(args)
+    options = {k: inputs.option_value(v)
+               for k, v in inputs.assignments(args.option, "--option").items()}
+    start = inputs.start_value(args.start, obj.names) if args.start is not None else None
+    tol = None if args.tol == inputs.NO_TOLERANCE else args.tol
+    lesson = lesson_report(obj, start, args.lr, step=args.step, max_iter=args.max_iter,
+                           tol=tol, frames=args.frames, title=args.title, **options)
+    lesson.save(args.out)
+    res = lesson.result
+    emit(Saved("report", args.out,
+               not_converged=None if res.success else run_message(res.message)),
+         args.format, out)
+    return EXIT_OK if res.success else EXIT_NOT_CONVERGED
+
+
+def _output_path(text: str, suffixes: tuple[str, ...], flag: str = "--out") -> Any:
+    """The file --out names, checked before any work: one of ``suffixes``, in a
+    folder that exists, and not a folder itself."""
+    import pathlib
+    path = pathlib.Path(text)
+    if path.suffix.lower() not in suffixes:
+        raise InputError(f"{flag} {text!r:.80}: write a file name ending in "
+                         f"{' or '.join(suffixes)}")
+    if path.is_dir():
+        raise InputError(f"{flag} {text!r:.80} is a folder: give a file name in it")
+    folder = path.parent
+    if not folder.is_dir():
+        raise InputError(f"{flag} {text!r:.80}: the folder {str(folder)!r:.80} does not exist")
+    return path
+
+
 def _title_not_converged(drawn: Any, res: Any) -> None:
     """The figure's title says that the run drawn did not converge, and how it ended."""
     how = res.message.split(":")[0].split(".")[0].strip()
@@ -246,26 +339,6 @@ def _save(drawn: Any, path: str, dpi: int = 120) -> None:
         drawn.close()
 
 
-# ------------------------------------------------------------ demos
-
-def _demo_bowl(unicode: bool) -> Sections:
-    """z = x² + xy + y²: derivatives, a converging run, a step that is too big."""
-    obj = Objective("z = x^2 + x*y + y^2")
-    good = descend_objective(obj, [1, 1], lr=0.1)
-    bad = descend_objective(obj, [1, 1], lr=0.7)
-    return Sections([
-        ("derivatives", Derivatives(obj, unicode=unicode)),
-        (None, "Gradient descent from (1, 1) with lr = 0.1:"),
-        ("converging", Table(good, TableOptions(every=8, digits=4))),
-        (None, run_message(good.message)),
-        (None, "The same with lr = 0.7, a step that is too big:"),
-        ("too_big", Table(bad, TableOptions(every=5, digits=4))), (None, run_message(bad.message))])
-
-
-# One report builder per name in symgd.cli.parser.DEMOS.
-DEMO_REPORTS: dict[str, Callable[[bool], Sections]] = {"bowl": _demo_bowl}
-
-
 def completion(args: argparse.Namespace, out: TextIO) -> int:
     """``symgd completion SHELL``: a completion script made from the parser."""
     from .completion import script
@@ -276,10 +349,14 @@ def completion(args: argparse.Namespace, out: TextIO) -> int:
 
 def demo(args: argparse.Namespace, out: TextIO) -> int:
     """``symgd demo``: a built-in example from the lessons."""
-    emit(DEMO_REPORTS[args.name](shows_symbols(out)), args.format, out)
+    if args.list:
+        emit(DemoList(), args.format, out)
+    else:
+        emit(DEMO_REPORTS[args.name](shows_symbols(out)), args.format, out)
     return EXIT_OK
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "diff": diff, "descend": descend, "fit": fit, "analyze": analyze, "check": check,
-    "explain": explain, "plot": plot, "demo": demo, "completion": completion}
+    "explain": explain, "plot": plot, "animate": animate, "report": report, "demo": demo,
+    "completion": completion}

@@ -18,7 +18,8 @@ from ..objective.core import Objective
 from .parser import NO_TOLERANCE
 
 __all__ = ["assignments", "objective", "start_value", "numbers", "names", "FitInputs",
-           "model_loss", "expr_or_data", "option_value", "run", "is_network_spec"]
+           "model_loss", "expr_or_data", "option_value", "run", "is_network_spec", "race_rules",
+           "NO_TOLERANCE"]
 
 
 def assignments(items: Sequence[str], what: str) -> dict[str, str]:
@@ -31,6 +32,37 @@ def assignments(items: Sequence[str], what: str) -> dict[str, str]:
                 raise InputError(f"{what} {part!r} must look like name=value, e.g. a=2.5")
             pairs[name.strip()] = value.strip()
     return pairs
+
+
+def race_rules(text: str, lr: float) -> dict[str, float]:
+    """``--race``: ``"fixed,adam=0.1"`` -> ``{"fixed": lr, "adam": 0.1}``, each
+    name a step rule (did you mean ... for a misspelt one).
+
+    >>> race_rules("fixed,adam=0.1", 0.3)
+    {'fixed': 0.3, 'adam': 0.1}
+    """
+    from ..descent.steps import RULES
+    from .parser import did_you_mean
+    rates: dict[str, float] = {}
+    for part in split_top_level(text):
+        name, eq, value = (s.strip() for s in part.partition("="))
+        if name not in RULES:
+            raise InputError(f"--race: {name!r:.40} is not a step rule"
+                             f"{did_you_mean(name, sorted(RULES))} (choose from "
+                             f"{', '.join(sorted(RULES))})")
+        if name in rates:
+            raise InputError(f"--race names {name!r} twice")
+        if not eq:
+            rates[name] = lr
+            continue
+        try:
+            rates[name] = float_number(value, f"--race {name}'s rate")
+        except SymgdError:
+            raise InputError(f"--race: the rate of {name} must be a number, e.g. {name}=0.1; "
+                             f"got {value!r:.40}") from None
+    if not rates:
+        raise InputError("--race needs step rules, e.g. fixed,momentum,adam")
+    return rates
 
 
 def names(text: str | None) -> list[str] | None:

@@ -23,15 +23,17 @@ from ..errors import SymgdError
 from ..expr.parse import float_number
 
 __all__ = ["build_parser", "Parser", "UsageError", "COMMANDS", "PLOT_KINDS", "DEMOS",
-           "SHORT_OPTIONS", "TABLE_ONLY_FORMATS", "SHELLS", "TOOLS", "did_you_mean", "whole_number"]
+           "ANIMATION_KINDS", "SHORT_OPTIONS", "TABLE_ONLY_FORMATS", "SHELLS", "TOOLS", "did_you_mean", "whole_number"]
 
 # The commands that print a report (in every --format), then the others.
-COMMANDS = ("diff", "descend", "fit", "analyze", "check", "explain", "plot", "demo")
+COMMANDS = ("diff", "descend", "fit", "analyze", "check", "explain", "plot", "animate",
+            "report", "demo")
 TOOLS = ("completion",)
 SHELLS = ("bash", "zsh", "fish")
 PLOT_KINDS = ("loss", "contour", "surface", "slice", "fit", "snapshots", "learning-rates",
               "basins", "lr-sweep")
-DEMOS = ("bowl",)
+ANIMATION_KINDS = ("contour", "surface", "slice", "fit")
+DEMOS = ("bowl", "york", "cars", "pizza")
 TABLE_ONLY_FORMATS = ("csv",)      # formats of the iteration table alone
 SHORT_OPTIONS = ("-h", "-o", "-q", "-V")    # every other option is written --name
 
@@ -93,7 +95,8 @@ def build_parser() -> Parser:
     parser = Parser(prog="symgd", description="Symbolic derivatives and gradient descent.")
     parser.add_argument("-V", "--version", action="version", version=f"symgd {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    for add in (_diff, _descend, _fit, _analyze, _check, _explain, _plot, _demo, _completion):
+    for add in (_diff, _descend, _fit, _analyze, _check, _explain, _plot, _animate, _report,
+                _demo, _completion):
         add(sub)
     parser.commands = dict(sub.choices)
     return parser
@@ -246,11 +249,69 @@ def _plot(sub: Any) -> None:
     _format_options(p, defaults)
 
 
+def _animate(sub: Any) -> None:
+    p, defaults = _command(sub, "animate", "animate a descent to a GIF or HTML file",
+                           "Animate gradient descent on EXPR (or a loss of --model on --data): "
+                           "the ball moving on the contour, the surface or the curve, or the "
+                           "model line moving through the data, with a live loss readout. "
+                           "--race runs several step rules from one start. Exit code 0 when "
+                           "every run converged, 1 when one did not.")
+    _objective_options(p, optional=True)
+    p.add_argument("-o", "--out", required=True, metavar="FILE",
+                   help="where to save: .gif (Pillow) or .html (a page that plays it)")
+    _data_options(p, defaults)
+    p.add_argument("--kind", choices=ANIMATION_KINDS,
+                   help="contour (two variables), surface, slice (one variable) or fit (a "
+                   "one-feature model); by default the natural one")
+    p.add_argument("--race", metavar="RULES",
+                   help="several step rules, e.g. fixed,momentum,adam, or with their own "
+                   "rates, fixed=0.3,adam=0.1 (instead of --step)")
+    _option(p, defaults, "--frames", None, type=_positive_int,
+            help="number of frames (default one per iteration, at most 120)")
+    _option(p, defaults, "--fps", 20.0, type=_number_arg, help="frames a second (default 20)")
+    p.add_argument("--bounds", metavar="LOW,HIGH", help="the plotted range")
+    p.add_argument("--dpi", type=_positive_int, default=100)
+    _run_options(p, defaults, start_required=False)
+    _format_options(p, defaults)
+
+
+def _report(sub: Any) -> None:
+    p, defaults = _command(sub, "report", "write a lesson as one HTML page",
+                           "Write a self-contained HTML lesson on EXPR (or a loss of --model "
+                           "on --data): the objective, the derivatives step by step, the "
+                           "step-size analysis, the iteration table, the figures and an "
+                           "animation, with no network access needed to view it. Exit code "
+                           "0 when the run converged, 1 when it did not (the page is written "
+                           "either way).")
+    _objective_options(p, optional=True)
+    p.add_argument("-o", "--out", required=True, metavar="FILE", help="where to save: .html")
+    _data_options(p, defaults)
+    p.add_argument("--start", metavar="X0", help="start point (default 0 for a data loss, "
+                   "else 1); write --start=-1,2 for a negative first value")
+    p.add_argument("--lr", type=_number_arg,
+                   help="learning rate (default a quarter of the bound 2/λmax)")
+    _option(p, defaults, "--step", "fixed", choices=sorted(RULES),
+            help="step rule (default fixed)")
+    p.add_argument("--option", action="append", metavar="NAME=VALUE", default=[],
+                   help="a step-rule option, e.g. beta=0.9 (repeatable)")
+    _option(p, defaults, "--max-iter", 1000, type=_count, help="most steps (default 1000)")
+    _option(p, defaults, "--tol", 1e-8, type=_tolerance,
+            help="stop when the gradient norm is at most this (default 1e-8); 'none' "
+            "runs exactly --max-iter steps")
+    _option(p, defaults, "--frames", 40, type=_count,
+            help="frames of the animation (default 40; 0 for none)")
+    p.add_argument("--title", help="the page's title")
+    _format_options(p, defaults)
+
+
 def _demo(sub: Any) -> None:
     p, defaults = _command(sub, "demo", "run a built-in example",
                            "Run a built-in example from the gradient-descent lessons.")
     p.add_argument("name", nargs="?", default="bowl", choices=DEMOS,
-                   help="which example (default bowl: z = x^2 + xy + y^2)")
+                   help="which example: bowl (the default: z = x^2 + xy + y^2), york (the "
+                   "learning rate and its bound), cars (a line through the car data), pizza "
+                   "(pizzas against reservations); --list says more")
+    p.add_argument("--list", action="store_true", help="list the demos and what each shows")
     _format_options(p, defaults)
 
 

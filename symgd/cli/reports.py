@@ -317,15 +317,17 @@ class Saved(Report):
     """A figure written to a file; ``not_converged`` is the message of a run
     drawn that did not converge."""
 
-    def __init__(self, kind: str, path: str, not_converged: str | None = None) -> None:
+    def __init__(self, kind: str, path: str, not_converged: str | None = None,
+                 runs: str = "the run drawn did not converge") -> None:
         self.kind = kind
         self.path = path
         self.not_converged = not_converged
+        self.runs = runs
 
     def text(self) -> str:
         saved = f"saved {self.kind} to {self.path}"
         return saved if self.not_converged is None else \
-            f"{saved}; the run drawn did not converge: {self.not_converged}"
+            f"{saved}; {self.runs}: {self.not_converged}"
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"kind": self.kind, "path": self.path}

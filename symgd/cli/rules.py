@@ -150,7 +150,16 @@ def _check(args: argparse.Namespace) -> None:
         raise UsageError("give --grad and/or --hessian: the claimed derivatives to check")
 
 
+def _animate(args: argparse.Namespace) -> None:
+    _data_or_expr(args)
+    if args.race is not None and args.step is not None:
+        _refuse("--step", "chooses the one step rule; --race names several")
+    if args.kind == "fit" and args.bounds is not None:
+        _refuse("--bounds", "sets the plotted range of a contour, surface or slice; a fit "
+                "animation shows the data's range")
+
+
 _RULES: dict[str, Callable[[argparse.Namespace], None]] = {
     "descend": _run_report, "fit": _fit, "explain": _data_or_expr, "plot": _plot,
-    "check": _check,
+    "check": _check, "animate": _animate, "report": _data_or_expr,
 }

@@ -10,8 +10,12 @@ Every case is ``(text, reading, meaning)``:
   it. None when the source means nothing symgd can compute (``x!``).
 
 The cases are grouped by where they come from (a comment names each
-source). Texts from a source written in LaTeX are typed as a student types
-them at a keyboard. Options (``variables=``, ``constants=``) are given with
+source). The SymPy groups are taken from SymPy's test files as written there.
+The OpenStax, textbook and calculator groups are not copied from those
+sources: they were retyped in the style of each source's exercises and input
+conventions (the kinds of formula and notation it uses), so they stand for
+that material rather than quote it. Texts from a source written in LaTeX are
+typed as a student types them at a keyboard. Options (``variables=``, ``constants=``) are given with
 :data:`OPTIONS`.
 """
 
@@ -102,7 +106,8 @@ SYMPY_PARSER = [
 # OpenStax Calculus Volume 1, problem sets 3.3 (Differentiation Rules), 3.5 (Derivatives
 # of Trigonometric Functions), 3.6 (The Chain Rule), 3.9 (Derivatives of Exponential and
 # Logarithmic Functions), e.g. courses.lumenlearning.com/calculus1/chapter/
-# problem-set-differentiation-rules: the right-hand sides typed as a student types them.
+# problem-set-differentiation-rules: formulas of those problem sets' kinds, retyped in
+# their style (not copied), as a student types them.
 OPENSTAX = [
     ("f(x) = x^7 + 10", "x**7 + 10", None),
     ("f(x) = 5x^3 - x + 1", "5*x**3 - x + 1", None),
@@ -166,7 +171,7 @@ OPENSTAX = [
     ("y = ln(sec x + tan x)", "log(sec(x) + tan(x))", None),
 ]
 
-# Stewart, Calculus (8th ed.), 3.1-3.6 exercise style, and everyday algebra: the
+# Stewart, Calculus (8th ed.), 3.1-3.6 exercise style (retyped, not copied), and everyday algebra: the
 # formulas a student copies from a textbook page; letters next to single-letter
 # variables are products, runs that could also be one name are refused.
 TEXTBOOK = [
@@ -256,7 +261,8 @@ TEXTBOOK = [
 # Calculator and graphing-tool input conventions (TI-84 Plus guidebook: implied
 # multiplication, sin⁻¹, ²; Casio fx manuals: implied multiplication, ab/c; Desmos
 # (desmos.com/calculator, "Getting started"): sin x, |x|, x y, subscripts; WolframAlpha
-# input: log_2, sin^2 x, sqrt x, fractions). Cases typed as those guides show them.
+# input: log_2, sin^2 x, sqrt x, fractions). Cases retyped in the notation those guides
+# describe, not copied from them.
 CALCULATORS = [
     ("2πr", "2*pi*r", None),
     ("πr²", "pi*r**2", None),
