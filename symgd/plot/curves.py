@@ -16,7 +16,8 @@ from ..objective.core import Objective, as_objective
 from .common import (COLORS, MAX_MARKERS, Drawn, add_legend, as_history, finite_number,
                      interval, latex_name, mathtext, name_latex, new_axes, outcome_text,
                      values_at)
-from .runs import PATH_GID, check_labels, is_many, paths_on, run_color, run_label, runs_of
+from .runs import (PATH_GID, RUN_COLORS, check_labels, is_many, paths_on, run_color,
+                   run_label, runs_of)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -168,7 +169,8 @@ def plot_slice(objective: Objective | str | sp.Expr, var: str | sp.Symbol,
                at: Sequence[float] | Mapping[str, float] | None = None,
                ax: Axes | None = None, bounds: Sequence[float] | None = None,
                tangent_at: float | None = None,
-               result: Result | History | None = None) -> Drawn:
+               result: Result | History | Sequence[Result | History] | None = None,
+               labels: Sequence[str] | None = None) -> Drawn:
     r"""The loss as a function of one variable, the others held fixed.
 
     The curve's lowest point is marked with a green cross and, with
@@ -192,10 +194,12 @@ def plot_slice(objective: Objective | str | sp.Expr, var: str | sp.Symbol,
         ``tangent_at``.
     tangent_at : float, optional
         Where to draw the tangent.
-    result : Result or History, optional
-        For an objective of one variable: a run whose steps are drawn on the
+    result : Result, History, or a list, Batch or race of them, optional
+        For an objective of one variable: runs whose steps are drawn on the
         curve, each iterate at :math:`(x_t, f(x_t))` (the calculus picture of
-        descent); the default range then covers them.
+        descent), each run in its own colour; the default range covers them.
+    labels : list of str, optional
+        Several runs: their legend entries (default: step rule and γ).
 
     Returns
     -------
@@ -203,7 +207,9 @@ def plot_slice(objective: Objective | str | sp.Expr, var: str | sp.Symbol,
         ``x``, ``y``: the curve; ``minimum``: ``(t, f(t))`` of the slice;
         ``start``, ``end``: the run's first and last iterate;
         ``slope``: the derivative at ``tangent_at`` (None without one);
-        ``curves["tangent"]``: the tangent segment.
+        ``curves["tangent"]``: the tangent segment; ``curves["steps"]`` the
+        run's ``(x_t, f(x_t))`` (several runs: one entry per run, by its
+        legend label).
 
     Examples
     --------
@@ -211,14 +217,30 @@ def plot_slice(objective: Objective | str | sp.Expr, var: str | sp.Symbol,
     >>> d.slope, d.minimum.tolist(), d.xlabel
     (3.0, [-0.5, 0.75], '$x$')
     >>> d.close()
+
+    Several runs on the curve, one colour each:
+
+    >>> import symgd
+    >>> runs = [symgd.descend("x^4 - 3x^2 + x", 2, lr=lr, max_iter=50) for lr in (0.01, 0.05)]
+    >>> d = plot_slice("x^4 - 3x^2 + x", "x", result=runs)
+    >>> sorted(d.curves)
+    ['fixed, $\\gamma = 0.01$', 'fixed, $\\gamma = 0.05$']
+    >>> d.close()
     """
     obj = as_objective(objective)
     i = obj.index(var)
     base = _slice_base(obj, at)
     t0 = finite_number(tangent_at, "tangent_at") if tangent_at is not None else None
-    hist = _slice_run(obj, result)
-    if hist is not None and bounds is None:
-        bounds = _run_span(hist)
+    many = is_many(result)
+    runs = runs_of(result)
+    if labels is not None and not many:
+        raise InputError("labels names several runs; give result a list of runs")
+    labels = check_labels(labels, len(runs)) if many else None
+    hists = [_slice_run(obj, run) for run in runs]
+    hist = hists[0] if hists else None
+    if hists and bounds is None:
+        spans = [_run_span(h) for h in hists]
+        bounds = (min(a for a, _ in spans), max(b for _, b in spans))
     low = _slice_minimum(obj, i, base, bounds, t0)
     box = interval(bounds, "bounds") if bounds is not None else _slice_box(low, t0, base[i])
     ts = np.linspace(box[0], box[1], 400)
@@ -235,8 +257,12 @@ def plot_slice(objective: Objective | str | sp.Expr, var: str | sp.Symbol,
     if t0 is not None:
         slope, curves["tangent"] = _draw_tangent(ax, obj, i, base, t0, box)
     start = end = None
-    if hist is not None:
+    if hist is not None and not many:
         curves["steps"] = _draw_steps(ax, hist)
+    for k, h in enumerate(hists if many else []):
+        text = run_label(runs[k], k, labels)
+        curves[text] = _draw_steps(ax, h, _slice_color(k), text)
+    if hist is not None:
         start, end = hist.x[0].copy(), hist.x[-1].copy()
     ax.set_xlim(box)
     ax.set_xlabel(mathtext(sp.latex(sym)))
@@ -272,16 +298,29 @@ def _run_span(hist: History) -> tuple[float, float]:
     return (lo - pad, hi + pad)
 
 
-def _draw_steps(ax: Axes, hist: History) -> np.ndarray:
-    """Each iterate on the curve, the start hollow and the end filled."""
+def _slice_color(k: int) -> str:
+    """Run ``k``'s colour on a slice: the run palette without the curve's own colour."""
+    import matplotlib.colors as mcolors
+    colors = [c for c in RUN_COLORS if mcolors.to_hex(c) != mcolors.to_hex(COLORS["curve"])]
+    return colors[k % len(colors)]
+
+
+def _draw_steps(ax: Axes, hist: History, color: str | None = None,
+                label: str | None = None) -> np.ndarray:
+    """Each iterate on the curve, the start hollow and the end filled. One run
+    (no ``label``) has legend entries for its steps, start and end; each of
+    several runs has one, its ``label``, with the step count and last t."""
     xs = np.where(np.isfinite(hist.x[:, 0]), hist.x[:, 0], np.nan)
     fs = np.where(np.isfinite(hist.loss), hist.loss, np.nan)
-    color = COLORS["path"]
-    ax.plot(xs, fs, "o", color=color, ms=4, zorder=4,
-            label=f"steps ({len(xs) - 1})")
-    ax.plot(xs[0], fs[0], "o", mfc="white", mec=color, mew=2, ms=9, zorder=5, label="start")
+    last = int(hist.iteration[-1])
+    one = label is None
+    color = color or COLORS["path"]
+    ax.plot(xs, fs, "o" if one else "o-", color=color, ms=4, lw=0.8, zorder=4,
+            label=f"steps ({len(xs) - 1})" if one else f"{label} ({len(xs) - 1} steps)")
+    ax.plot(xs[0], fs[0], "o", mfc="white", mec=color, mew=2, ms=9, zorder=5,
+            label="start" if one else None)
     ax.plot(xs[-1], fs[-1], "o", color=color, mec="black", ms=8, zorder=5,
-            label=f"end ($t = {int(hist.iteration[-1])}$)")
+            label=f"end ($t = {last}$)" if one else None)
     return np.vstack([xs, fs])
 
 
