@@ -1,7 +1,7 @@
 """Sphinx configuration of symgd's reference manual.
 
 Build it with ``python -m sphinx -W -b html docs docs/_build`` (the ``docs``
-extra installs Sphinx, numpydoc and myst-parser); ``tests/test_docs_build.py``
+extra installs Sphinx, numpydoc, MyST-NB and a Jupyter kernel); ``tests/test_docs_build.py``
 builds it with warnings as errors.
 """
 
@@ -23,10 +23,10 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
     "numpydoc",
-    "myst_parser",
+    "myst_nb",                  # Markdown pages (MyST) and the lessons notebook, executed
 ]
 
-source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
 root_doc = "index"
 exclude_patterns = ["_build", "images"]
 
@@ -41,6 +41,12 @@ numpydoc_xref_param_type = False
 
 myst_heading_anchors = 3
 myst_enable_extensions = ["dollarmath"]
+
+# lessons.ipynb (a link to examples/lessons.ipynb) is run on every build, so
+# the manual shows what the code does today; an error in a cell fails the build.
+nb_execution_mode = "force"
+nb_execution_timeout = 600
+nb_execution_raise_on_error = True
 
 html_theme = "alabaster"
 html_title = f"symgd {release}"
