@@ -434,6 +434,21 @@ def test_zsh_and_fish_completion_list_the_commands(shell):
         subprocess.run([shell, "-n"], input=script, text=True, check=True, timeout=60)
 
 
+@pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed")
+def test_fish_completion_completes():
+    script = cli("completion", "fish")[1]
+
+    def complete(line):
+        probe = f"{script}\ncomplete -C '{line}'"
+        out = subprocess.run(["fish", "-c", probe], capture_output=True, text=True,
+                             timeout=60).stdout
+        return sorted(w.split("\t")[0] for w in out.split("\n") if w)
+
+    assert complete("symgd de") == ["demo", "descend"]
+    assert complete("symgd descend x --st") == ["--start", "--step"]
+    assert complete("symgd an") == ["analyze", "animate"]
+
+
 def test_completion_needs_a_known_shell():
     code, _, err = cli("completion", "tcsh")
     assert code == 2 and "bash" in err
