@@ -169,7 +169,8 @@ def _model_loss(kind: str, model: str | sp.Expr, data: Any, target: str, *,
     if isinstance(model, str) and model.strip().startswith("mlp:"):
         model = parse_mlp_spec(model)
     if isinstance(model, MLP):
-        f, params = model.expr, list(params) if params is not None else list(model.params)
+        f = model.expr.xreplace({s: make_symbol(s.name) for s in model.expr.free_symbols})
+        params = list(params) if params is not None else list(model.params)
     elif isinstance(model, str) and model.strip().split(":")[0].strip() == "linear":
         f, params = _linear_shorthand(model, dataset, mapping, target, params)
     else:
