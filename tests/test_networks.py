@@ -28,7 +28,7 @@ def test_parameters_are_named_layer_unit_input():
 
 def test_expression_is_the_written_out_network():
     net = mlp((2, 2, 1), activation="sigmoid", output="sigmoid")
-    S = lambda name: sp.Symbol(name, real=True)          # noqa: E731
+    S = lambda name: sp.Symbol(name)              # noqa: E731
     sigma = symgd.expr.registry.sigmoid
     x1, x2 = S("x1"), S("x2")
     h1 = sigma(S("W1_11") * x1 + S("W1_12") * x2 + S("b1_1"))
@@ -75,10 +75,10 @@ def test_xor_is_learned_from_a_fixed_seed():
     L = symgd.log_loss(net, XOR)
     res = descend(L, net.init(seed=0), lr=1.0, max_iter=5000)
     assert res.fun < 0.01
-    predictions = np.array([float(net.expr.xreplace({**{sp.Symbol(k, real=True): v
+    predictions = np.array([float(net.expr.xreplace({**{sp.Symbol(k): v
                                                         for k, v in res.point.items()},
-                                                     sp.Symbol("x1", real=True): a,
-                                                     sp.Symbol("x2", real=True): b}))
+                                                     sp.Symbol("x1"): a,
+                                                     sp.Symbol("x2"): b}))
                             for a, b in zip(XOR["x1"], XOR["x2"])])
     np.testing.assert_array_equal(predictions > 0.5, XOR["y"] > 0.5)
 

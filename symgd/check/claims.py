@@ -23,7 +23,7 @@ import sympy as sp
 from .._text import point, quote
 from ..errors import InputError, InputTypeError
 from ..expr.numbers import constant_values
-from ..expr.parse import exact_number, parse, split_top_level
+from ..expr.parse import exact_number, parse_real, split_top_level
 from .targets import Target
 
 __all__ = ["Claim", "WithConstants", "is_function", "gradient_claim", "hessian_claim",
@@ -69,7 +69,7 @@ def is_function(claimed: Any) -> bool:
 
 def gradient_claim(claimed: Any, target: Target) -> Claim:
     """A claimed gradient, read against ``target``."""
-    claimed, constants = _constants_of(claimed)
+    claimed, constants = _constants_of(claimed, target)
     if target.exprs is None or is_function(claimed):
         return _function_claim(claimed, target)
     return _expression_claim(_gradient_items(claimed, target), target, constants)
@@ -77,7 +77,7 @@ def gradient_claim(claimed: Any, target: Target) -> Claim:
 
 def hessian_claim(claimed: Any, target: Target) -> Claim:
     """A claimed Hessian, read against ``target`` (it must be n×n)."""
-    claimed, constants = _constants_of(claimed)
+    claimed, constants = _constants_of(claimed, target)
     if target.exprs is None or is_function(claimed):
         return _function_claim(claimed, target)
     n = target.obj.n
@@ -89,10 +89,13 @@ def hessian_claim(claimed: Any, target: Target) -> Claim:
     return _expression_claim([x for row in rows for x in row], target, constants)
 
 
-def _constants_of(claimed: Any) -> tuple[Any, dict[str, sp.Expr]]:
+def _constants_of(claimed: Any, target: Target) -> tuple[Any, dict[str, sp.Expr]]:
+    """The claim and the constants to read it with: the objective's own
+    (those substituted when it was built), and any given with the claim."""
+    own = dict(getattr(target.obj, "constants", None) or {})
     if isinstance(claimed, WithConstants):
-        return claimed.claimed, constant_values(claimed.constants)
-    return claimed, {}
+        return claimed.claimed, {**own, **constant_values(claimed.constants)}
+    return claimed, own
 
 
 # -------------------------------------------------------------- containers
@@ -248,7 +251,7 @@ def _claimed_expr(item: Any, label: str, target: Target,
     if isinstance(item, str):
         if not item.strip():
             raise InputError(f"the claimed {label} is empty; give an expression such as 2x + y")
-        expr = parse(item, variables=names, constants=constants or None)
+        expr = parse_real(item, variables=names, constants=constants or None)
     elif isinstance(item, bool):
         raise InputTypeError(f"the claimed {label} must be an expression, got {item!r}")
     elif isinstance(item, (numbers.Number, np.number)):

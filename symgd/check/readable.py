@@ -24,7 +24,7 @@ import sympy as sp
 from sympy.printing.str import StrPrinter
 
 from ..expr.equal import agree
-from ..expr.parse import parse
+from ..expr.parse import parse_real
 from ..expr.registry import relu, sigmoid, softplus
 
 __all__ = ["readable", "typed"]
@@ -157,7 +157,7 @@ def _signs_turned(expr: sp.Expr) -> sp.Expr:
 
 def _reads_back(shown: str, expr: sp.Expr) -> bool:
     try:
-        parsed = parse(shown, variables=sorted(s.name for s in expr.free_symbols))
+        parsed = parse_real(shown, variables=sorted(s.name for s in expr.free_symbols))
         renamed = {s: sp.Symbol(s.name, real=True) for s in expr.free_symbols}
         return agree(parsed, expr.xreplace(renamed)) is True
     except Exception:      # the parser refuses it: another form is shown

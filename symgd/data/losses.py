@@ -16,7 +16,7 @@ import sympy as sp
 
 from .._text import names_list, quote
 from ..errors import DataError, InputError, InputTypeError, ObjectiveError
-from ..expr.parse import check_name, make_symbol, parse
+from ..expr.parse import check_name, make_symbol, parse_real
 from ..expr.registry import sigmoid, softplus
 from ..objective import natural_key
 from .networks import MLP, parse_mlp_spec
@@ -99,7 +99,7 @@ def loss(per_sample: str | sp.Expr, data: Any, *, reduce: str = "mean",
     symbols = _data_names(dataset, mapping)
     expr = _as_expr(per_sample, symbols, params, constants, "per-sample loss")
     return _build(expr, dataset, mapping, params, reduce=reduce, name=name,
-                  sufficient_statistics=sufficient_statistics)
+                  sufficient_statistics=sufficient_statistics, constants=constants)
 
 
 def mse(model: str | sp.Expr, data: Any, *, target: str = "y", **options: Any) -> DataObjective:
@@ -169,7 +169,8 @@ def _model_loss(kind: str, model: str | sp.Expr, data: Any, target: str, *,
     if isinstance(model, str) and model.strip().startswith("mlp:"):
         model = parse_mlp_spec(model)
     if isinstance(model, MLP):
-        f, params = model.expr, list(params) if params is not None else list(model.params)
+        f = model.expr.xreplace({s: make_symbol(s.name) for s in model.expr.free_symbols})
+        params = list(params) if params is not None else list(model.params)
     elif isinstance(model, str) and model.strip().split(":")[0].strip() == "linear":
         f, params = _linear_shorthand(model, dataset, mapping, target, params)
     else:
@@ -182,7 +183,7 @@ def _model_loss(kind: str, model: str | sp.Expr, data: Any, target: str, *,
     reduce = "sum" if kind == "sse" else "mean"
     obj = _build(per_sample, dataset, mapping, params, reduce=reduce, name=name or "L",
                  model=f, target=target, display=display,
-                 sufficient_statistics=sufficient_statistics)
+                 sufficient_statistics=sufficient_statistics, constants=constants)
     for symbol, column in obj.columns.items():
         if symbol != target and make_symbol(symbol) in f.free_symbols:
             dataset.check_varies(column)
@@ -289,7 +290,7 @@ def _as_expr(source: str | sp.Expr, symbols: Mapping[str, str],
              what: str) -> sp.Expr:
     declared = list(symbols) + [check_name(p, "parameter") for p in params or ()]
     if isinstance(source, str):
-        return parse(source, variables=declared, constants=constants)
+        return parse_real(source, variables=declared, constants=constants)
     if isinstance(source, sp.Expr):
         expr = source.xreplace({s: make_symbol(s.name) for s in source.free_symbols
                                 if isinstance(s, sp.Symbol)})

@@ -23,6 +23,7 @@ import sympy as sp
 
 from ..errors import InputError, InputTypeError
 from ..expr.registry import relu, sigmoid
+from ..expr.names import public
 from ..expr.parse import check_name, make_symbol
 
 __all__ = ["MLP", "mlp", "ACTIVATIONS", "INITIALIZERS", "parse_mlp_spec"]
@@ -151,7 +152,7 @@ def mlp(layers: Sequence[int], activation: str = "tanh", output: str = "identity
         params += [w for row in weights for w in row] + biases
         a = [phi(sp.Add(*(make_symbol(w) * aj for w, aj in zip(row, a)), make_symbol(b)))
              for row, b in zip(weights, biases)]
-    return MLP(a[0], layers, names, tuple(params), activation, output)
+    return MLP(public(a[0]), layers, names, tuple(params), activation, output)
 
 
 def _check_layers(layers: Any) -> tuple[int, ...]:

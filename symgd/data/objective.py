@@ -24,6 +24,8 @@ import sympy as sp
 
 from .._text import quote
 from ..errors import InputError, ObjectiveError
+from ..expr.names import plain_symbol
+from ..expr.numbers import constant_values
 from ..objective import Objective, Strategy, derivative
 from .rows import RowEvaluator, RowStrategy
 from .sample import REDUCTIONS, SampleLoss
@@ -75,7 +77,8 @@ class DataObjective(Objective):
                  columns: Mapping[str, str], data: Dataset, *, reduce: str = "mean",
                  name: str | None = None, model: sp.Expr | None = None,
                  target: str | None = None, display: sp.Expr | None = None,
-                 sufficient_statistics: bool = True) -> None:
+                 sufficient_statistics: bool = True,
+                 constants: Mapping[str, object] | None = None) -> None:
         if reduce not in REDUCTIONS:
             raise InputError(f"reduce must be 'mean' or 'sum', got {quote(reduce)}")
         sample = SampleLoss(per_sample, params, columns, data, reduce)
@@ -85,7 +88,9 @@ class DataObjective(Objective):
         self._display = per_sample if display is None else display
         self._per_row = RowStrategy(sample)
         strategy, self._centre = self._choose_strategy(sufficient_statistics)
-        self._initialise(sample.params, strategy, name=name)
+        self._initialise(sample.params, strategy, name=name,
+                         user=[plain_symbol(p.name) for p in sample.params],
+                         constants=constant_values(constants) if constants else None)
         self._textbook_form: Textbook | None = None
         self._per_sample_gradient: tuple[sp.Expr, ...] | None = None
 
@@ -197,12 +202,12 @@ class DataObjective(Objective):
     @property
     def expr(self) -> sp.Expr:
         r"""The loss as a sum over rows, e.g. ``Sum((b + w*x[i] - y[i])**2, (i, 1, M))/M``."""
-        return self.textbook.reduce(self.display)
+        return self._user_form(self.textbook.reduce(self.display))
 
     @property
     def gradient(self) -> tuple[sp.Expr, ...]:
         """Each partial derivative as a sum over rows, constants in front."""
-        return tuple(self.textbook.reduce(d) for d in self.per_sample_gradient)
+        return tuple(self._user_form(self.textbook.reduce(d)) for d in self.per_sample_gradient)
 
     @property
     def per_sample_gradient(self) -> tuple[sp.Expr, ...]:
@@ -216,8 +221,8 @@ class DataObjective(Objective):
     def hessian(self) -> sp.Matrix:
         """Second partial derivatives as sums over rows."""
         n, params = self.n, self.real_symbols
-        return sp.Matrix(n, n, lambda i, j: self.textbook.reduce(sp.factor_terms(
-            derivative(self.per_sample_gradient[i], params[j]))))
+        return self._user_form(sp.Matrix(n, n, lambda i, j: self.textbook.reduce(
+            sp.factor_terms(derivative(self.per_sample_gradient[i], params[j])))))
 
     def __repr__(self) -> str:
         return (f"DataObjective({str(self.display)!r}, {self.reduce} over {self.rows} rows, "

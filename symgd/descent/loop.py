@@ -24,6 +24,7 @@ from .._progress import Progress, progress_line
 from ..errors import InputError, InputTypeError
 from ..expr.parse import exact_number
 from ..objective.core import Objective, as_objective
+from ..objective.points import keyed_by_name
 from .advice import linear_message
 from .codegen import fast_loop, general_loop, history_cap
 from .result import History, Iterate, Result, Status, history_from_rows
@@ -400,7 +401,8 @@ def _exact_rows(obj: Objective, start: object, lr: object, steps: int) -> list[t
     f, grad = obj.exact_parts()
     names = obj.names
     if isinstance(start, Mapping):
-        x = [exact_number(start[k], "start") for k in names]
+        given = keyed_by_name(start, "start")
+        x = [exact_number(given[k], "start") for k in names]
     elif np.ndim(start) == 0:
         x = [exact_number(_plain(start), "start")] * obj.n
     else:

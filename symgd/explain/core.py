@@ -101,14 +101,26 @@ def explain(objective: Any, wrt: str | sp.Symbol | Sequence[str | sp.Symbol] | N
     fmt = check_format(fmt)
     obj = as_objective(objective)
     targets = _targets(obj, wrt)
-    if obj.per_sample is not None:          # a data loss: the sum over rows
-        return Explanation([_explain_data(obj, v) for v in targets], fmt)
-    return Explanation([_explain_expr(obj, v) for v in targets], fmt)
+    explain_one = _explain_data if obj.per_sample is not None else _explain_expr
+    # derived in the real symbols (|u| and sign decisions), handed back in the user's
+    return Explanation([_user_derivation(obj, explain_one(obj, v)) for v in targets], fmt)
+
+
+def _user_derivation(obj: Objective, d: Derivation) -> Derivation:
+    """``d`` with its expressions in the user's symbols, each form kept as shown."""
+    def user(value: Any) -> Any:
+        return obj.user_form(value, keep_form=True)
+
+    steps = tuple(replace(s, expr=user(s.expr), form=user(s.form), result=user(s.result),
+                          name=user(s.name), note=tuple(user(p) for p in s.note))
+                  for s in d.steps)
+    return replace(d, variable=user(d.variable), expr=user(d.expr), steps=steps,
+                   result=obj.user_form(d.result), summed=user(d.summed))
 
 
 def _targets(obj: Objective, wrt: Any) -> list[sp.Symbol]:
     if wrt is None:
-        return list(obj.variables)
+        return list(obj.real_symbols)
     if isinstance(wrt, (str, sp.Symbol)):
         wrt = [wrt]
     try:
@@ -119,7 +131,7 @@ def _targets(obj: Objective, wrt: Any) -> list[sp.Symbol]:
     for w in wanted:
         if not isinstance(w, (str, sp.Symbol)):
             raise InputTypeError(f"wrt must name variables; got {type(w).__name__} {w!r:.40}")
-    return [obj.variables[obj.index(w)] for w in wanted]
+    return [obj.real_symbols[obj.index(w)] for w in wanted]
 
 
 def _taken_names(expr: sp.Expr) -> set[str]:
@@ -129,7 +141,7 @@ def _taken_names(expr: sp.Expr) -> set[str]:
 
 
 def _explain_expr(obj: Objective, var: sp.Symbol) -> Derivation:
-    expr = obj.expr
+    expr = obj.real_expr
     steps, derived = derive(expr, var, _taken_names(expr))
     result = checked(derived, sp.diff(expr, var), f"d/d{var} of {expr}")
     return Derivation(var, obj.label, expr, steps, result, partial=obj.n > 1)

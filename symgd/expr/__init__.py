@@ -12,15 +12,15 @@ points and :mod:`.limits` the safety limits; :mod:`.names` and
 
 from .equal import agree, cheap_zero, is_zero, simplify_zero, values_at
 from .limits import MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH, MAX_NAME_LENGTH, MAX_NUMBER_BITS
-from .names import check_name, make_symbol, names_list, natural_key
+from .names import check_name, is_made_symbol, make_symbol, names_list, natural_key, plain_symbol, public
 from .numbers import constant_values, exact_number, float_number, has_float_value
-from .parse import Definition, parse, parse_definition, split_top_level
+from .parse import Definition, parse, parse_definition, parse_real, split_top_level
 from .registry import (BARE_SYMBOL_NAMES, FUNCTION_RULES, FUNCTIONS, OWN_FUNCTIONS,
                        REAL_ARGUMENT_RULES, REGISTRY, Entry, mpmath_namespace,
                        numeric_namespace, relu, sigmoid, softplus)
 
 __all__ = [
-    "parse", "parse_definition", "Definition", "split_top_level",
+    "parse", "parse_real", "parse_definition", "plain_symbol", "public", "is_made_symbol", "Definition", "split_top_level",
     "check_name", "make_symbol", "natural_key", "names_list",
     "exact_number", "float_number", "constant_values", "has_float_value",
     "MAX_LENGTH", "MAX_DEPTH", "MAX_EXPONENT", "MAX_NUMBER_BITS", "MAX_NAME_LENGTH",

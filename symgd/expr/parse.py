@@ -18,7 +18,10 @@ left-hand side; the stages are :mod:`~symgd.expr.tokens`,
 :mod:`~symgd.expr.notation` and :mod:`~symgd.expr.build`, the limits
 :mod:`~symgd.expr.limits`.
 
-Every variable is a real SymPy symbol. ``e`` and ``pi`` (or ``π``) are the
+:func:`parse` hands back SymPy's plain symbols (``sympy.Symbol(name)``, as
+``sympy.symbols`` makes them); inside symgd, :func:`parse_definition` gives
+real symbols, with which ``|x|`` and ``sqrt(x^2)`` are simplified for real
+values. ``e`` and ``pi`` (or ``π``) are the
 constants unless they are declared as variables or constants. Decimal
 numbers are kept exact (``0.1`` is ``1/10``).
 """
@@ -33,7 +36,7 @@ import sympy as sp
 from ..errors import InputError, InputTypeError, ParseError
 from .build import build
 from .limits import MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH, MAX_NAME_LENGTH, MAX_NUMBER_BITS
-from .names import NOT_NUMBERS, check_name, make_symbol, names_list, natural_key
+from .names import NOT_NUMBERS, check_name, make_symbol, names_list, natural_key, public
 from .letters import check_token_name, resolve_names
 from .notation import (apply_functions, check_sequence, expand_superscripts, insert_products,
                        read_bars, wrap_roots)
@@ -42,7 +45,7 @@ from .latex import SYNTAXES, looks_like_latex, read_latex
 from .registry import FUNCTIONS
 from .tokens import Token, tokenize
 
-__all__ = ["parse", "parse_definition", "Definition", "make_symbol", "split_top_level",
+__all__ = ["parse", "parse_real", "parse_definition", "Definition", "make_symbol", "split_top_level",
            "check_name", "exact_number", "float_number", "constant_values", "names_list",
            "natural_key", "has_float_value", "MAX_LENGTH", "MAX_DEPTH", "MAX_EXPONENT",
            "MAX_NUMBER_BITS", "MAX_NAME_LENGTH"]
@@ -111,7 +114,8 @@ def parse(text: str, *, variables: Iterable[object] | None = None,
     Returns
     -------
     sympy.Expr
-        The expression, with real symbols.
+        The expression, in SymPy's plain symbols: ``parse("2x + y") == 2*x + y``
+        with ``x, y = sympy.symbols("x y")``.
 
     Raises
     ------
@@ -131,6 +135,16 @@ def parse(text: str, *, variables: Iterable[object] | None = None,
     gamma*lambda + exp(x)
     >>> parse(r"\frac{x^2}{2} + \sin y")
     x**2/2 + sin(y)
+    """
+    return public(parse_real(text, variables=variables, constants=constants, syntax=syntax))
+
+
+def parse_real(text: str, *, variables: Iterable[object] | None = None,
+               constants: Mapping[str, object] | None = None, syntax: str = "auto") -> sp.Expr:
+    """:func:`parse`, keeping symgd's real symbols (for use inside symgd).
+
+    >>> parse_real("x^2").free_symbols == {make_symbol("x")}
+    True
     """
     return parse_definition(text, variables=variables, constants=constants,
                             syntax=syntax).expr

@@ -20,7 +20,7 @@ from ..expr.printing import latex as names_latex
 
 from ..errors import InputError, InputTypeError, ObjectiveError
 from ..expr import (check_name, constant_values, make_symbol, names_list, natural_key,
-                    parse_definition)
+                    parse_definition, plain_symbol, public)
 from ..expr.latex import SYNTAXES
 from .evaluator import Evaluator
 from .points import as_point
@@ -93,10 +93,12 @@ class Objective:
         names = None if variables is None else [check_name(v, "variable") for v in variables]
         if names is not None and len(set(names)) != len(names):
             raise InputError(f"variables {names} name a variable twice; list each once")
+        values = constant_values(constants) if constants is not None else {}
         if isinstance(expr, Objective):
             names = list(expr.names) if names is None else names
             given = {**{v.name: v for v in expr.variables}, **given}
             name = name or expr.name
+            values = {**expr.constants, **values}
             expr = expr.expr
         if isinstance(expr, sp.MatrixBase):
             _check_expression(expr)
@@ -119,21 +121,26 @@ class Objective:
             raise InputTypeError(
                 f"an objective must be text, a SymPy expression or a function; "
                 f"got {type(expr).__name__} {expr!r:.60}")
-        user, real = _ordered_symbols(raw, names, given)
+        # text is read in real symbols; its user sees plain ones (or those given)
+        user, real = _ordered_symbols(raw, names, given, own=not isinstance(expr, str))
         to_real = {u: r for u, r in zip(user, real) if u != r}
         self._initialise(real, ExpressionStrategy(raw.xreplace(to_real), real), user=user,
-                         name=check_name(name, "name") if name is not None else None)
+                         name=check_name(name, "name") if name is not None else None,
+                         constants=values)
 
     def _initialise(self, symbols: Sequence[sp.Symbol], strategy: Strategy, *,
                     user: Sequence[sp.Symbol] | None = None,
-                    name: str | None = None) -> None:
+                    name: str | None = None,
+                    constants: Mapping[str, sp.Expr] | None = None) -> None:
         """The one initialiser of every kind of objective.
 
         ``symbols`` are the variables, in order, as the real symbols that
         derivatives and numerics use; ``strategy`` evaluates the objective
         in them; ``user`` are the caller's own symbols for the same
         variables (shown in :attr:`expr` and :attr:`gradient`), by default
-        ``symbols``; ``name`` is the display name, already checked.
+        ``symbols``; ``name`` is the display name, already checked;
+        ``constants`` the named constants substituted when it was built
+        (claimed derivatives are read with the same substitution).
         """
         symbols = tuple(symbols)
         if tuple(strategy.symbols) != symbols:
@@ -141,10 +148,11 @@ class Objective:
                              f"variables {symbols}")
         user = symbols if user is None else tuple(user)
         self.name = name
+        self._constants = dict(constants or {})
         self._real = symbols
         self._user = user
         self._to_real = {u: r for u, r in zip(user, symbols) if u != r}
-        self._to_user = {r: u for u, r in self._to_real.items()}
+        self._to_user = dict(zip(symbols, user))    # also where they are the same symbol
         self._strategy = strategy
 
     # ------------------------------------------------------------ building
@@ -181,7 +189,7 @@ class Objective:
         if not callable(func):
             raise InputTypeError(f"from_function needs a callable, got {type(func).__name__}")
         names = _function_names(func, variables, n)
-        symbols = [make_symbol(v) for v in names]
+        symbols = [plain_symbol(v) for v in names]
         args = [np.array(symbols, dtype=object)] if n is not None else symbols
         try:
             value = func(*args)
@@ -202,6 +210,17 @@ class Objective:
     def expr(self) -> sp.Expr:
         """The expression, in the caller's symbols."""
         return self._user_form(self._closed_form(self.real_expr, "expression"))
+
+    @property
+    def constants(self) -> dict[str, sp.Expr]:
+        """The named constants substituted when the objective was built, as
+        exact numbers (``{"a": 5/2}``); claimed derivatives of it are read
+        with the same substitution, so ``2a*x`` is ``5*x``.
+
+        >>> Objective("a*x^2", constants={"a": 2.5}).constants
+        {'a': 5/2}
+        """
+        return dict(self._constants)
 
     @property
     def variables(self) -> tuple[sp.Symbol, ...]:
@@ -247,8 +266,20 @@ class Objective:
         return self.gradient[self.index(var)]
 
     def _user_form(self, expr: Any) -> Any:
-        """``expr`` with the real symbols replaced by the caller's."""
-        return expr.xreplace(self._to_user) if self._to_user else expr
+        return self.user_form(expr)
+
+    def user_form(self, value: Any, *, keep_form: bool = False) -> Any:
+        """``value`` (an expression in :attr:`real_symbols`, or a tuple, list or
+        matrix of them) in the caller's symbols: those given, else SymPy's
+        plain symbols, so no real symbol leaks into what a user is handed.
+        ``keep_form`` renames without evaluating (for displayed forms).
+
+        >>> import sympy as sp
+        >>> obj = Objective("abs(x)")
+        >>> obj.user_form(obj.real_gradient) == (sp.sign(sp.Symbol("x")),)
+        True
+        """
+        return public(value, self._to_user, keep_form=keep_form)
 
     def _closed_form(self, value: Any, what: str) -> Any:
         if value is None:
@@ -548,10 +579,14 @@ def as_objective(obj: object, variables: Iterable[str] | None = None,
 # ----------------------------------------------------------------- helpers
 
 def _ordered_symbols(raw: sp.Expr, names: list[str] | None,
-                     given: Mapping[str, sp.Symbol]
+                     given: Mapping[str, sp.Symbol], own: bool = True
                      ) -> tuple[tuple[sp.Symbol, ...], tuple[sp.Symbol, ...]]:
     """The variables in order, as the caller's symbols and as real symbols,
-    checked against the names the expression uses."""
+    checked against the names the expression uses.
+
+    The caller's symbol for a name is the one given in ``variables=``, else
+    (``own``: the expression is the caller's) the one in the expression,
+    else SymPy's plain symbol of that name."""
     by_name = {s.name: s for s in raw.free_symbols}
     if len(by_name) != len(raw.free_symbols):
         raise ObjectiveError("the expression has two different symbols with the same "
@@ -567,7 +602,8 @@ def _ordered_symbols(raw: sp.Expr, names: list[str] | None,
         raise ObjectiveError(
             f"the objective {raw} has no variables: there is nothing to differentiate; "
             "write an expression in at least one variable, such as x^2")
-    user = tuple(by_name.get(n) or given.get(n) or make_symbol(n) for n in names)
+    used = by_name if own else {}
+    user = tuple(used.get(n) or given.get(n) or plain_symbol(n) for n in names)
     return user, tuple(make_symbol(n) for n in names)
 
 

@@ -5,26 +5,31 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 import numpy as np
+import sympy as sp
 
 from ..errors import InputError, InputTypeError
 
-__all__ = ["as_point"]
+__all__ = ["as_point", "keyed_by_name"]
 
 
 def as_point(x: object, names: Sequence[str], what: str = "point") -> np.ndarray:
     """``x`` as a finite float array with one value per name, or a clear error.
 
     ``x`` may be a sequence in the order of ``names``, a mapping from names
-    to values, or a single number for every name; ``what`` names it in
-    messages ("start", "point").
+    (or SymPy symbols of those names) to values, or a single number for
+    every name; ``what`` names it in messages ("start", "point").
 
     >>> as_point({"y": 2, "x": 1}, ["x", "y"])
+    array([1., 2.])
+    >>> x, y = sp.symbols("x y")
+    >>> as_point({x: 1, y: 2}, ["x", "y"])
     array([1., 2.])
     >>> as_point(0.5, ["x", "y"])
     array([0.5, 0.5])
     """
     n = len(names)
     if isinstance(x, Mapping):
+        x = keyed_by_name(x, what)
         missing = [k for k in names if k not in x]
         extra = [k for k in x if k not in names]
         if missing or extra:
@@ -52,3 +57,16 @@ def as_point(x: object, names: Sequence[str], what: str = "point") -> np.ndarray
     if not np.all(np.isfinite(arr)):
         raise InputError(f"{what} must be finite numbers, got {arr.tolist()}")
     return arr
+
+
+def keyed_by_name(x: Mapping[object, object], what: str) -> dict[object, object]:
+    """A mapping keyed by symbols or names, keyed by names; a name given twice
+    (as ``"x"`` and as the symbol ``x``) is an error."""
+    out: dict[object, object] = {}
+    for key, value in x.items():
+        name = key.name if isinstance(key, sp.Symbol) else key
+        if name in out:
+            raise InputError(f"{what} gives {name!r} twice (as a name and as a symbol, "
+                             "or as two symbols of that name); give each variable once")
+        out[name] = value
+    return out

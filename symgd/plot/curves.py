@@ -13,6 +13,7 @@ from ..analysis import minimum_along, minimum_of
 from ..descent import History, Result
 from ..errors import InputError
 from ..objective.core import Objective, as_objective
+from ..objective.points import keyed_by_name
 from .common import (COLORS, MAX_MARKERS, Drawn, add_legend, as_history, finite_number,
                      interval, latex_name, mathtext, name_latex, new_axes, outcome_text,
                      values_at)
@@ -329,6 +330,7 @@ def _slice_base(obj: Objective, at: object) -> np.ndarray:
         best = minimum_of(obj)
         return best if best is not None else np.zeros(obj.n)
     if isinstance(at, Mapping):
+        at = keyed_by_name(at, "at")
         unknown = [k for k in at if k not in obj.names]
         if unknown:
             raise InputError(f"at={dict(at)!r} names {unknown}, which are not variables; "
