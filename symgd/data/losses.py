@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 import sympy as sp
 
-from .._text import names_list, quote
+from .._text import quote
 from ..errors import DataError, InputError, InputTypeError, ObjectiveError
 from ..expr.parse import check_name, make_symbol, parse
 from ..expr.registry import sigmoid, softplus
@@ -162,7 +162,7 @@ def _model_loss(kind: str, model: str | sp.Expr, data: Any, target: str, *,
     y_column = mapping.get(target, target)
     if y_column not in dataset:
         raise DataError(f"the target column {quote(y_column)} is not in {dataset.source}; its "
-                        f"columns are {names_list(dataset.names)}; name it with "
+                        f"columns are {dataset.shown_names()}; name it with "
                         f"target=... or columns={{{quote(target)}: 'column name'}}")
     mapping.setdefault(target, y_column)
     symbols = _data_names(dataset, mapping)
@@ -237,11 +237,11 @@ def _column_map(columns: Mapping[str, str] | None, dataset: Dataset) -> dict[str
                             f"{type(column).__name__}: columns= needs one column name (a "
                             f"string) per symbol, e.g. columns={{{quote(symbol)}: "
                             f"'column name'}}; the columns of {dataset.source} are "
-                            f"{names_list(dataset.names)}")
+                            f"{dataset.shown_names()}")
         if column not in dataset:
             raise DataError(f"columns maps {quote(symbol)} to {quote(column)}, which is not a "
                             f"column of {dataset.source}; its columns are "
-                            f"{names_list(dataset.names)}")
+                            f"{dataset.shown_names()}")
         mapping[symbol] = column
     return mapping
 
@@ -320,7 +320,7 @@ def _linear_shorthand(model: str, dataset: Dataset, mapping: Mapping[str, str],
     unknown = [f for f in features if f not in usable]
     if unknown:
         raise DataError(f"linear model: {quote(unknown[0])} is not a column of {dataset.source}; "
-                        f"its columns are {names_list(dataset.names)}")
+                        f"its columns are {dataset.shown_names()}")
     f = linear_model(features)
     suffixes = [re.fullmatch(r"[A-Za-z_]*?(\d+)", c) for c in features]
     if all(suffixes) and len({m.group(1) for m in suffixes}) == len(features):
@@ -345,12 +345,12 @@ def _build(expr: sp.Expr, dataset: Dataset, mapping: Mapping[str, str],
     unknown = [n for n in data_used if n not in symbols]
     if unknown:
         raise DataError(f"{quote(unknown[0])} is neither a parameter nor a column of "
-                        f"{dataset.source} (columns: {names_list(dataset.names)})")
+                        f"{dataset.source} (columns: {dataset.shown_names()})")
     target = options.get("target")
     features = [n for n in data_used if n != target]
     if not features:
         raise DataError(f"the model uses no data column; the columns of {dataset.source} are "
-                        f"{names_list(dataset.names)}; use them in the model, or map names "
+                        f"{dataset.shown_names()}; use them in the model, or map names "
                         "with columns={'x': 'column name'}")
     if not param_names:
         raise ObjectiveError(f"{_expr_text(expr)} has no parameters to fit")
