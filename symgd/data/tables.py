@@ -40,7 +40,7 @@ __all__ = ["Dataset", "as_dataset", "read_table", "parse_table", "BUILTIN", "dat
 _HERE = pathlib.Path(__file__).resolve().parent / "files"
 BUILTIN = {"cars": "cars.txt", "pizza": "pizza.txt"}
 _MAX_FILE_BYTES = 2 * 1024 ** 3
-_READ_BLOCK = 1 << 22      # bytes read and parsed at a time
+_READ_BLOCK = 1 << 20      # bytes read and parsed at a time
 _MAX_LINE = 1 << 24        # characters in one line, at most
 _SHOWN_CELL = 16           # characters of a number-like cell a message may quote
 
