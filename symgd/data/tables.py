@@ -426,9 +426,12 @@ class TableParser:
         self._pending.append(text)
         self._pending_chars += len(text)
         if self._pending_chars > _MAX_LINE:
-            raise DataError(f"{self.source}, line {self._lineno + 1} is longer than "
-                            f"{_MAX_LINE} characters: this is not a table symgd reads (give "
-                            "one row of numbers a line)")
+            raise self._too_long(self._lineno + 1)
+
+    def _too_long(self, lineno: int) -> DataError:
+        return DataError(f"{self.source}, line {lineno} is longer than {_MAX_LINE} "
+                         "characters: this is not a table symgd reads (give one row of "
+                         "numbers a line)")
 
     def _lines(self, text: str) -> None:
         """Whole lines, each ended by \n."""
@@ -521,6 +524,8 @@ class TableParser:
                 return values
         values = np.empty((len(kept), width))
         for r, (lineno, line) in enumerate(kept):
+            if len(line) > _MAX_LINE:
+                raise self._too_long(lineno)
             fields = self._split(line, lineno)
             if len(fields) != width:
                 raise DataError(f"{self.source}, line {lineno}: {_count(len(fields), 'field')}, "
