@@ -14,11 +14,12 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 import sympy as sp
 
-from .._text import names_list, quote
+from .._text import quote
 from ..errors import DataError, InputError, InputTypeError, ObjectiveError
 from ..expr.parse import check_name, make_symbol, parse_real
 from ..expr.registry import sigmoid, softplus
 from ..objective import natural_key
+from .dataset import column_label, looks_like_name
 from .networks import MLP, parse_mlp_spec
 from .objective import REDUCTIONS, DataObjective
 from .tables import Dataset, as_dataset
@@ -162,7 +163,7 @@ def _model_loss(kind: str, model: str | sp.Expr, data: Any, target: str, *,
     y_column = mapping.get(target, target)
     if y_column not in dataset:
         raise DataError(f"the target column {quote(y_column)} is not in {dataset.source}; its "
-                        f"columns are {names_list(dataset.names)}; name it with "
+                        f"columns are {dataset.shown_names()}; name it with "
                         f"target=... or columns={{{quote(target)}: 'column name'}}")
     mapping.setdefault(target, y_column)
     symbols = _data_names(dataset, mapping)
@@ -238,11 +239,11 @@ def _column_map(columns: Mapping[str, str] | None, dataset: Dataset) -> dict[str
                             f"{type(column).__name__}: columns= needs one column name (a "
                             f"string) per symbol, e.g. columns={{{quote(symbol)}: "
                             f"'column name'}}; the columns of {dataset.source} are "
-                            f"{names_list(dataset.names)}")
+                            f"{dataset.shown_names()}")
         if column not in dataset:
             raise DataError(f"columns maps {quote(symbol)} to {quote(column)}, which is not a "
                             f"column of {dataset.source}; its columns are "
-                            f"{names_list(dataset.names)}")
+                            f"{dataset.shown_names()}")
         mapping[symbol] = column
     return mapping
 
@@ -310,6 +311,7 @@ def _linear_shorthand(model: str, dataset: Dataset, mapping: Mapping[str, str],
     else:
         features = [c for c in usable if c != target]
         which = f"uses every column of {dataset.source} except the target {quote(target)}, that is"
+        _no_unnamed_columns(dataset, mapping, features)
     if len(features) > MAX_LINEAR_FEATURES:
         example = ",".join(features[:3])
         raise DataError(f"the linear model {which} {len(features)} features; symgd builds "
@@ -321,7 +323,7 @@ def _linear_shorthand(model: str, dataset: Dataset, mapping: Mapping[str, str],
     unknown = [f for f in features if f not in usable]
     if unknown:
         raise DataError(f"linear model: {quote(unknown[0])} is not a column of {dataset.source}; "
-                        f"its columns are {names_list(dataset.names)}")
+                        f"its columns are {dataset.shown_names()}")
     f = linear_model(features)
     suffixes = [re.fullmatch(r"[A-Za-z_]*?(\d+)", c) for c in features]
     if all(suffixes) and len({m.group(1) for m in suffixes}) == len(features):
@@ -330,7 +332,60 @@ def _linear_shorthand(model: str, dataset: Dataset, mapping: Mapping[str, str],
         f = f.xreplace(rename)
     order = sorted((s.name for s in f.free_symbols if s.name.startswith("w")),
                    key=natural_key) + ["b"]
+    _no_clash(order, features, usable, dataset)
     return f, list(params) if params is not None else order
+
+
+def _no_unnamed_columns(dataset: Dataset, mapping: Mapping[str, str],
+                        features: Sequence[str]) -> None:
+    """Refuse ``linear`` (every column) on a file with columns that cannot be
+    symbols (``weight kg``, ``__class__``): leaving them out silently would fit
+    another model than the one asked for."""
+    mapped = set(mapping.values())
+    unnamed = [(k, c) for k, c in enumerate(dataset.names)
+               if c not in mapped and not _is_name(c)]
+    if not unnamed:
+        return
+    labels = ", ".join(column_label(c, k) for k, c in unnamed[:5])
+    more = f" (and {len(unnamed) - 5} more)" if len(unnamed) > 5 else ""
+    free = _free_symbols(dataset, mapping, len(unnamed[:3]), "x")
+    example = ", ".join(f"{quote(sym)}: {quote(c) if looks_like_name(c) else 'column name'}"
+                        for sym, (_, c) in zip(free, unnamed[:3]))
+    listed = ",".join(features[:3]) or "x1"
+    raise DataError(f"the linear model uses every column except the target, but {labels}"
+                    f"{more} of {dataset.source} cannot be a symbol (a name is a letter "
+                    "followed by letters, digits or '_'); map each to a symbol, e.g. "
+                    f"columns={{{example}}}, or list the features to use, e.g. "
+                    f"the model {quote('linear:' + listed)}")
+
+
+def _no_clash(params: Sequence[str], features: Sequence[str], usable: Mapping[str, str],
+              dataset: Dataset) -> None:
+    """Refuse ``linear`` when a feature has a parameter's name (a column ``w1``
+    or ``b``): the name would be the column and the parameter at once."""
+    clashes = [f for f in features if f in params]
+    if not clashes:
+        return
+    free = _free_symbols(dataset, usable, len(clashes), "x")
+    example = ", ".join(f"{quote(sym)}: {quote(c)}" for sym, c in zip(free, clashes))
+    names = ", ".join(quote(c) for c in clashes)
+    raise DataError(f"the linear model's parameters ({', '.join(params)}) include "
+                    f"{names}, also the name of {'a column' if len(clashes) == 1 else 'columns'}"
+                    f" of {dataset.source}; map the column{'s' * (len(clashes) > 1)} to other "
+                    f"symbols, e.g. columns={{{example}}}, or rename "
+                    f"{'it' if len(clashes) == 1 else 'them'} in the file")
+
+
+def _free_symbols(dataset: Dataset, taken: Mapping[str, str], count: int,
+                  stem: str) -> list[str]:
+    """``count`` names ``x1, x2, ...`` that are neither columns nor symbols in use."""
+    used = set(dataset.names) | set(taken)
+    names, k = [], 1
+    while len(names) < count:
+        if f"{stem}{k}" not in used:
+            names.append(f"{stem}{k}")
+        k += 1
+    return names
 
 
 def _build(expr: sp.Expr, dataset: Dataset, mapping: Mapping[str, str],
@@ -346,12 +401,12 @@ def _build(expr: sp.Expr, dataset: Dataset, mapping: Mapping[str, str],
     unknown = [n for n in data_used if n not in symbols]
     if unknown:
         raise DataError(f"{quote(unknown[0])} is neither a parameter nor a column of "
-                        f"{dataset.source} (columns: {names_list(dataset.names)})")
+                        f"{dataset.source} (columns: {dataset.shown_names()})")
     target = options.get("target")
     features = [n for n in data_used if n != target]
     if not features:
         raise DataError(f"the model uses no data column; the columns of {dataset.source} are "
-                        f"{names_list(dataset.names)}; use them in the model, or map names "
+                        f"{dataset.shown_names()}; use them in the model, or map names "
                         "with columns={'x': 'column name'}")
     if not param_names:
         raise ObjectiveError(f"{_expr_text(expr)} has no parameters to fit")
