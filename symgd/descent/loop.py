@@ -21,6 +21,7 @@ import numpy as np
 import sympy as sp
 
 from .._progress import Progress, progress_line
+from .._options import function
 from ..errors import InputError, InputTypeError
 from ..expr.parse import exact_number
 from ..objective.core import Objective, as_objective
@@ -250,7 +251,7 @@ def _history(names: tuple[str, ...], rows: list, last: tuple, it: int,
 def _callback(callback: Callable[[Iterate], Any] | None,
               n: int) -> Callable[[int, tuple], bool] | None:
     """The user's callback as the loop calls it: ``(it, row) -> stop?``."""
-    if callback is None:
+    if function(callback, "callback") is None:
         return None
 
     def stop(it: int, row: tuple) -> bool:

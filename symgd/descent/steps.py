@@ -38,6 +38,7 @@ from typing import Any, Callable, NamedTuple, Protocol
 
 import numpy as np
 
+from .._options import integer, real
 from ..errors import InputError, InputTypeError
 
 __all__ = ["StepRule", "RULES", "SCHEDULES", "get_rule", "check_lr", "schedule",
@@ -73,23 +74,15 @@ class StepRule(NamedTuple):
 
 def check_lr(lr: object) -> float:
     """``lr`` as a positive finite float, or an InputError that says why."""
-    if isinstance(lr, (bool, str)) or not isinstance(lr, (int, float, np.number)) \
-            and not hasattr(lr, "__float__"):
-        raise InputTypeError(f"lr must be a number, got {type(lr).__name__} {lr!r:.40}")
-    value = float(lr)
-    if not math.isfinite(value) or value <= 0:
+    value = real(lr, "lr", accepts=" (a positive finite number such as 0.01)")
+    if value <= 0:
         raise InputError(f"lr must be a positive finite number, got {lr!r}; "
                          "try a small value such as 0.01")
     return value
 
 
 def _fraction(value: object, name: str, low: float = 0.0, high: float = 1.0) -> float:
-    if isinstance(value, (bool, str)) or not isinstance(value, (int, float, np.number)):
-        raise InputTypeError(f"{name} must be a number, got {value!r}")
-    value = float(value)
-    if not low <= value < high:
-        raise InputError(f"{name} must be in [{low:g}, {high:g}), got {value!r}")
-    return value
+    return real(value, name, low=low, high=high, high_open=True)
 
 
 # ----------------------------------------------------------------- schedules
@@ -108,12 +101,10 @@ def schedule(kind: str = "constant", decay: float = 0.5,
         raise InputError(f"unknown schedule {kind!r}; choose one of {', '.join(SCHEDULES)}")
     if kind == "constant":
         return lambda t: 1.0
-    if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-        raise InputError(f"every must be a positive integer, got {every!r}")
+    every = integer(every, "every", low=1)
     if kind == "inverse":
-        d = float(decay)
-        if not d >= 0:
-            raise InputError(f"decay must be >= 0 for the inverse schedule, got {decay!r}")
+        d = real(decay, "decay", low=0.0,
+                 accepts=" (0 or more for the inverse schedule)")
         return lambda t: 1.0 / (1.0 + d * t)
     d = _fraction(decay, "decay", 0.0, 1.0 + 1e-12)
     if kind == "step":
@@ -292,12 +283,7 @@ def _root_scaled(name: str, lr: float, keep: float, add: float, eps: float,
 
 
 def _positive(value: object, name: str) -> float:
-    if isinstance(value, (bool, str)) or not isinstance(value, (int, float, np.number)):
-        raise InputTypeError(f"{name} must be a number, got {value!r}")
-    value = float(value)
-    if not (math.isfinite(value) and value > 0):
-        raise InputError(f"{name} must be a positive finite number, got {value!r}")
-    return value
+    return real(value, name, low=0.0, low_open=True)
 
 
 def _armijo(problem: Problem, x: np.ndarray, grad: np.ndarray, direction: np.ndarray,

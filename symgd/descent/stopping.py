@@ -41,11 +41,11 @@ import ast
 import functools
 import linecache
 import math
-import numbers
 from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
+from .._options import integer, real
 from ..errors import InputError, InputTypeError
 from .._text import plural, point
 from .advice import (bound_advice, divides_by_zero, line_search_advice, oscillates,
@@ -80,20 +80,17 @@ def check_limits(max_iter: object, tol: object, ftol: object, patience: object) 
     Limits(max_iter=100, tol=-inf, ftol=0.0, patience=20)
     """
     for name, value in (("max_iter", max_iter), ("patience", patience)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        if isinstance(value, (float, np.floating)):      # 1e4 is a count; 2.5 is not
             raise InputTypeError(f"{name} must be an integer, got {value!r}")
-    if max_iter < 0:
-        raise InputError(f"max_iter must be 0 or more, got {max_iter}")
-    if patience < 1:
-        raise InputError(f"patience must be 1 or more, got {patience}")
+    max_iter = integer(max_iter, "max_iter", low=0)
+    patience = integer(patience, "patience", low=1)
     checked = []
     if tol is None:        # never stop on the gradient norm: run max_iter steps
         tol = -math.inf
         checked.append(tol)
     for name, value in (("tol", tol), ("ftol", ftol))[len(checked):]:
-        if isinstance(value, (bool, str)) or not isinstance(value, numbers.Real):
-            raise InputTypeError(f"{name} must be a number, got {value!r}")
-        value = float(value)
+        hint = ", or None to turn the gradient test off" if name == "tol" else ""
+        value = real(value, name, accepts=f" (finite, 0 or more{hint})", infinite=True)
         if not value >= 0 or math.isinf(value):
             hint = ", or None to turn the gradient test off" if name == "tol" else ""
             raise InputError(f"{name} must be a finite number >= 0{hint}; got {value!r}")

@@ -15,6 +15,7 @@ from typing import Any
 import sympy as sp
 
 from .._text import json_safe, number
+from .._options import integer
 from ..errors import InputError, InputTypeError
 from ..objective.display import derivatives_dict, derivatives_text
 
@@ -77,11 +78,9 @@ def format_table(history: Any, every: int = 1, digits: int = 6, fmt: str = "text
 
 
 def _positive_int(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    if isinstance(value, float):
         raise InputTypeError(f"{name} must be a positive integer, got {value!r}")
-    if value < 1:
-        raise InputError(f"{name} must be a positive integer, got {value}")
-    return int(value)
+    return integer(value, name, low=1)
 
 
 def _table_rows(history: Any, every: int, gradient: bool) -> tuple[list[str], list[list]]:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from ..descent import History, Result
+from .._options import real
 from ..errors import InputError, InputTypeError, ObjectiveError
 from ..objective.core import as_objective
 from .common import COLORS, add_legend, as_history, pyplot, values_at
@@ -198,12 +199,7 @@ def _kind(obj: Any, kind: str | None) -> str:
 
 
 def _positive(value: object, name: str) -> float:
-    if isinstance(value, (bool, str)) or not isinstance(value, (int, float, np.number)):
-        raise InputTypeError(f"{name} must be a number, got {value!r:.40}")
-    out = float(value)
-    if not (np.isfinite(out) and out > 0):
-        raise InputError(f"{name} must be a positive number, got {value!r:.40}")
-    return out
+    return real(value, name, low=0.0, low_open=True)
 
 
 def _clock(hists: Sequence[History], frames: int | None) -> np.ndarray:

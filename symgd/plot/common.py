@@ -9,7 +9,6 @@ alone.
 
 from __future__ import annotations
 
-import math
 import os
 import pathlib
 import sys
@@ -24,6 +23,7 @@ from .._text import number, plural, point
 from ..analysis import values_and_gradients
 from ..analysis.minima import interval
 from ..descent import History, Result, Status
+from .._options import real
 from ..errors import InputError, InputTypeError, ObjectiveError
 from ..expr.printing import latex as names_latex
 from ..objective.core import Objective, as_objective
@@ -410,13 +410,7 @@ def two_variables(objective: object, what: str) -> Objective:
 
 def finite_number(value: object, what: str) -> float:
     """``value`` as a finite float."""
-    try:
-        result = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise InputTypeError(f"{what} must be a number, got {value!r}") from None
-    if not math.isfinite(result):
-        raise InputError(f"{what} must be finite, got {result}")
-    return result
+    return real(value, what)
 
 
 def values_at(obj: Objective, points: np.ndarray) -> np.ndarray:
