@@ -27,10 +27,12 @@ import numpy as np
 
 from .errors import InputError, InputTypeError
 
-__all__ = ["real", "integer", "function", "MAX_INTEGER"]
+__all__ = ["real", "integer", "function", "seed", "MAX_INTEGER", "MAX_SEED"]
 
 #: The largest whole-number option symgd accepts (iterations, epochs, frames...).
 MAX_INTEGER = 10 ** 12
+#: The largest random seed (NumPy takes any non-negative integer; this keeps it short).
+MAX_SEED = 2 ** 64 - 1
 
 
 def _shown(value: object) -> str:
@@ -44,8 +46,8 @@ def real(value: object, name: str, *, low: float | None = None, high: float | No
     """``value`` as a float, or an error naming ``name`` and what it accepts.
 
     ``low``/``high`` bound it (closed unless ``low_open``/``high_open``);
-    ``infinite`` lets ``±inf`` through; ``accepts`` replaces the generated
-    description in messages.
+    ``infinite`` lets ``±inf`` through; ``accepts`` (``"a positive number"``)
+    replaces the generated description in messages.
 
     >>> real(0.5, "beta", low=0, high=1, high_open=True)
     0.5
@@ -53,60 +55,60 @@ def real(value: object, name: str, *, low: float | None = None, high: float | No
     Traceback (most recent call last):
     ...
     symgd.errors.InputError: lr must be a finite number, got 1000000000000000000000000000000000000...: it is beyond the float64 range (about 1.8e308)
-    >>> real("abc", "decay")
+    >>> real("abc", "decay", low=0)
     Traceback (most recent call last):
     ...
-    symgd.errors.InputTypeError: decay must be a number, got text 'abc'
+    symgd.errors.InputTypeError: decay must be a number, 0 or more, got text 'abc'
     """
-    wanted = accepts or _range_text(low, high, low_open, high_open)
+    wanted = accepts or ("a finite number" + _range_text(low, high, low_open, high_open)
+                         if not infinite else "a number" + _range_text(low, high, low_open,
+                                                                       high_open))
+    typed = accepts or ("a number" + _range_text(low, high, low_open, high_open))
     if isinstance(value, (bool, np.bool_)):
-        raise InputTypeError(f"{name} must be a number{wanted}, got {value!r}")
+        raise InputTypeError(f"{name} must be {typed}, got {value!r}")
     if isinstance(value, str):
-        raise InputTypeError(f"{name} must be a number{wanted}, got text {_shown(value)}")
+        raise InputTypeError(f"{name} must be {typed}, got text {_shown(value)}")
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value[()]
     if isinstance(value, (complex, np.complexfloating)):
-        raise InputTypeError(f"{name} must be a real number{wanted}, got the complex "
-                             f"number {value!r}")
+        raise InputTypeError(f"{name} must be {typed}, got the complex number {value!r}")
     if isinstance(value, decimal.Decimal):
         if value.is_nan():
-            raise InputError(f"{name} must be a number{wanted}, got {value!r}")
+            raise InputError(f"{name} must be {wanted}, got {value!r}")
     elif not isinstance(value, (numbers.Real, np.integer, np.floating)):
-        raise InputTypeError(f"{name} must be a number{wanted}, got "
+        raise InputTypeError(f"{name} must be {typed}, got "
                              f"{type(value).__name__} {_shown(value)}")
     try:
         number = float(value)
     except OverflowError:
-        raise InputError(f"{name} must be a finite number{wanted}, got {_shown(value)}: it "
-                         "is beyond the float64 range (about 1.8e308)") from None
+        number = math.inf
     except (TypeError, ValueError, decimal.InvalidOperation):
-        raise InputTypeError(f"{name} must be a number{wanted}, got {_shown(value)}") from None
+        raise InputTypeError(f"{name} must be {typed}, got {_shown(value)}") from None
+    if math.isinf(number) and isinstance(value, (int, np.integer, fractions.Fraction,
+                                                 decimal.Decimal)) \
+            and not (isinstance(value, decimal.Decimal) and value.is_infinite()):
+        raise InputError(f"{name} must be {wanted}, got {_shown(value)}: it is beyond the "
+                         "float64 range (about 1.8e308)")
     if math.isnan(number) or (math.isinf(number) and not infinite):
-        raise InputError(f"{name} must be a finite number{wanted}, got {_shown(value)}")
-    if math.isinf(number) and isinstance(value, (int, np.integer, fractions.Fraction)):
-        raise InputError(f"{name} must be a finite number{wanted}, got {_shown(value)}: it "
-                         "is beyond the float64 range (about 1.8e308)")
+        raise InputError(f"{name} must be {wanted}, got {_shown(value)}")
     if low is not None and (number < low or (low_open and number == low)) or \
             high is not None and (number > high or (high_open and number == high)):
-        raise InputError(f"{name} must be{_range_text(low, high, low_open, high_open, 'a')}"
-                         f", got {_shown(value)}" if accepts is None else
-                         f"{name} must be a number{wanted}, got {_shown(value)}")
+        raise InputError(f"{name} must be {wanted}, got {_shown(value)}")
     return number
 
 
-def _range_text(low: float | None, high: float | None, low_open: bool, high_open: bool,
-                article: str = "") -> str:
+def _range_text(low: float | None, high: float | None, low_open: bool,
+                high_open: bool) -> str:
+    """``", 0 or more"``, ``" > 0"``, ``" in [0, 1)"``, or ``""``."""
     if low is None and high is None:
-        return " a number" if article else ""
-    if low == 0 and high is None:
-        text = "positive" if low_open else "0 or more"
-        return f" a {text} number" if article else f" ({text})"
+        return ""
+    if high is None:
+        return f" > {low:g}" if low_open else (", 0 or more" if low == 0 else
+                                               f" >= {low:g}")
     left = "(" if low_open else "["
     right = ")" if high_open else "]"
     lo = "-inf" if low is None else f"{low:g}"
-    hi = "inf" if high is None else f"{high:g}"
-    return f" a number in {left}{lo}, {hi}{right}" if article else \
-        f" in {left}{lo}, {hi}{right}"
+    return f" in {left}{lo}, {high:g}{right}"
 
 
 def integer(value: object, name: str, *, low: int | None = 0,
@@ -144,6 +146,15 @@ def integer(value: object, name: str, *, low: int | None = 0,
     if (low is not None and whole < low) or (high is not None and whole > high):
         raise InputError(f"{name} must be a whole number{span}, got {_shown(value)}")
     return whole
+
+
+def seed(value: object, name: str = "seed") -> int:
+    """A random seed: a whole number from 0 to :data:`MAX_SEED`.
+
+    >>> seed(7)
+    7
+    """
+    return integer(value, name, low=0, high=MAX_SEED)
 
 
 def function(value: object, name: str) -> Callable[..., Any] | None:

@@ -28,7 +28,7 @@ FLAGS = {
     "target": "--target", "params": "--params", "every": "--every", "digits": "--digits",
     "first": "--first", "exact": "--exact", "points": "--points", "timeout": "--timeout",
     "bounds": "--bounds", "at": "--at", "wrt": "--wrt", "scheme": "--init",
-    "tangent_at": "--tangent-at",
+    "tangent_at": "--tangent-at", "dpi": "--dpi", "fps": "--fps", "frames": "--frames",
 }
 # Where a command gives an argument from another flag.
 COMMAND_FLAGS = {"plot": {"at": "--start"}}
@@ -37,7 +37,8 @@ METAVARS = {"--target": "NAME", "--at": "X", "--start": "X0", "--max-iter": "N",
             "--vars": "NAMES", "--params": "NAMES", "--bounds": "LOW,HIGH", "--lr": "LR",
             "--batch-size": "B", "--epochs": "N", "--wrt": "NAMES"}
 # Step-rule options, given on the command line as --option NAME=VALUE.
-STEP_OPTIONS = ("schedule", "decay", "beta1", "beta2", "beta", "eps", "shrink", "patience")
+STEP_OPTIONS = ("schedule", "decay", "beta1", "beta2", "beta", "eps", "shrink", "patience",
+                "rho", "every")
 _IDIOM_VALUES = {"'column name'": "COLUMN", "...": "VALUE"}
 
 # Names no sentence uses as a word: they are the argument wherever they stand.

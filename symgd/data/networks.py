@@ -21,6 +21,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import sympy as sp
 
+from .._options import seed as check_seed
 from ..errors import InputError, InputTypeError
 from ..expr.registry import relu, sigmoid
 from ..expr.names import public
@@ -77,7 +78,7 @@ class MLP:
                              f"{', '.join(INITIALIZERS)}")
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
             raise InputTypeError(f"seed must be an integer, got {seed!r}")
-        rng = np.random.default_rng(int(seed))
+        rng = np.random.default_rng(check_seed(seed))
         values: dict[str, float] = {}
         for layer, (n_in, n_out) in enumerate(zip(self.layers, self.layers[1:]), start=1):
             shape = (n_out, n_in)

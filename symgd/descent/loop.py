@@ -21,7 +21,7 @@ import numpy as np
 import sympy as sp
 
 from .._progress import Progress, progress_line
-from .._options import function
+from .._options import function, integer, seed as check_seed
 from ..errors import InputError, InputTypeError
 from ..expr.parse import exact_number
 from ..objective.core import Objective, as_objective
@@ -344,15 +344,14 @@ def _batches(obj: Objective, batch_size: object, epochs: object, shuffle: bool,
         return None
     if obj.rows is None:
         raise InputError("mini-batch descent needs a data objective (mse, log_loss, ...)")
-    for name, value in (("batch_size", batch_size), ("seed", seed)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise InputTypeError(f"{name} must be an integer, got {value!r}")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
+        raise InputTypeError(f"batch_size must be an integer, got {batch_size!r:.40}")
+    seed = check_seed(seed)
     if not 1 <= batch_size <= obj.rows:
         raise InputError(f"batch_size must be between 1 and the {obj.rows} rows, got "
                          f"{batch_size}")
-    if epochs is not None and (isinstance(epochs, bool) or not isinstance(epochs, int)
-                               or epochs < 1):
-        raise InputError(f"epochs must be a positive integer, got {epochs!r}")
+    if epochs is not None:
+        epochs = integer(epochs, "epochs", low=1)
     per_epoch = -(-obj.rows // int(batch_size))
     return _Batches(obj.rows, int(batch_size), per_epoch, bool(shuffle), int(seed))
 

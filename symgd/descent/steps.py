@@ -74,7 +74,7 @@ class StepRule(NamedTuple):
 
 def check_lr(lr: object) -> float:
     """``lr`` as a positive finite float, or an InputError that says why."""
-    value = real(lr, "lr", accepts=" (a positive finite number such as 0.01)")
+    value = real(lr, "lr", accepts="a positive finite number such as 0.01")
     if value <= 0:
         raise InputError(f"lr must be a positive finite number, got {lr!r}; "
                          "try a small value such as 0.01")
@@ -104,7 +104,7 @@ def schedule(kind: str = "constant", decay: float = 0.5,
     every = integer(every, "every", low=1)
     if kind == "inverse":
         d = real(decay, "decay", low=0.0,
-                 accepts=" (0 or more for the inverse schedule)")
+                 accepts="a finite number, 0 or more (the inverse schedule)")
         return lambda t: 1.0 / (1.0 + d * t)
     d = _fraction(decay, "decay", 0.0, 1.0 + 1e-12)
     if kind == "step":
@@ -202,8 +202,7 @@ def adam(lr: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
     """
     lr = check_lr(lr)
     beta1, beta2 = _fraction(beta1, "beta1"), _fraction(beta2, "beta2")
-    if not eps > 0:
-        raise InputError(f"eps must be positive, got {eps!r}")
+    eps = _positive(eps, "eps")
     rate = _rate(lr, schedule, **options)
 
     def init(x0: np.ndarray) -> tuple:

@@ -90,7 +90,8 @@ def check_limits(max_iter: object, tol: object, ftol: object, patience: object) 
         checked.append(tol)
     for name, value in (("tol", tol), ("ftol", ftol))[len(checked):]:
         hint = ", or None to turn the gradient test off" if name == "tol" else ""
-        value = real(value, name, accepts=f" (finite, 0 or more{hint})", infinite=True)
+        value = real(value, name, accepts=f"a finite number, 0 or more{hint}",
+                     infinite=True)
         if not value >= 0 or math.isinf(value):
             hint = ", or None to turn the gradient test off" if name == "tol" else ""
             raise InputError(f"{name} must be a finite number >= 0{hint}; got {value!r}")

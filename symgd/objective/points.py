@@ -43,6 +43,10 @@ def as_point(x: object, names: Sequence[str], what: str = "point") -> np.ndarray
                              f"({', '.join(names)}); got {x!r:.80}")
     try:
         arr = np.array(x, dtype=float)
+    except OverflowError:
+        raise InputError(f"{what} must be finite numbers, one per variable "
+                         f"({', '.join(names)}); {str(x)[:40]!r}... is beyond the float64 "
+                         "range (about 1.8e308)") from None
     except (TypeError, ValueError):
         raise InputTypeError(f"{what} must be numbers, one per variable "
                              f"({', '.join(names)}); got {x!r:.80}") from None

@@ -19,7 +19,7 @@ from ..descent import History, Result
 from .._options import real
 from ..errors import InputError, InputTypeError, ObjectiveError
 from ..objective.core import as_objective
-from .common import COLORS, add_legend, as_history, pyplot, values_at
+from .common import COLORS, MAX_PIXELS, add_legend, as_history, check_dpi, pyplot
 from .runs import check_labels, run_color, run_label, runs_of
 
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ def animate(objective: Any, *results: Any, kind: str | None = None,
         fig, artists, update = _path_scene(obj, kind, runs, hists, texts, clock, trail,
                                            **options)
     if dpi is not None:
-        fig.set_dpi(_positive(dpi, "dpi"))
+        fig.set_dpi(check_dpi(dpi, fig))
     blit = kind != "surface"
 
     def init() -> list:
@@ -149,7 +149,7 @@ def frames_rgba(anim: Any, dpi: float | None = None) -> Any:
     canvas = FigureCanvasAgg(fig)
     try:
         if dpi is not None:
-            fig.set_dpi(_positive(dpi, "dpi"))
+            fig.set_dpi(check_dpi(dpi, fig))
         canvas.draw()                                   # animated artists are skipped
         background = canvas.copy_from_bbox(fig.bbox)
         for frame in range(len(anim.symgd_iterations)):
@@ -166,6 +166,15 @@ def save_gif(anim: Any, filename: Any, fps: float | None = None,
              dpi: float | None = None) -> None:
     """Write a symgd animation as a looping GIF with Pillow."""
     from PIL import Image
+    fig = anim.symgd_figure
+    width, height = fig.get_size_inches()
+    pixels = width * height * (check_dpi(dpi, fig) if dpi is not None else fig.dpi) ** 2
+    frames = len(anim.symgd_iterations)
+    if pixels * frames > 25 * MAX_PIXELS:
+        raise InputError(f"a GIF of {frames} frames of {pixels / 1e6:.1f} million pixels is "
+                         f"too large to make ({frames * pixels / 1e6:,.0f} million pixels in "
+                         f"all; the most is {25 * MAX_PIXELS // 1_000_000:,} million): use "
+                         "fewer frames or a lower dpi")
     images = [Image.fromarray(rgba[..., :3]).quantize(colors=255, method=Image.Quantize.MEDIANCUT)
               for rgba in frames_rgba(anim, dpi)]
     rate = _positive(fps, "fps") if fps is not None else anim.symgd_fps
