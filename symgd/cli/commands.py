@@ -229,7 +229,7 @@ def _plot_bounds(kind: str, values: list[float] | None) -> Any:
     of a two-variable figure), or X0,X1,Y0,Y1."""
     if values is None:
         return None
-    two_axes = kind in ("contour", "surface", "basins")
+    two_axes = kind in ("contour", "surface")   # basins takes one LOW,HIGH for both
     if len(values) == 2:
         pair = _bound_pair(values)
         return (pair, pair) if two_axes else pair
