@@ -152,4 +152,7 @@ def interval(value: object, what: str = "bounds") -> tuple[float, float]:
         raise InputError(f"{what} must be two numbers (low, high), got {value!r:.60}") from None
     if not (math.isfinite(low) and math.isfinite(high) and low < high):
         raise InputError(f"{what} must be finite with low < high, got ({low:g}, {high:g})")
+    if not math.isfinite(high - low):
+        raise InputError(f"{what} is too wide ({low:g}, {high:g}): high - low must be a finite "
+                         "number (below about 1.8e308)")
     return (low, high)

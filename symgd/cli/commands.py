@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
-from typing import Any, Callable, TextIO
+from typing import Any, Callable, Sequence, TextIO
 
 from ..analysis import analyze as analyze_objective
 from ..check import check_gradient, check_hessian, check_report_exit_code
@@ -46,6 +47,7 @@ def diff(args: argparse.Namespace, out: TextIO) -> int:
 
 def descend(args: argparse.Namespace, out: TextIO) -> int:
     """``symgd descend``: one run of gradient descent on EXPR."""
+    _check_plot_file(args)
     obj = inputs.objective(args)
     res = inputs.run(obj, args)
     return _report_run(obj, res, ObjectiveHeading(obj), args, out)
@@ -53,6 +55,7 @@ def descend(args: argparse.Namespace, out: TextIO) -> int:
 
 def fit(args: argparse.Namespace, out: TextIO) -> int:
     """``symgd fit``: a model fitted to data by gradient descent."""
+    _check_plot_file(args)
     model, obj, network = inputs.model_loss(args, args.data)
     if args.start is None:
         start = model.init(seed=args.seed, scheme=args.init) if network else {}
@@ -65,6 +68,13 @@ def fit(args: argparse.Namespace, out: TextIO) -> int:
     return _report_run(obj, res, _fit_heading(args, model, obj, network, shows_symbols(out)),
                        args, out, least_squares=obj.least_squares() if obj.is_quadratic
                        else None)
+
+
+def _check_plot_file(args: argparse.Namespace) -> None:
+    """--plot FILE is checked before the run, not after it."""
+    if getattr(args, "plot", None):
+        from ..plot.common import check_output
+        check_output(args.plot, "--plot")
 
 
 def _fit_heading(args: argparse.Namespace, model: Any, obj: Any, network: bool,
@@ -178,8 +188,10 @@ def explain(args: argparse.Namespace, out: TextIO) -> int:
 def plot(args: argparse.Namespace, out: TextIO) -> int:
     """``symgd plot``: one figure, saved to --out."""
     from .. import plot as plotting
+    from ..plot.common import check_output
+    check_output(args.out, "--out")
     obj = inputs.expr_or_data(args)
-    bounds = inputs.numbers(args.bounds, "bound")
+    bounds = _plot_bounds(args.kind, inputs.numbers(args.bounds, "bound"))
     lrs = inputs.numbers(args.lrs, "lr")
     kind = args.kind
     if kind in ("learning-rates", "lr-sweep"):
@@ -218,7 +230,9 @@ def animate(args: argparse.Namespace, out: TextIO) -> int:
     path = _output_path(args.out, (".gif", ".html"))
     obj = inputs.expr_or_data(args)
     runs = _animated_runs(obj, args)
-    options = {} if args.bounds is None else {"bounds": inputs.numbers(args.bounds, "bound")}
+    kind = args.kind or ("contour" if obj.n == 2 else "slice")
+    bounds = _plot_bounds(kind, inputs.numbers(args.bounds, "bound"))
+    options = {} if bounds is None else {"bounds": bounds}
     anim = animate_runs(obj, *runs, kind=args.kind, fps=args.fps, frames=args.frames,
                         dpi=args.dpi, **options)
     failed = [r for r in runs if not r.success]
@@ -303,6 +317,31 @@ def _output_path(text: str, suffixes: tuple[str, ...], flag: str = "--out") -> A
     if not folder.is_dir():
         raise InputError(f"{flag} {text!r:.80}: the folder {str(folder)!r:.80} does not exist")
     return path
+
+
+def _plot_bounds(kind: str, values: list[float] | None) -> Any:
+    """--bounds as the figure takes it: LOW,HIGH for a slice (and for both axes
+    of a two-variable figure), or X0,X1,Y0,Y1."""
+    if values is None:
+        return None
+    two_axes = kind in ("contour", "surface")   # basins takes one LOW,HIGH for both
+    if len(values) == 2:
+        pair = _bound_pair(values)
+        return (pair, pair) if two_axes else pair
+    if len(values) == 4 and two_axes:
+        return (_bound_pair(values[:2], "X0,X1"), _bound_pair(values[2:], "Y0,Y1"))
+    forms = "LOW,HIGH (both axes) or X0,X1,Y0,Y1" if two_axes else "LOW,HIGH"
+    raise InputError(f"--bounds takes {forms} for plot {kind}; got {len(values)} numbers")
+
+
+def _bound_pair(values: Sequence[float], what: str = "LOW,HIGH") -> tuple[float, float]:
+    low, high = values
+    if not low < high:
+        raise InputError(f"--bounds {what} needs LOW < HIGH, got {low:g},{high:g}")
+    if not math.isfinite(high - low):
+        raise InputError(f"--bounds {what} is too wide ({low:g} to {high:g}): the width must "
+                         "be a finite number (below about 1.8e308)")
+    return (low, high)
 
 
 def _title_not_converged(drawn: Any, res: Any) -> None:

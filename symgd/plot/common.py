@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import pathlib
 import sys
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -284,6 +285,55 @@ _KIND_WORDS = {"loss": "loss curve", "contour": "contour plot", "surface": "surf
                "lr_sweep": "learning-rate sweep"}
 
 
+def check_output(path: str | os.PathLike, what: str = "the path") -> pathlib.Path:
+    """The path a figure is to be written to, checked before any work is done:
+    a name ending in ``.png``, ``.svg`` or ``.pdf``, in a folder that exists
+    and can be written, and not a directory or a special file.
+
+    The check opens the file for appending (which changes nothing in a file
+    that exists) and removes it again when it did not exist, so that a
+    read-only place (``/proc``) fails here and not after the figure is drawn.
+    ``what`` names the input in messages (``--out`` on the command line).
+
+    >>> check_output("/no/such/folder/figure.png")
+    Traceback (most recent call last):
+    ...
+    symgd.errors.InputError: the path '/no/such/folder/figure.png': the folder '/no/such/folder' does not exist; create it first
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise InputTypeError(f"{what} must be a file name, got {type(path).__name__}")
+    target = pathlib.Path(path)
+    shown = repr(str(target)[:200])
+    try:
+        is_dir, exists = target.is_dir(), target.exists()
+        parent_ok = target.parent.is_dir()
+    except (OSError, ValueError) as err:
+        raise InputError(f"{what} {shown} cannot be used: {getattr(err, 'strerror', None) or err}") from None
+    if is_dir:
+        raise InputError(f"{what} {shown} is a directory; give a file name in it, such as "
+                         f"{str(target / 'figure.png')[:200]!r}")
+    kind = target.suffix.lower().lstrip(".")
+    if kind not in FORMATS:
+        raise InputError(f"{what} {shown}: the file name must end in .png, .svg or .pdf")
+    if not parent_ok:
+        raise InputError(f"{what} {shown}: the folder {str(target.parent)[:200]!r} does not "
+                         "exist; create it first")
+    if exists and not target.is_file():
+        raise InputError(f"{what} {shown} is not a regular file; give a new file name")
+    try:
+        with open(target, "ab"):
+            pass
+    except OSError as err:
+        raise InputError(f"{what} {shown} cannot be written: {err.strerror or err}; choose "
+                         "another folder") from None
+    if not exists:
+        try:
+            target.unlink()
+        except OSError:
+            pass
+    return target
+
+
 def save(figure: Figure | Drawn, path: str | os.PathLike, *, dpi: int = 120) -> pathlib.Path:
     """Write a figure to a PNG, SVG or PDF file, chosen by the extension.
 
@@ -325,11 +375,20 @@ def save(figure: Figure | Drawn, path: str | os.PathLike, *, dpi: int = 120) -> 
     if kind not in FORMATS:
         raise InputError(f"cannot save a figure as {target.name!r}: the file name must end "
                          f"in .png, .svg or .pdf")
+    check_output(target)
     if not target.parent.is_dir():
         raise InputError(f"cannot save {target.name!r}: the folder {str(target.parent)!r} "
                          "does not exist; create it first")
     dpi = check_dpi(dpi, fig)
-    fig.savefig(target, format=kind, dpi=dpi, bbox_inches="tight")
+    try:
+        # Drawing a figure of extreme ranges (axes near 1e154, a curve that
+        # overflows) makes matplotlib's tick code overflow harmlessly: the
+        # figure is right, and the warning would only alarm.
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)
+            fig.savefig(target, format=kind, dpi=dpi, bbox_inches="tight")
+    except OSError as err:
+        raise InputError(f"cannot save {str(target)[:200]!r}: {err.strerror or err}") from None
     return target
 
 
