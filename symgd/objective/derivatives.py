@@ -25,11 +25,12 @@ MAX_DERIVATIVE_SIZE = 50_000
 """The most new SymPy nodes one partial derivative may take (see
 :func:`derivative_size`); a product of 999 factors would take ~10^6."""
 
-MAX_GRADIENT_NODES = 400_000
+MAX_GRADIENT_NODES = 100_000
 """The most new SymPy nodes the gradient of one expression may take (counted
-by :func:`adjoint_gradient` as it builds them); beyond, a
-:class:`~symgd.errors.ResourceError` names this limit. A product of 600
-factors or a network with ~30,000 parameters is about there."""
+by :func:`adjoint_gradient` as it builds them, a product of k factors that
+all contain variables counting k*k); beyond, a
+:class:`~symgd.errors.ResourceError` names this limit. A product of about
+300 such factors is there."""
 
 MAX_HESSIAN_ENTRIES = 20_000
 """The most distinct entries (on and above the diagonal) a symbolic Hessian
@@ -270,6 +271,10 @@ def adjoint_gradient(expr: sp.Expr, variables: Sequence[sp.Symbol], *,
             if node.is_Symbol:
                 adjoints[node] = adjoint
                 continue
+            if node.is_Mul:                      # k partials of len(args) factors each
+                built += sum(depends[a] for a in node.args) * len(node.args)
+            if built > limit:
+                raise _too_large(limit)
             for arg, local in _local_partials(node, depends, wanted):
                 if local == 1:
                     term = adjoint                  # shared, nothing new
@@ -279,11 +284,7 @@ def adjoint_gradient(expr: sp.Expr, variables: Sequence[sp.Symbol], *,
                     built += 1 + len(term.args)
                 contributions.setdefault(arg, []).append(term)
             if built > limit:
-                raise ResourceError(
-                    f"the gradient of this expression would take more than {limit:,} new "
-                    f"SymPy nodes (symgd's limit MAX_GRADIENT_NODES): the product rule "
-                    "copies every factor of a long product; write it with fewer or shorter "
-                    "products, or with fewer variables")
+                raise _too_large(limit)
     except RecursionError:
         raise ObjectiveError("the expression is too deeply nested to differentiate") from None
     gradient = [adjoints.get(v, sp.S.Zero) for v in variables]
@@ -291,6 +292,14 @@ def adjoint_gradient(expr: sp.Expr, variables: Sequence[sp.Symbol], *,
         memo: dict[sp.Basic, sp.Basic] = {}
         gradient = [_merged(g, memo) for g in gradient]
     return tuple(gradient)
+
+
+def _too_large(limit: int) -> ResourceError:
+    return ResourceError(
+        f"the gradient of this expression would take more than {limit:,} new SymPy "
+        f"nodes (symgd's limit MAX_GRADIENT_NODES): the product rule copies every "
+        "factor of a long product; write it with fewer or shorter products, or with "
+        "fewer variables")
 
 
 def _dependent_order(expr: sp.Expr, wanted: set) -> tuple[list[sp.Basic], dict]:
