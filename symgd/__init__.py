@@ -21,7 +21,7 @@ from .check import (ComponentCheck, GradientReport, HessianReport, NumericReport
 from .data import (MLP, DataObjective, Dataset, dataset_path, linear_model, log_loss, loss,
                    mae, mlp, mse, read_table, sse)
 from .errors import (DataError, InputError, InputTypeError, ObjectiveError, ParseError,
-                     SymgdError)
+                     ResourceError, SymgdError)
 from .explain import Derivation, Explanation, explain
 from .expr import parse
 from .objective import Objective
@@ -51,6 +51,6 @@ __all__ = [
     "Drawn", "plot_loss", "plot_contour", "plot_surface", "plot_slice", "plot_fit",
     "plot_snapshots", "plot_learning_rates", "plot_basins", "plot_lr_sweep", "save_figure",
     "animate", "explore", "Explorer", "report", "Lesson",
-    "SymgdError", "ParseError", "ObjectiveError", "InputError", "InputTypeError",
+    "SymgdError", "ParseError", "ObjectiveError", "ResourceError", "InputError", "InputTypeError",
     "DataError", "__version__",
 ]

@@ -17,6 +17,7 @@ __all__ = [
     "InputError",
     "InputTypeError",
     "DataError",
+    "ResourceError",
 ]
 
 
@@ -121,3 +122,14 @@ class InputTypeError(InputError, TypeError):
 class DataError(SymgdError, ValueError):
     """Data that cannot be used: a missing file, a non-numeric cell, NaN,
     columns of unequal length, a constant feature..."""
+
+
+class ResourceError(ObjectiveError):
+    """Valid input whose symbolic or exact work would exceed one of symgd's
+    documented limits (expression nodes of a derivative, entries of a
+    Hessian, digits of an exact number, values kept in a history); the
+    message names the limit and what to do instead.
+
+    It subclasses :class:`ObjectiveError` (and so ``ValueError``), so code
+    that catches those keeps working.
+    """

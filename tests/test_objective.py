@@ -768,10 +768,11 @@ def test_gradient_of_a_long_sum_matches_sympy_diff_term_by_term():
 
 
 def test_a_derivative_too_large_to_build_is_refused_with_the_reason():
-    from symgd.objective import MAX_DERIVATIVE_SIZE
-    with pytest.raises(ObjectiveError, match="product rule") as err:
+    from symgd import ResourceError
+    from symgd.objective.derivatives import MAX_GRADIENT_NODES
+    with pytest.raises(ResourceError, match="product rule") as err:
         Objective("".join(f"(x+{i})" for i in range(1, 1000))).gradient
-    assert f"{MAX_DERIVATIVE_SIZE:,}" in str(err.value)
+    assert f"{MAX_GRADIENT_NODES:,}" in str(err.value) and "MAX_GRADIENT_NODES" in str(err.value)
     # a short product stays inside the bound: d/dx of (x+1)...(x+7) at 0 is 7!·Σ 1/i
     obj = Objective("".join(f"(x+{i})" for i in range(1, 8)))
     assert obj.grad([0.0])[0] == pytest.approx(float(sum(5040 // i for i in range(1, 8))))

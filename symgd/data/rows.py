@@ -15,7 +15,7 @@ from typing import Sequence
 import numpy as np
 import sympy as sp
 
-from ..objective import (Compiled, Strategy, at_each_point, degree_bound, derivative,
+from ..objective import (Compiled, Strategy, at_each_point, degree_bound, derivative, gradient_of,
                          directional_hessian, natural_key)
 from .sample import SampleLoss
 
@@ -188,7 +188,7 @@ class RowStrategy(Strategy):
         if self._evaluator is None:
             loss = self.sample.per_sample
             self._evaluator = RowEvaluator(
-                self.sample, (loss, *(derivative(loss, p) for p in self.symbols)))
+                self.sample, (loss, *gradient_of(loss, self.symbols)))
         return self._evaluator
 
     @property

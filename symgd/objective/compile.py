@@ -45,13 +45,35 @@ def auto_cse(exprs: Sequence[sp.Expr], prefix: str = "x") -> tuple[list, Sequenc
     ([(x0, x + y)], [x0**2, sin(x0)])
     """
     items = [sp.sympify(e) for e in exprs]
-    taken = set().union(*(e.free_symbols for e in items))
+    taken = _symbols_of(items)
     names = sp.numbered_symbols(prefix, exclude=taken)
-    if sum(nodes(e) for e in items) <= FULL_CSE_NODES:
+    total = 0
+    for e in items:
+        total += nodes(e, FULL_CSE_NODES + 2 - total)
+        if total > FULL_CSE_NODES:
+            break
+    if total <= FULL_CSE_NODES:
         temporaries, reduced = sp.cse(items, symbols=names)
     else:
         temporaries, reduced = tree_cse(items, names, opt_subs={}, order="none")
     return temporaries, tuple(reduced) if isinstance(exprs, tuple) else list(reduced)
+
+
+def _symbols_of(items: Sequence[sp.Basic]) -> set[sp.Symbol]:
+    """The symbols in ``items``, each distinct subexpression looked at once
+    (``free_symbols`` walks a shared subexpression once per use)."""
+    seen: set[sp.Basic] = set()
+    found: set[sp.Symbol] = set()
+    stack = list(items)
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        if isinstance(node, sp.Symbol):
+            found.add(node)
+        stack.extend(a for a in node.args if a not in seen)
+    return found
 
 
 def nodes(expr: sp.Basic, limit: int = FULL_CSE_NODES + 1) -> int:
@@ -140,8 +162,12 @@ class Compiled:
     def _lambdify(self, kind: str) -> Callable:
         namespace = numeric_namespace(kind)
         try:
-            return sp.lambdify(self.arguments, self.outputs, modules=[namespace, kind],
-                               cse=auto_cse, printer=_printer(kind, namespace))
+            # common subexpressions first, so that lambdify only walks the
+            # reduced outputs (its own walk visits a shared subtree once per use)
+            temporaries, reduced = auto_cse(self.outputs)
+            return sp.lambdify(self.arguments, reduced, modules=[namespace, kind],
+                               cse=lambda exprs: (temporaries, exprs),
+                               printer=_printer(kind, namespace))
         except Exception as err:  # SymPy's printers raise many kinds
             raise ObjectiveError(
                 f"cannot compile the expression for numeric evaluation ({err}); "

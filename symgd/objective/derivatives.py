@@ -14,15 +14,32 @@ from typing import Sequence
 import sympy as sp
 
 from .._text import truncate
-from ..errors import ObjectiveError
+from ..errors import ObjectiveError, ResourceError
 from .compile import nodes
 
 __all__ = ["derivative", "merge_powers", "gradient_of", "hessian_of", "derivative_size",
-           "MAX_DERIVATIVE_SIZE", "degree_bound", "POLYNOMIAL_MAX_NODES", "directional_hessian"]
+           "MAX_DERIVATIVE_SIZE", "degree_bound", "POLYNOMIAL_MAX_NODES", "directional_hessian",
+           "MAX_GRADIENT_NODES", "MAX_HESSIAN_ENTRIES", "ADJOINT_NODES", "adjoint_gradient"]
 
 MAX_DERIVATIVE_SIZE = 50_000
 """The most new SymPy nodes one partial derivative may take (see
 :func:`derivative_size`); a product of 999 factors would take ~10^6."""
+
+MAX_GRADIENT_NODES = 100_000
+"""The most new SymPy nodes the gradient of one expression may take (counted
+by :func:`adjoint_gradient` as it builds them, a product of k factors that
+all contain variables counting k*k); beyond, a
+:class:`~symgd.errors.ResourceError` names this limit. A product of about
+300 such factors is there."""
+
+MAX_HESSIAN_ENTRIES = 20_000
+"""The most distinct entries (on and above the diagonal) a symbolic Hessian
+may have: n(n+1)/2 <= 20,000, so up to 199 variables."""
+
+ADJOINT_NODES = 100
+"""Expressions of more tree nodes than this are differentiated by one
+reverse-mode (adjoint) pass (:func:`adjoint_gradient`) instead of one
+``sympy.diff`` per variable."""
 
 POLYNOMIAL_MAX_NODES = 20_000
 """The most expression nodes :func:`degree_bound` looks at."""
@@ -62,7 +79,7 @@ def derivative(expr: sp.Expr, var: sp.Symbol) -> sp.Expr:
     """
     size = derivative_size(expr, var)
     if size > MAX_DERIVATIVE_SIZE:
-        raise ObjectiveError(
+        raise ResourceError(
             f"the derivative with respect to {var} would be too large (about {size:,} "
             f"SymPy terms; symgd stops at {MAX_DERIVATIVE_SIZE:,}): the product rule "
             "copies every factor of a long product; write the objective as a sum or "
@@ -191,14 +208,21 @@ def _merged_product(product: sp.Mul) -> sp.Expr:
 def gradient_of(expr: sp.Expr, variables: Sequence[sp.Symbol]) -> tuple[sp.Expr, ...]:
     """The partial derivatives of ``expr``, one per variable.
 
-    The terms of a sum are sorted by the variables they contain first, so
-    that each derivative only looks at its own terms: a sum of n variables
-    costs O(n), not O(n²).
+    A small expression (up to :data:`ADJOINT_NODES` tree nodes) is
+    differentiated by :func:`derivative`, once per variable; the terms of a
+    sum are sorted by the variables they contain first, so that each
+    derivative only looks at its own terms. A larger one is differentiated
+    by one reverse-mode pass (:func:`adjoint_gradient`), whose cost grows
+    with the size of the expression, not with its size times the number of
+    variables; more than :data:`MAX_GRADIENT_NODES` new nodes raise a
+    :class:`~symgd.errors.ResourceError`.
 
     >>> x, y = sp.symbols("x y")
     >>> gradient_of(x**2 + x*y + 3, (x, y))
     (2*x + y, x)
     """
+    if nodes(expr, ADJOINT_NODES + 1) > ADJOINT_NODES:
+        return adjoint_gradient(expr, variables)
     terms = expr.args if isinstance(expr, sp.Add) else (expr,)
     wanted = set(variables)
     touching: dict[sp.Symbol, list[sp.Expr]] = {v: [] for v in variables}
@@ -208,9 +232,160 @@ def gradient_of(expr: sp.Expr, variables: Sequence[sp.Symbol]) -> tuple[sp.Expr,
     return tuple(derivative(sp.Add(*touching[v]), v) for v in variables)
 
 
+def adjoint_gradient(expr: sp.Expr, variables: Sequence[sp.Symbol], *,
+                     budget: int | None = None) -> tuple[sp.Expr, ...]:
+    """The gradient of ``expr`` by one reverse-mode (adjoint) pass over its
+    expression graph.
+
+    Each distinct subexpression ``u`` that contains a variable gets an
+    adjoint ``ū = ∂expr/∂u``, the sum over its parents ``p`` of
+    ``p̄ · ∂p/∂u``, taken parents first; the gradient is the adjoints of the
+    variables. Shared subexpressions stay shared (one SymPy object), so the
+    work grows with the graph, and compiling with common subexpressions
+    (:func:`~symgd.objective.compile.auto_cse`) sees the sharing. The local
+    partials of functions are those of :func:`derivative` (so ``Abs``,
+    ``sign``, ``Max`` follow the same real-domain conventions).
+
+    Raises :class:`~symgd.errors.ResourceError` when more than ``budget``
+    (by default :data:`MAX_GRADIENT_NODES`) new nodes would be built.
+
+    >>> x, y = sp.symbols("x y", real=True)
+    >>> adjoint_gradient(sp.sin(x * y) + x**2, (x, y))
+    (2*x + y*cos(x*y), x*cos(x*y))
+    >>> adjoint_gradient((x + 1) * (y + 1) * (x + y), (x, y))
+    ((x + 1)*(y + 1) + (x + y)*(y + 1), (x + 1)*(x + y) + (x + 1)*(y + 1))
+    """
+    limit = MAX_GRADIENT_NODES if budget is None else budget
+    wanted = set(variables)
+    order, depends = _dependent_order(expr, wanted)
+    contributions: dict[sp.Basic, list[sp.Expr]] = {expr: [sp.S.One]}
+    adjoints: dict[sp.Basic, sp.Expr] = {}
+    built = 0
+    try:
+        for node in reversed(order):
+            parts = contributions.pop(node, None)
+            if not parts:
+                continue
+            adjoint = sp.Add(*parts) if len(parts) > 1 else parts[0]
+            built += len(parts)
+            if node.is_Symbol:
+                adjoints[node] = adjoint
+                continue
+            if node.is_Mul:                      # k partials of len(args) factors each
+                built += sum(depends[a] for a in node.args) * len(node.args)
+            if built > limit:
+                raise _too_large(limit)
+            for arg, local in _local_partials(node, depends, wanted):
+                if local == 1:
+                    term = adjoint                  # shared, nothing new
+                    built += 1
+                else:
+                    term = adjoint * local
+                    built += 1 + len(term.args)
+                contributions.setdefault(arg, []).append(term)
+            if built > limit:
+                raise _too_large(limit)
+    except RecursionError:
+        raise ObjectiveError("the expression is too deeply nested to differentiate") from None
+    gradient = [adjoints.get(v, sp.S.Zero) for v in variables]
+    if any(p.is_Pow and not p.exp.is_Number for p in _pows(expr)):
+        memo: dict[sp.Basic, sp.Basic] = {}
+        gradient = [_merged(g, memo) for g in gradient]
+    return tuple(gradient)
+
+
+def _too_large(limit: int) -> ResourceError:
+    return ResourceError(
+        f"the gradient of this expression would take more than {limit:,} new SymPy "
+        f"nodes (symgd's limit MAX_GRADIENT_NODES): the product rule copies every "
+        "factor of a long product; write it with fewer or shorter products, or with "
+        "fewer variables")
+
+
+def _dependent_order(expr: sp.Expr, wanted: set) -> tuple[list[sp.Basic], dict]:
+    """The distinct subexpressions that contain a variable of ``wanted``,
+    children before parents, and for every subexpression seen whether it does."""
+    depends: dict[sp.Basic, bool] = {}
+    order: list[sp.Basic] = []
+    stack: list[tuple[sp.Basic, bool]] = [(expr, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            depends[node] = any(depends[a] for a in node.args)
+            if depends[node]:
+                order.append(node)
+            continue
+        if node in depends:
+            continue
+        if not node.args:
+            depends[node] = node in wanted
+            if depends[node]:
+                order.append(node)
+            continue
+        depends[node] = False                   # open; set when its arguments are done
+        stack.append((node, True))
+        stack.extend((a, False) for a in node.args if a not in depends)
+    return order, depends
+
+
+_TEMPLATES: dict[tuple, sp.Expr | None] = {}
+
+
+def _local_partials(node: sp.Basic, depends: dict, wanted: set):
+    """``(argument, ∂node/∂argument)`` for the arguments of ``node`` that
+    contain a variable; for a node whose arguments are not all expressions
+    (``Piecewise``), ``(variable, ∂node/∂variable)`` instead."""
+    args = node.args
+    if node.is_Add:
+        return [(a, sp.S.One) for a in args if depends[a]]
+    if node.is_Mul:
+        return [(a, sp.Mul(*args[:k], *args[k + 1:])) for k, a in enumerate(args) if depends[a]]
+    if node.is_Pow:
+        base, exp = args
+        out = []
+        if depends[base]:
+            out.append((base, exp * base**(exp - 1)))
+        if depends[exp]:
+            out.append((exp, node * sp.log(base)))
+        return out
+    if isinstance(node, sp.Expr) and all(isinstance(a, sp.Expr) for a in args) \
+            and not isinstance(node, sp.Piecewise):
+        out = []
+        for k, a in enumerate(args):
+            if not depends[a]:
+                continue
+            template = _template(node.func, len(args), k)
+            if template is None:
+                break
+            out.append((a, template.xreplace(dict(zip(_SLOTS[len(args)], args)))))
+        else:
+            return out
+    return [(v, derivative(node, v)) for v in sorted(node.free_symbols & wanted, key=str)]
+
+
+_SLOTS: dict[int, tuple[sp.Symbol, ...]] = {}
+
+
+def _template(func: type, m: int, k: int) -> sp.Expr | None:
+    """``∂ func(a0, ..., a_{m-1}) / ∂a_k`` in placeholder symbols, or None when
+    ``func`` of placeholders is not a function of them (it evaluated away)."""
+    key = (func, m, k)
+    if key not in _TEMPLATES:
+        slots = _SLOTS.setdefault(m, tuple(sp.Dummy(f"a{j}", real=True) for j in range(m)))
+        try:
+            applied = func(*slots)
+            ok = applied.func is func and applied.args == slots
+            _TEMPLATES[key] = derivative(applied, slots[k]) if ok else None
+        except (TypeError, ValueError):
+            _TEMPLATES[key] = None
+    return _TEMPLATES[key]
+
+
 def hessian_of(gradient: Sequence[sp.Expr], variables: Sequence[sp.Symbol]) -> sp.Matrix:
     """The symmetric matrix of second derivatives, from the gradient: each
-    entry above the diagonal is differentiated once and mirrored.
+    entry above the diagonal is differentiated once and mirrored. More than
+    :data:`MAX_HESSIAN_ENTRIES` such entries raise a
+    :class:`~symgd.errors.ResourceError`.
 
     >>> x, y = sp.symbols("x y")
     >>> hessian_of((2*x + y, x + 3*y**2), (x, y))
@@ -219,10 +394,17 @@ def hessian_of(gradient: Sequence[sp.Expr], variables: Sequence[sp.Symbol]) -> s
     [1, 6*y]])
     """
     n = len(variables)
+    entries = n * (n + 1) // 2
+    if entries > MAX_HESSIAN_ENTRIES:
+        raise ResourceError(
+            f"the Hessian of {n} variables has {entries:,} distinct entries (symgd's limit "
+            f"MAX_HESSIAN_ENTRIES is {MAX_HESSIAN_ENTRIES:,}); use a method that needs "
+            "only gradients (or Hessian-vector products, Objective.hessp)")
     rows = [[sp.S.Zero] * n for _ in range(n)]
     for i in range(n):
+        row = gradient_of(gradient[i], tuple(variables[i:]))
         for j in range(i, n):
-            rows[i][j] = rows[j][i] = derivative(gradient[i], variables[j])
+            rows[i][j] = rows[j][i] = row[j - i]
     return sp.Matrix(rows)
 
 
