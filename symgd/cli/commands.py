@@ -22,7 +22,6 @@ from .._progress import progress_line
 from ..check.batch import iter_checks, read_jsonl, summary_line
 from ..check.claims import WithConstants
 from ..errors import InputError
-from ..objective.core import Objective
 from ..objective.display import Derivatives
 from . import inputs
 from .demos import DEMO_REPORTS, DemoList
