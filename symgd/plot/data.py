@@ -153,7 +153,7 @@ def one_feature_model(obj: object) -> tuple[Callable[..., Any], sp.Symbol]:
         raise ObjectiveError(
             f"plot_fit draws a model through data: it needs a data loss of a model, such "
             f"as symgd.mse('w*x + b', data); got {type(obj).__name__}")
-    params = set(obj.variables)
+    params = set(obj.real_symbols)        # the model is in the real symbols
     features = sorted((s for s in obj.model.free_symbols if s not in params),
                       key=lambda s: s.name)
     if len(features) != 1:
@@ -161,7 +161,7 @@ def one_feature_model(obj: object) -> tuple[Callable[..., Any], sp.Symbol]:
         raise ObjectiveError(f"plot_fit draws a model of one feature against it; the model "
                              f"{obj.model} has {len(features)} feature columns ({names})")
     feature = features[0]
-    fn = sp.lambdify((feature, *obj.variables), obj.model,
+    fn = sp.lambdify((feature, *obj.real_symbols), obj.model,
                      modules=[numeric_namespace("numpy"), "numpy"])
     return fn, feature
 
