@@ -228,3 +228,20 @@ def test_constants_carry_over_and_unknown_names_still_refused():
     assert obj.constants == {"a": 3} and symgd.check_gradient(obj, "2a*x").ok
     with pytest.raises(symgd.InputError, match="uses c"):
         symgd.check_gradient(obj, "2c*x")
+
+
+def test_network_expression_is_in_plain_symbols():
+    net = symgd.mlp((1, 1), activation="sigmoid", output="sigmoid")
+    weight, bias, x1 = sp.symbols(f"{net.params[0]} {net.params[1]} x1")
+    assert net.expr == symgd.expr.registry.sigmoid(weight*x1 + bias)
+    assert not real_free(net.expr)
+
+
+def test_fitted_model_of_one_feature_is_drawn(tmp_path):
+    from symgd.plot.data import one_feature_model, predict
+    data = {"x": [1.0, 2.0, 3.0], "y": [2.0, 4.0, 6.5]}
+    L = symgd.mse("w*x + b", data)
+    fn, feature = one_feature_model(L)
+    assert feature.name == "x"
+    np.testing.assert_allclose(predict(fn, np.array([0.0, 2.0]), np.array([1.0, 3.0])),
+                               [1.0, 7.0])          # b + w*x with b = 1, w = 3

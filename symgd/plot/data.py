@@ -153,10 +153,7 @@ def one_feature_model(obj: object) -> tuple[Callable[..., Any], sp.Symbol]:
         raise ObjectiveError(
             f"plot_fit draws a model through data: it needs a data loss of a model, such "
             f"as symgd.mse('w*x + b', data); got {type(obj).__name__}")
-    # the model is in the real symbols symgd computes with; match parameters by name
-    params = {s for s in obj.model.free_symbols if s.name in obj.names}
-    variables = [next(s for s in obj.model.free_symbols if s.name == n) if n in
-                 {p.name for p in params} else sp.Symbol(n) for n in obj.names]
+    params = set(obj.real_symbols)        # the model is in the real symbols
     features = sorted((s for s in obj.model.free_symbols if s not in params),
                       key=lambda s: s.name)
     if len(features) != 1:
@@ -164,7 +161,7 @@ def one_feature_model(obj: object) -> tuple[Callable[..., Any], sp.Symbol]:
         raise ObjectiveError(f"plot_fit draws a model of one feature against it; the model "
                              f"{obj.model} has {len(features)} feature columns ({names})")
     feature = features[0]
-    fn = sp.lambdify((feature, *variables), obj.model,
+    fn = sp.lambdify((feature, *obj.real_symbols), obj.model,
                      modules=[numeric_namespace("numpy"), "numpy"])
     return fn, feature
 
