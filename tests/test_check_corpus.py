@@ -52,18 +52,23 @@ _BY_ID = {c.id: c for c in CASES}
 
 def _exprs(case: Case) -> tuple[sp.Expr, list[sp.Symbol], list[sp.Expr], list[sp.Expr]]:
     """f, its variables (alphabetical), the true partials or Hessian entries
-    (row by row) and the claimed ones, all as SymPy."""
-    f = symgd.parse(case.function)
+    (row by row) and the claimed ones, all as SymPy, in real symbols (the
+    functions are real functions of real variables: d|x|/dx = sign(x))."""
+    f = _real(symgd.parse(case.function))
     names = sorted(f.free_symbols, key=lambda s: s.name)
     if case.hessian:
         true = [sp.diff(f, a, b) for a in names for b in names]
     else:
         true = [sp.diff(f, a) for a in names]
     local = {s.name: s for s in names}
-    claims = [symgd.parse(text).subs({s: local.get(s.name, s)
-                                      for s in symgd.parse(text).free_symbols})
+    claims = [_real(symgd.parse(text)).subs({s: local.get(s.name, s)
+                                             for s in _real(symgd.parse(text)).free_symbols})
               for text in case.components]
     return f, names, true, claims
+
+
+def _real(expr: sp.Expr) -> sp.Expr:
+    return expr.xreplace({s: sp.Symbol(s.name, real=True) for s in expr.free_symbols})
 
 
 def _value(fn: Any, args: list[Any]) -> Any:
