@@ -114,7 +114,7 @@ def test_an_undecided_check_is_shown_as_a_sentence_not_raised(monkeypatch):
         assert d.unchecked == why and d.to_dict()["unchecked"] == why
         assert f"{SENTENCE}: {why})" in e.text().splitlines()[-1]
         assert SENTENCE in e.markdown() and SENTENCE in e.latex()
-    assert explain("sin(x)").result == sp.cos(sp.Symbol("x", real=True))
+    assert str(explain("sin(x)").result) == "cos(x)"
     monkeypatch.undo()
     assert explain("sin(x)").derivations[0].unchecked is None
     assert SENTENCE not in explain("sin(x)").text()
