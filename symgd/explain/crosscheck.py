@@ -24,7 +24,7 @@ from typing import Any, Sequence
 
 import sympy as sp
 
-from .. import _isolate
+from .._isolate import NO_PROCESS, TIMED_OUT, call, limited
 from ..expr import natural_key
 from ..expr.equal import simplify_zero
 from ..expr.registry import mpmath_namespace, numeric_namespace
@@ -110,7 +110,7 @@ def _numeric(a: sp.Expr, b: sp.Expr) -> tuple[bool | None, int, int]:
     used = 0
     with np.errstate(all="ignore"):
         for point in points:
-            found = _isolate.limited(_POINT, _at_point, fa, fb, da, db, point)
+            found = limited(_POINT, _at_point, fa, fb, da, db, point)
             if found is False:
                 return False, len(points), used + 1
             if found is True:
@@ -121,13 +121,13 @@ def _numeric(a: sp.Expr, b: sp.Expr) -> tuple[bool | None, int, int]:
 def _check(a: sp.Expr, b: sp.Expr) -> tuple[bool | None, str]:
     d = a - b
     if sp.count_ops(d) <= _CANCEL_OPS:
-        zero = _isolate.limited(_SYMBOLIC, lambda: sp.cancel(sp.together(d)) == 0)
+        zero = limited(_SYMBOLIC, lambda: sp.cancel(sp.together(d)) == 0)
         if zero is True:
             return True, "cancelled symbolically"
     verdict, tried, used = _numeric(a, b)
     if verdict is not None:
         return verdict, f"compared at {used} of {tried} points"
-    if _isolate.limited(_SIMPLIFY, simplify_zero, d) == "simplify":
+    if limited(_SIMPLIFY, simplify_zero, d) == "simplify":
         return True, "simplified to 0"
     if not tried:
         return None, "its expressions cannot be evaluated numerically"
@@ -153,9 +153,9 @@ def cross_check(a: sp.Expr, b: sp.Expr) -> tuple[bool | None, str]:
     """
     if a == b or sp.expand(a - b, deep=False) == 0:
         return True, "identical"
-    found = _isolate.call(_check, (a, b), timeout=_BUDGET)
-    if found is _isolate.NO_PROCESS:       # no child: the same checks, in-process
+    found = call(_check, (a, b), timeout=_BUDGET)
+    if found is NO_PROCESS:       # no child: the same checks, in-process
         found = _check(a, b)
-    if found is _isolate.TIMED_OUT:
+    if found is TIMED_OUT:
         return None, f"checking took longer than {_BUDGET:g} seconds"
     return found
