@@ -7,7 +7,8 @@ trigonometric, hyperbolic and symgd's own functions), and ends in the
 simplified derivative. The derivation is computed by applying the rules
 (:mod:`symgd.explain.derive`); its result is then checked against
 :func:`sympy.diff`, and a disagreement raises (it would be a bug in this
-module, never something to hide).
+module, never something to hide). Where no check can decide (values such as
+``exp(exp(exp(30)))`` that no precision resolves), the derivation says so.
 
 For a data objective (:func:`symgd.mse` and friends) the derivation is the
 textbook one: the derivative of :math:`\frac{1}{M}\sum_i \ell_i` is the mean
@@ -67,7 +68,9 @@ def explain(objective: Any, wrt: str | sp.Symbol | Sequence[str | sp.Symbol] | N
     Functions without a rule of their own (``erf``, ``gamma``, an undefined
     ``f``) are differentiated by SymPy inside a chain-rule step. The result
     of every derivation is checked against ``sympy.diff``; a disagreement
-    raises ``RuntimeError``, as a bug in this module.
+    raises ``RuntimeError``, as a bug in this module. Where the check cannot
+    decide, the derivation ends with a sentence saying it could not be
+    cross-checked, and why (``Derivation.unchecked``).
 
     Examples
     --------
@@ -143,8 +146,9 @@ def _taken_names(expr: sp.Expr) -> set[str]:
 def _explain_expr(obj: Objective, var: sp.Symbol) -> Derivation:
     expr = obj.real_expr
     steps, derived = derive(expr, var, _taken_names(expr))
-    result = checked(derived, sp.diff(expr, var), f"d/d{var} of {expr}")
-    return Derivation(var, obj.label, expr, steps, result, partial=obj.n > 1)
+    result, unchecked = checked(derived, sp.diff(expr, var), f"d/d{var} of {expr}")
+    return Derivation(var, obj.label, expr, steps, result, partial=obj.n > 1,
+                      unchecked=unchecked)
 
 
 def _explain_data(obj: Objective, var: sp.Symbol) -> Derivation:
@@ -164,12 +168,13 @@ def _explain_data(obj: Objective, var: sp.Symbol) -> Derivation:
         note += ["; each row's loss is computed as ", row, ", the same function"]
     row_steps, derived = derive(row, var, _taken_names(row))
     plain = {v: k for k, v in indexed.items()}
-    d_row = checked(derived.xreplace(plain), sp.diff(obj.per_sample, var),
-                    f"d/d{var} of {obj.per_sample}")
+    d_row, unchecked = checked(derived.xreplace(plain), sp.diff(obj.per_sample, var),
+                               f"d/d{var} of {obj.per_sample}")
     result = tb.reduce(d_row)
     summed = scale * sp.Sum(sp.factor_terms(derived), (tb.i, 1, tb.M))
     first = Step("sum rule", scale * sp.Sum(row, (tb.i, 1, tb.M)),
                  scale * sp.Sum(sp.Derivative(row, var), (tb.i, 1, tb.M)), result, 0,
                  complete=False, note=tuple(note))
     steps = (first, *(replace(s, depth=s.depth + 1) for s in row_steps))
-    return Derivation(var, obj.label, shown, steps, result, partial=True, summed=summed)
+    return Derivation(var, obj.label, shown, steps, result, partial=True, summed=summed,
+                      unchecked=unchecked)

@@ -16,8 +16,9 @@ from typing import Any, Callable, Sequence
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from ..expr import agree, natural_key
+from ..expr import natural_key
 from ..expr.registry import FUNCTION_RULES, REAL_ARGUMENT_RULES
+from .crosscheck import cross_check
 from .printers import Factors, Quotient, Terms
 
 __all__ = ["RULES", "Step", "derive", "checked", "number_words"]
@@ -399,13 +400,21 @@ def _tidy(expr: sp.Expr) -> sp.Expr:
     return min(candidates, key=sp.count_ops)
 
 
-def checked(derived: sp.Expr, expected: sp.Expr, what: str) -> sp.Expr:
-    """The tidied derivative, after checking it against SymPy's."""
+def checked(derived: sp.Expr, expected: sp.Expr, what: str) -> tuple[sp.Expr, str | None]:
+    """The tidied derivative, after checking it against SymPy's, and why it
+    could not be checked (None when it was).
+
+    A reliable disagreement raises: it is a bug in this module, never
+    something to hide. See :func:`~symgd.explain.crosscheck.cross_check`.
+    """
     tidy = _tidy(derived)
-    if agree(tidy, expected) is not False:
-        return tidy
-    if agree(derived, expected) is not False:    # tidying changed a branch: keep it raw
-        return derived
+    verdict, why = cross_check(tidy, expected)
+    if verdict is None:
+        return tidy, why
+    if verdict:
+        return tidy, None
+    raw, why = cross_check(derived, expected)
+    if raw is not False:                     # tidying changed a branch: keep it raw
+        return derived, None if raw else why
     raise RuntimeError(f"symgd.explain derived {derived} for {what}, but sympy.diff gives "
                        f"{expected}; this is a bug in symgd.explain, please report it")
-

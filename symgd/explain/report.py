@@ -43,6 +43,9 @@ class Derivation(Report):
     summed : sympy.Expr or None
         For a data objective, the mean of the rows' derivatives before it is
         simplified.
+    unchecked : str or None
+        Why the result could not be cross-checked against ``sympy.diff``
+        (None when it was).
 
     Examples
     --------
@@ -61,6 +64,14 @@ class Derivation(Report):
     result: sp.Expr
     partial: bool = True
     summed: sp.Expr | None = None
+    unchecked: str | None = None
+
+    def caveat(self) -> str | None:
+        """The sentence shown when the result could not be cross-checked, else None."""
+        if self.unchecked is None:
+            return None
+        return (f"(this derivation could not be cross-checked numerically against "
+                f"sympy.diff: {self.unchecked})")
 
     # ------------------------------------------------------------- text
 
@@ -98,6 +109,8 @@ class Derivation(Report):
         short = self._shorthand_text(pr)
         if short:
             lines.append(f"in short: {short[0]}  with {short[1]}")
+        if self.caveat():
+            lines.append(self.caveat())
         return "\n".join(lines)
 
     def _final(self, pr: Any) -> str:
@@ -153,6 +166,8 @@ class Derivation(Report):
         short = self._shorthand_text(pr, latex=True)
         if short:
             lines += ["", f"in short: ${short[0]}$ with ${short[1]}$"]
+        if self.caveat():
+            lines += ["", self.caveat()]
         return "\n".join(lines)
 
     def latex(self) -> str:
@@ -173,6 +188,8 @@ class Derivation(Report):
             rows.append(f"{self._name(latex=True)} &= {pr.doprint(short)} && "
                         f"{latex_text('in short, with')}")
             rows += [f"{pr.doprint(a)} &= {pr.doprint(e)} &&" for a, e in parts]
+        if self.caveat():
+            rows.append(f"&& {latex_text(self.caveat())}")
         body = " \\\\\n".join(rows)
         return f"\\begin{{align*}}\n{body}\n\\end{{align*}}"
 
@@ -199,7 +216,7 @@ class Derivation(Report):
             "with": {pr.doprint(a): pr.doprint(e) for a, e in found[0]}}
         return {"variable": str(self.variable), "label": self.label,
                 "expr": pr.doprint(self.expr), "result": pr.doprint(self.result),
-                "steps": steps, "short": short}
+                "steps": steps, "short": short, "unchecked": self.unchecked}
 
 
 class Explanation(Report):
