@@ -125,7 +125,7 @@ def integer(value: object, name: str, *, low: int | None = 0,
     symgd.errors.InputError: max_iter must be a whole number from 0 to 1000000000000, got 1000000000000000000000000000000000000...
     """
     span = f" from {low} to {high}" if low is not None and high is not None else \
-        f" of {low} or more" if low is not None else ""
+        f", {low} or more" if low is not None else ""
     if isinstance(value, (bool, np.bool_)) or isinstance(value, str):
         raise InputTypeError(f"{name} must be a whole number{span}, got {_shown(value)}")
     if isinstance(value, np.ndarray) and value.ndim == 0:

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import symgd
 from symgd import ParseError
-from symgd.expr import MAX_DEPTH, make_symbol
+from symgd.expr import MAX_DEPTH
 
 from test_security import (assert_nothing_written, assert_only_placeholders_compiled,
                            describe, expect_error, guarded, timed)
@@ -108,8 +108,8 @@ def test_large_latex_within_the_limits_is_read():
     """Within the limits the reading still works: depth, bars, a long sum, a tower."""
     with guarded():
         text = r"\frac{" * (MAX_DEPTH // 2) + "x" + "}{2}" * (MAX_DEPTH // 2)
-        assert symgd.parse(text) == make_symbol("x") / 2 ** (MAX_DEPTH // 2)
-        assert symgd.parse(" + ".join(["|x|"] * 60), syntax="latex") == 60 * abs(make_symbol("x"))
+        assert symgd.parse(text) == sp.Symbol("x") / 2 ** (MAX_DEPTH // 2)
+        assert symgd.parse(" + ".join(["|x|"] * 60), syntax="latex") == 60 * abs(sp.Symbol("x"))
         terms = "+".join(f"x_{{{i}}}" for i in range(1, 300))
         assert len(symgd.parse(terms, syntax="latex").free_symbols) == 299
         tower, elapsed = timed(lambda: symgd.parse("x^{" * 40 + "2" + "}" * 40))

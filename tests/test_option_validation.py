@@ -61,7 +61,7 @@ OPTIONS = {
     "tangent_at": (lambda v: _slice(tangent_at=v), []),
 }
 WHOLE = {
-    "max_iter": (lambda v: symgd.descend("x^2", [1], lr=0.1, max_iter=v), [-1, 2.5, 10 ** 13]),
+    "max_iter": (lambda v: symgd.descend("x^2", [1], lr=0.1, max_iter=v), [-1, 2.5]),
     "every": (lambda v: symgd.descend("x^2", [1], lr=0.1, schedule="step", every=v), [0, -2]),
     "seed": (lambda v: symgd.mlp((1, 2, 1)).init(seed=v), [-1, 2 ** 70]),
 }
@@ -99,6 +99,9 @@ def test_a_value_out_of_range_names_the_option(name):
 @pytest.mark.parametrize("value", BAD_NUMBERS)
 def test_a_bad_whole_number_names_the_option(name, value):
     call, _ = WHOLE[name]
+    if name == "max_iter" and value is HUGE:
+        assert call(value).success          # a cap of any size: the run converges first
+        return
     _raises_naming(call, value, name)
 
 

@@ -82,7 +82,7 @@ def check_limits(max_iter: object, tol: object, ftol: object, patience: object) 
     for name, value in (("max_iter", max_iter), ("patience", patience)):
         if isinstance(value, (float, np.floating)):      # 1e4 is a count; 2.5 is not
             raise InputTypeError(f"{name} must be an integer, got {value!r}")
-    max_iter = integer(max_iter, "max_iter", low=0)
+    max_iter = integer(max_iter, "max_iter", low=0, high=None)    # a cap, any size
     patience = integer(patience, "patience", low=1)
     checked = []
     if tol is None:        # never stop on the gradient norm: run max_iter steps
