@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import math
 from typing import Any, Callable, Iterable, Mapping, NamedTuple
 
 import numpy as np
@@ -32,11 +33,21 @@ from .result import History, Iterate, Result, Status, history_from_rows
 from .steps import StepRule, get_rule
 from .stopping import Batches, Limits, Stop, check_limits, diagnose, message
 
-__all__ = ["descend", "run", "Counts", "FAST_PATH_MAX_VARIABLES"]
+__all__ = ["descend", "run", "Counts", "FAST_PATH_MAX_VARIABLES", "MAX_EXACT_DIGITS"]
 
 # Up to this many variables the fixed step runs the generated loop on Python
 # floats (see codegen.py).
 FAST_PATH_MAX_VARIABLES = 32
+
+# Exact rows stop before the first row with a fraction whose numerator or
+# denominator has more than this many digits: fixed-step iterates of a
+# polynomial of degree d grow about (d - 1)-fold in length each step, and
+# arithmetic on them soon takes longer than any lesson is worth.
+MAX_EXACT_DIGITS = 1000
+# Gradient norms of squared norms below this are simplified by SymPy
+# (sqrt(8) is 2*sqrt(2)); above it factoring would be slow, so they stay
+# sqrt(p/q), still exact.
+_SMALL_NORM = 10 ** 15
 
 
 def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int = 1000,
@@ -103,7 +114,10 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
         fixed step in exact rational arithmetic, from the start, lr and data
         as written (0.1 is 1/10): ``history.exact`` holds those rows as
         SymPy numbers and ``result.table(exact=True)`` prints them rounded
-        correctly. The float run is unchanged.
+        correctly. The float run is unchanged. The exact rows stop early,
+        and the message says where, when a row would hold a fraction with
+        more than ``MAX_EXACT_DIGITS`` (1000) digits in its numerator or
+        denominator.
     progress : bool or "auto"
         Show a progress line on standard error (iterations, iterations per
         second, the loss, an upper bound on the time left) once the run has
@@ -176,7 +190,11 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
     if batches is not None:
         result.history.extra["epoch"] = result.history.iteration // batches.per_epoch
     if steps:
-        result.history.exact = _exact_rows(obj, start, lr, min(steps, result.nit))
+        wanted = min(steps, result.nit)
+        result.history.exact = _exact_rows(obj, start, lr, wanted)
+        if len(result.history.exact) < wanted + 1:
+            result = dataclasses.replace(result, message=result.message + _exact_note(
+                len(result.history.exact)))
     return _with_bounds(obj, rule, result) if record_bound else result
 
 
@@ -397,7 +415,8 @@ def _exact_steps(exact: bool | int, rule: StepRule) -> int:
 
 
 def _exact_rows(obj: Objective, start: object, lr: object, steps: int) -> list[tuple]:
-    """The first iterates in exact arithmetic: rows (x..., f, g..., |g|)."""
+    """The first iterates in exact arithmetic: rows (x..., f, g..., |g|), up to
+    the first row with a number longer than ``MAX_EXACT_DIGITS``."""
     f, grad = obj.exact_parts()
     names = obj.names
     if isinstance(start, Mapping):
@@ -410,12 +429,52 @@ def _exact_rows(obj: Objective, start: object, lr: object, steps: int) -> list[t
     gamma = exact_number(_plain(lr), "lr")
     rows = []
     for _ in range(steps + 1):
+        if _too_long(x):
+            break
         at = dict(zip(obj.real_symbols, x))
         value = f.xreplace(at)
         g = [d.xreplace(at) for d in grad]
-        rows.append((*x, value, *g, sp.sqrt(sum(gi ** 2 for gi in g))))
+        square = sum(gi ** 2 for gi in g)
+        if _too_long([value, *g]) or _too_long([square], 2 * MAX_EXACT_DIGITS):
+            break
+        rows.append((*x, value, *g, _exact_norm(square)))
         x = [xi - gamma * gi for xi, gi in zip(x, g)]
     return rows
+
+
+def _too_long(values: Iterable[Any], digits: int = MAX_EXACT_DIGITS) -> bool:
+    """Whether a number in ``values`` (or in an exact expression there) has a
+    numerator or denominator with more than ``digits`` digits (a squared
+    norm may have twice as many as the gradient)."""
+    limit = 10 ** digits
+    for v in values:
+        parts = [v] if isinstance(v, sp.Rational) else sp.sympify(v).atoms(sp.Rational)
+        if any(abs(r.p) >= limit or r.q >= limit for r in parts):
+            return True
+    return False
+
+
+def _exact_norm(square: Any) -> Any:
+    """The exact square root of a squared gradient norm, without factoring
+    a long rational: a rational for a square, else ``sqrt(p/q)`` unevaluated
+    (SymPy's own form for short ones)."""
+    if not isinstance(square, sp.Rational):
+        return sp.sqrt(square)
+    p, q = int(square.p), int(square.q)
+    rp, rq = math.isqrt(p), math.isqrt(q)
+    if rp * rp == p and rq * rq == q:
+        return sp.Rational(rp, rq)
+    if p < _SMALL_NORM and q < _SMALL_NORM:
+        return sp.sqrt(square)
+    return sp.Pow(square, sp.S.Half, evaluate=False)
+
+
+def _exact_note(rows: int) -> str:
+    if rows == 0:
+        return (f" No exact rows: the start or the first gradient has a fraction with "
+                f"more than {MAX_EXACT_DIGITS} digits.")
+    return (f" Exact rows stop at iteration {rows - 1}: the next one has fractions with "
+            f"more than {MAX_EXACT_DIGITS} digits; the float run continues.")
 
 
 def _plain(v: object) -> object:
