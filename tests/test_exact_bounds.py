@@ -19,7 +19,7 @@ import pytest
 import sympy as sp
 
 import symgd
-from symgd.descent.loop import MAX_EXACT_DIGITS
+from symgd.descent.loop import MAX_EXACT_DIGITS, MAX_EXACT_OPERATIONS
 from symgd.descent.table import _sqrt_decimal
 from symgd.errors import InputError
 
@@ -160,6 +160,21 @@ def test_car_cli_finishes():
     assert "iteration" in out and "grad_norm" in out
 
 
+def test_nested_exponentials_stop_and_rows_match_closed_form():
+    out = child("import json, symgd\n"
+                "r = symgd.descend('exp(x) + x^2', 1, lr=0.1, exact=20)\n"
+                "print(json.dumps({'message': r.message, "
+                "'rows': [[str(v) for v in row] for row in r.history.exact]}))")
+    got = json.loads(out)
+    assert 1 < len(got["rows"]) < 21
+    assert f"Exact rows stop at iteration {len(got['rows']) - 1}: the next one has exact " \
+           f"values of more than {MAX_EXACT_OPERATIONS} operations" in got["message"]
+    x = sp.Integer(1)                   # x - (exp(x) + 2x)/10, written out here
+    for row in got["rows"]:
+        assert sp.simplify(sp.sympify(row[0]) - x) == 0
+        x = x - (sp.exp(x) + 2 * x) / 10
+
+
 def test_short_runs_keep_every_row_and_say_nothing():
     res = symgd.descend("x^2 + y^2", [1, 1], lr=0.25, max_iter=3, exact=3)
     assert len(res.history.exact) == 4
@@ -173,7 +188,7 @@ def test_long_first_row_has_no_rows_and_says_why():
     res = symgd.descend("x^10", start, lr=0.01, max_iter=2, exact=2)
     assert res.history.exact == []
     assert "No exact rows" in res.message
-    with pytest.raises(InputError, match="too long to print exactly"):
+    with pytest.raises(InputError, match="too long to compute exactly"):
         res.table(exact=True)
 
 

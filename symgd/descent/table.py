@@ -108,7 +108,7 @@ def _exact_table_rows(history: Any, every: int, gradient: bool) -> tuple[list[st
         raise InputError("this run has no exact rows: call descend(..., exact=True)")
     if not history.exact:
         raise InputError("this run has no exact rows: the start or its gradient has "
-                         "fractions too long to print exactly; leave out exact=True")
+                         "values too long to compute exactly; leave out exact=True")
     n = len(history.names)
     header = ["iteration", *history.names, "loss"]
     header += [f"df/d{v}" for v in history.names] if gradient else []
