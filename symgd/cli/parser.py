@@ -18,6 +18,7 @@ from .. import __version__
 from .._report import FORMATS
 from ..data.losses import LOSSES
 from ..data.networks import INITIALIZERS
+from ..descent.loop import MAX_EXACT_DIGITS
 from ..descent.steps import RULES
 from ..errors import SymgdError
 from ..expr.parse import float_number
@@ -398,7 +399,8 @@ def _table_options(p: argparse.ArgumentParser, defaults: dict) -> None:
             help="number the table's rows from N (a lesson may count from 1)")
     p.add_argument("--exact", nargs="?", const=10, type=_positive_int, metavar="N",
                    help="print the first N iterations (default 10) computed in exact "
-                   "arithmetic")
+                   f"arithmetic, stopping before fractions of more than {MAX_EXACT_DIGITS} "
+                   "digits")
     p.add_argument("--record-bound", action="store_true",
                    help="add the local step bound 2/λmax at every iterate to the table")
     p.add_argument("--plot", metavar="FILE", help="also draw the run to FILE (.png, .svg, "

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import math
 from typing import Any, Callable, Iterable, Mapping, NamedTuple
 
 import numpy as np
@@ -32,11 +33,26 @@ from .result import History, Iterate, Result, Status, history_from_rows
 from .steps import StepRule, get_rule
 from .stopping import Batches, Limits, Stop, check_limits, diagnose, message
 
-__all__ = ["descend", "run", "Counts", "FAST_PATH_MAX_VARIABLES"]
+__all__ = ["descend", "run", "Counts", "FAST_PATH_MAX_VARIABLES", "MAX_EXACT_DIGITS",
+           "MAX_EXACT_OPERATIONS"]
 
 # Up to this many variables the fixed step runs the generated loop on Python
 # floats (see codegen.py).
 FAST_PATH_MAX_VARIABLES = 32
+
+# Exact rows stop before the first row with a fraction whose numerator or
+# denominator has more than this many digits: fixed-step iterates of a
+# polynomial of degree d grow about (d - 1)-fold in length each step, and
+# arithmetic on them soon takes longer than any lesson is worth.
+MAX_EXACT_DIGITS = 1000
+# Likewise before an exact value that is not a rational (the iterates of
+# exp(x) nest exponentials, about doubling in size each step) with more
+# operations than this (sympy.count_ops).
+MAX_EXACT_OPERATIONS = 200
+# Gradient norms of squared norms below this are simplified by SymPy
+# (sqrt(8) is 2*sqrt(2)); above it factoring would be slow, so they stay
+# sqrt(p/q), still exact.
+_SMALL_NORM = 10 ** 15
 
 
 def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int = 1000,
@@ -103,7 +119,11 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
         fixed step in exact rational arithmetic, from the start, lr and data
         as written (0.1 is 1/10): ``history.exact`` holds those rows as
         SymPy numbers and ``result.table(exact=True)`` prints them rounded
-        correctly. The float run is unchanged.
+        correctly. The float run is unchanged. The exact rows stop early,
+        and the message says where, when a row would hold a fraction with
+        more than ``MAX_EXACT_DIGITS`` (1000) digits in its numerator or
+        denominator, or a value that is not a rational with more than
+        ``MAX_EXACT_OPERATIONS`` (200) operations.
     progress : bool or "auto"
         Show a progress line on standard error (iterations, iterations per
         second, the loss, an upper bound on the time left) once the run has
@@ -176,7 +196,11 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
     if batches is not None:
         result.history.extra["epoch"] = result.history.iteration // batches.per_epoch
     if steps:
-        result.history.exact = _exact_rows(obj, start, lr, min(steps, result.nit))
+        wanted = min(steps, result.nit)
+        result.history.exact, why = _exact_rows(obj, start, lr, wanted)
+        if why:
+            result = dataclasses.replace(result, message=result.message + _exact_note(
+                len(result.history.exact), why))
     return _with_bounds(obj, rule, result) if record_bound else result
 
 
@@ -396,8 +420,11 @@ def _exact_steps(exact: bool | int, rule: StepRule) -> int:
     return exact
 
 
-def _exact_rows(obj: Objective, start: object, lr: object, steps: int) -> list[tuple]:
-    """The first iterates in exact arithmetic: rows (x..., f, g..., |g|)."""
+def _exact_rows(obj: Objective, start: object, lr: object,
+                steps: int) -> tuple[list[tuple], str]:
+    """The first iterates in exact arithmetic: rows (x..., f, g..., |g|), up to
+    the first row with a value too long (see :func:`_too_long`), and what
+    stopped them there ("" when nothing did)."""
     f, grad = obj.exact_parts()
     names = obj.names
     if isinstance(start, Mapping):
@@ -408,14 +435,59 @@ def _exact_rows(obj: Objective, start: object, lr: object, steps: int) -> list[t
     else:
         x = [exact_number(_plain(v), "start") for v in start]
     gamma = exact_number(_plain(lr), "lr")
-    rows = []
+    rows: list[tuple] = []
     for _ in range(steps + 1):
+        why = _too_long(x)
+        if why:
+            return rows, why
         at = dict(zip(obj.real_symbols, x))
         value = f.xreplace(at)
         g = [d.xreplace(at) for d in grad]
-        rows.append((*x, value, *g, sp.sqrt(sum(gi ** 2 for gi in g))))
+        square = sum(gi ** 2 for gi in g)
+        why = _too_long([value, *g]) or _too_long([square], 2 * MAX_EXACT_DIGITS)
+        if why:
+            return rows, why
+        rows.append((*x, value, *g, _exact_norm(square)))
         x = [xi - gamma * gi for xi, gi in zip(x, g)]
-    return rows
+    return rows, ""
+
+
+def _too_long(values: Iterable[Any], digits: int = MAX_EXACT_DIGITS) -> str:
+    """What makes a value in ``values`` too long to carry on exactly: a
+    numerator or denominator with more than ``digits`` digits (a squared norm
+    may have twice as many as the gradient), or an expression with more than
+    ``MAX_EXACT_OPERATIONS`` operations; "" when none is."""
+    limit = 10 ** digits
+    for v in values:
+        v = sp.sympify(v)
+        if not isinstance(v, sp.Rational) and sp.count_ops(v) > MAX_EXACT_OPERATIONS:
+            return f"exact values of more than {MAX_EXACT_OPERATIONS} operations"
+        parts = [v] if isinstance(v, sp.Rational) else v.atoms(sp.Rational)
+        if any(abs(r.p) >= limit or r.q >= limit for r in parts):
+            return f"fractions with more than {MAX_EXACT_DIGITS} digits"
+    return ""
+
+
+def _exact_norm(square: Any) -> Any:
+    """The exact square root of a squared gradient norm, without factoring
+    a long rational: a rational for a square, else ``sqrt(p/q)`` unevaluated
+    (SymPy's own form for short ones)."""
+    if not isinstance(square, sp.Rational):
+        return sp.sqrt(square)
+    p, q = int(square.p), int(square.q)
+    rp, rq = math.isqrt(p), math.isqrt(q)
+    if rp * rp == p and rq * rq == q:
+        return sp.Rational(rp, rq)
+    if p < _SMALL_NORM and q < _SMALL_NORM:
+        return sp.sqrt(square)
+    return sp.Pow(square, sp.S.Half, evaluate=False)
+
+
+def _exact_note(rows: int, why: str) -> str:
+    if rows == 0:
+        return f" No exact rows: the start or its gradient has {why}."
+    return (f" Exact rows stop at iteration {rows - 1}: the next one has {why}; "
+            f"the float run continues.")
 
 
 def _plain(v: object) -> object:

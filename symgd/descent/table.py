@@ -9,6 +9,7 @@ import csv
 import decimal
 import io
 import json
+import math
 import numbers
 from typing import Any
 
@@ -103,8 +104,11 @@ def _table_rows(history: Any, every: int, gradient: bool) -> tuple[list[str], li
 
 
 def _exact_table_rows(history: Any, every: int, gradient: bool) -> tuple[list[str], list]:
-    if not history.exact:
+    if history.exact is None:
         raise InputError("this run has no exact rows: call descend(..., exact=True)")
+    if not history.exact:
+        raise InputError("this run has no exact rows: the start or its gradient has "
+                         "values too long to compute exactly; leave out exact=True")
     n = len(history.names)
     header = ["iteration", *history.names, "loss"]
     header += [f"df/d{v}" for v in history.names] if gradient else []
@@ -125,7 +129,10 @@ def _exact_text(value: Any, digits: int) -> str:
     if isinstance(value, int):
         return str(value)
     value = sp.nsimplify(value) if isinstance(value, float) else value
-    if value.is_Rational:
+    if value.is_Pow and value.exp == sp.S.Half and value.base.is_Rational \
+            and value.base.is_positive:
+        d = _sqrt_decimal(int(value.base.p), int(value.base.q), digits)
+    elif value.is_Rational:
         d = decimal.Decimal(int(value.p)) / decimal.Decimal(int(value.q)) if value.q != 1 \
             else decimal.Decimal(int(value.p))
     else:
@@ -135,6 +142,27 @@ def _exact_text(value: Any, digits: int) -> str:
         d = +d
     text = format(d.normalize(), "f") if abs(d.adjusted()) < 16 else format(d.normalize(), "g")
     return "0" if text in ("-0", "0E+0") else text
+
+
+def _sqrt_decimal(p: int, q: int, digits: int) -> decimal.Decimal:
+    """sqrt(p/q) for positive integers, rounded half up to ``digits`` significant
+    digits with integer square roots only (no factoring, no binary floats)."""
+    # floor(sqrt(p/q) * 10^s) == isqrt(floor(p * 10^(2s) / q)); pick s so that
+    # it has digits + 1 digits, the last one deciding the rounding
+    s = digits - (p.bit_length() - q.bit_length()) * 3 // 20
+    while True:
+        num, den = (p * 10 ** (2 * s), q) if s >= 0 else (p, q * 10 ** (-2 * s))
+        r = math.isqrt(num // den)
+        if r < 10 ** digits:
+            s += 1
+        elif r >= 10 ** (digits + 1):
+            s -= 1
+        else:
+            break
+    # the digits after the last kept one are at least one half exactly when
+    # the first of them is 5 or more: half up
+    r = r // 10 + (r % 10 >= 5)
+    return decimal.Decimal(r).scaleb(1 - s)
 
 
 def _exact_as_text(value: Any) -> Any:
