@@ -56,7 +56,8 @@ class RowEvaluator:
         self.sample = sample
         data = set(sample.data_symbols)
         forms: dict[sp.Expr, sp.Symbol] = {}
-        outputs = [replace_linear_forms(_column_factored(o, data), data, forms)
+        seen: dict = {}              # one walk of each shared subexpression for all outputs
+        outputs = [replace_linear_forms(_column_factored(o, data), data, forms, seen)
                    for o in outputs]
         self.forms = list(forms.items())
         self.stacked = sorted({d for f, _ in self.forms for d in f.free_symbols & data},
@@ -246,9 +247,15 @@ class RowStrategy(Strategy):
 
 
 def replace_linear_forms(expr: sp.Expr, data: set,
-                         forms: dict[sp.Expr, sp.Symbol]) -> sp.Expr:
+                         forms: dict[sp.Expr, sp.Symbol], seen: dict | None = None) -> sp.Expr:
     """Each linear form ``c + Σ a_j·d_j`` of two or more data columns ``d_j``
     replaced by a symbol (the same form by the same symbol, kept in ``forms``).
+
+    The walk is bottom-up, as :meth:`sympy.Basic.replace`'s, but visits each
+    distinct subexpression once: ``seen`` (shared by the calls for the
+    partial derivatives of one loss) remembers what each became, so a
+    network's hundreds of partials, which share most of their subtrees, cost
+    one pass instead of one each.
 
     >>> a, x1, x2 = sp.symbols("a x1 x2")
     >>> forms = {}
@@ -257,9 +264,12 @@ def replace_linear_forms(expr: sp.Expr, data: set,
     >>> list(forms)
     [a*x1 + 2*x2 + 1]
     """
+    seen = {} if seen is None else seen
+    symbols = set(forms.values())
+
     def is_form(node: sp.Basic) -> bool:
-        if not node.is_Add or node.free_symbols & set(forms.values()):
-            return False     # a sum over a form's value varies by row: not a linear form
+        if not node.is_Add:
+            return False
         count = 0
         for term in node.args:
             c, d = term.as_independent(*data, as_Mul=True)
@@ -273,9 +283,29 @@ def replace_linear_forms(expr: sp.Expr, data: set,
     def name(node: sp.Expr) -> sp.Symbol:
         if node not in forms:
             forms[node] = sp.Dummy(f"z{len(forms)}", real=True)
+            symbols.add(forms[node])
         return forms[node]
 
-    return expr.replace(is_form, name)
+    def walk(node: sp.Basic) -> tuple[sp.Basic, bool]:
+        """What ``node`` becomes, and whether it holds a form's symbol (a sum
+        over a form's value varies by row: it is not a linear form)."""
+        done = seen.get(node)
+        if done is not None:
+            return done
+        if not node.args:
+            result = (node, node in symbols)
+        else:
+            parts = [walk(arg) for arg in node.args]
+            args = [p[0] for p in parts]
+            holds = any(p[1] for p in parts)
+            new = node if all(a is b for a, b in zip(args, node.args)) else node.func(*args)
+            if not holds and is_form(new):
+                new, holds = name(new), True
+            result = (new, holds)
+        seen[node] = result
+        return result
+
+    return walk(expr)[0]
 
 
 def _column_factored(expr: sp.Expr, data: set) -> sp.Expr:
