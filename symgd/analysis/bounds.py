@@ -26,6 +26,8 @@ from .numeric import hessians
 
 __all__ = ["StepBound", "step_size_bound", "local_bounds"]
 
+_BLOCK_ENTRIES = 2 ** 21         # Hessian entries held at once by local_bounds
+
 
 @dataclass(frozen=True, repr=False)
 class StepBound(Report):
@@ -165,11 +167,18 @@ def local_bounds(objective: object, points: object) -> np.ndarray:
     if X.shape[1] != obj.n:
         raise InputError(f"points must have {obj.n} columns ({', '.join(obj.names)}), got "
                          f"shape {X.shape}")
-    H = hessians(obj, X)
+    # A block of Hessians at a time (at most _BLOCK_ENTRIES numbers, 16 MB),
+    # so that the bound at 20,000 iterates of 100 variables does not hold
+    # 20,000 Hessians (1.6 GB) at once.
+    rows = max(1, _BLOCK_ENTRIES // max(1, obj.n * obj.n))
+    lam = np.full(len(X), np.nan)
+    for start in range(0, len(X), rows):
+        H = hessians(obj, X[start:start + rows])
+        with np.errstate(all="ignore"):
+            H = np.where(np.isfinite(H), H, np.nan)
+            ok = np.isfinite(H).all(axis=(1, 2))
+            if ok.any():
+                block = lam[start:start + rows]
+                block[ok] = np.linalg.eigvalsh(H[ok])[:, -1]
     with np.errstate(all="ignore"):
-        H = np.where(np.isfinite(H), H, np.nan)
-        lam = np.full(len(X), np.nan)
-        ok = np.isfinite(H).all(axis=(1, 2))
-        if ok.any():
-            lam[ok] = np.linalg.eigvalsh(H[ok])[:, -1]
         return np.where(lam > 0, 2.0 / lam, np.where(np.isnan(lam), np.nan, np.inf))
