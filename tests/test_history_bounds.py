@@ -46,3 +46,18 @@ def test_a_long_recorded_run_of_100_variables_stays_small():
                           timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert int(proc.stdout.split()[-1]) < 1024        # MB; it held 2.4 GB of Hessians before
+
+
+def test_running_out_of_memory_on_the_command_line_is_one_line(monkeypatch):
+    import io
+    from symgd.cli import commands, main
+
+    def greedy(args, out):
+        raise MemoryError
+    monkeypatch.setitem(commands.COMMANDS, "descend", greedy)
+    monkeypatch.setattr("symgd.cli.main.COMMANDS", commands.COMMANDS, raising=False)
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["descend", "x^2", "--start", "1"], out=out, err=err)
+    assert code == 2
+    assert err.getvalue().startswith("symgd: error: out of memory in 'symgd descend'")
+    assert err.getvalue().count("\n") == 1 and "Traceback" not in err.getvalue()

@@ -13,6 +13,7 @@ on stdout: the report, or for 2 and 130 ``{"error": message, "kind": ...,
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import json
 import os
@@ -89,6 +90,11 @@ def _run(argv: list[str], out: TextIO, err: TextIO) -> int:
         return _bad_input(message, type(error).__name__, argv, out, err)
     except UsageError as error:
         return _bad_input(str(error), "UsageError", argv, out, err)
+    except MemoryError:                   # numpy's _ArrayMemoryError too
+        gc.collect()
+        return _bad_input(f"out of memory in 'symgd {command or ''}': the work asked for is "
+                          "larger than this machine's memory allows; try fewer iterations, "
+                          "starts, rows or a lower --dpi", "MemoryError", argv, out, err)
     except KeyboardInterrupt:
         err.write("symgd: interrupted\n")
         if wants_json(argv):
