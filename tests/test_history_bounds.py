@@ -1,63 +1,131 @@
-"""The local step bound recorded at every iterate (record_bound=True) holds a
-bounded block of Hessians at a time, not one per iterate."""
+"""Memory bounds of recorded histories: the local bound 2/λmax of a long run
+keeps one number a row (its Hessians are computed in blocks), descend_many
+refuses a history above MANY_HISTORY_MAX_VALUES before allocating it, and
+running out of memory is a ResourceError, never a raw MemoryError.
+
+The large cases run in child processes under an address-space limit
+(``RLIMIT_AS``) set just above what the child holds.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import pathlib
 import subprocess
 import sys
-import textwrap
 
 import numpy as np
 import pytest
 
 import symgd
-from symgd.analysis import bounds
+from symgd.analysis import bounds as bounds_module
+from symgd.analysis.numeric import hessians
+from symgd.descent import many as many_module
+from symgd.errors import ResourceError, SymgdError
+
+resource = pytest.importorskip("resource")
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+CHILD = r"""
+import json, resource, sys
+import symgd
+
+def vm_bytes():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmSize:"):
+            return int(line.split()[1]) * 1024
+
+case, extra = sys.argv[1], int(sys.argv[2])
+names = " + ".join(f"x{i}^2" for i in range(100))
+limit = vm_bytes() + extra
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+try:
+    if case == "bound":
+        res = symgd.descend(names, [1.0] * 100, lr=1e-5, max_iter=3000, tol=0,
+                            record_bound=True)
+        b = res.history.extra["lr_bound"]
+        print(json.dumps({"rows": len(res.history), "bounds": len(b),
+                          "min": float(b.min()), "max": float(b.max())}))
+    else:
+        symgd.descend_many("x^2 + y^2", [[1.0, 1.0]] * 10_000, lr=0.01,
+                           max_iter=10_000, tol=0, history=True)
+        print(json.dumps({"done": True}))
+except symgd.SymgdError as err:
+    print(json.dumps({"error": str(err), "type": type(err).__name__}))
+"""
 
 
-def test_blocks_give_the_same_bounds_as_one_stack(monkeypatch):
-    points = np.random.default_rng(1).normal(size=(37, 3))
-    whole = bounds.local_bounds("x^4 + x*y^2 + z^4 + y^2", points)
-    monkeypatch.setattr(bounds, "_BLOCK_ENTRIES", 20)       # two points a block
-    blocked = bounds.local_bounds("x^4 + x*y^2 + z^4 + y^2", points)
-    np.testing.assert_array_equal(whole, blocked)
-    # the oracle: 2 / the largest eigenvalue of the Hessian written by hand
-    x, y, z = points.T
-    H = np.zeros((len(points), 3, 3))
-    H[:, 0, 0], H[:, 0, 1], H[:, 1, 0] = 12 * x ** 2, 2 * y, 2 * y
-    H[:, 1, 1], H[:, 2, 2] = 2 * x + 2, 12 * z ** 2
+def run_child(case: str, extra: int) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OPENBLAS_NUM_THREADS="1",
+               OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", MPLBACKEND="Agg")
+    out = subprocess.run([sys.executable, "-c", CHILD, case, str(extra)], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in out.stderr, out.stderr[-2000:]
+    assert out.returncode == 0, out.stderr[-2000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def unchunked_bounds(obj, X):
+    """The bound as computed from all Hessians at once (the reference)."""
+    H = hessians(obj, X)
     lam = np.linalg.eigvalsh(H)[:, -1]
-    np.testing.assert_allclose(whole, np.where(lam > 0, 2 / lam, np.inf), rtol=1e-12)
+    return np.where(lam > 0, 2.0 / lam, np.inf)
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS and ru_maxrss in kB")
-def test_a_long_recorded_run_of_100_variables_stays_small():
-    code = textwrap.dedent("""
-        import resource, numpy as np
-        resource.setrlimit(resource.RLIMIT_AS, (2 * 2**30, 2 * 2**30))
-        import symgd
-        names = [f"x{i}" for i in range(1, 101)]
-        res = symgd.descend(" + ".join(f"{v}^2" for v in names), np.ones(100), lr=1e-4,
-                            max_iter=20000, tol=None, record_bound=True)
-        bound = res.history.extra["lr_bound"]
-        assert np.allclose(bound[np.isfinite(bound)], 1.0), bound[:3]   # 2 / lambda_max = 2/2
-        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
-    """)
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=300)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert int(proc.stdout.split()[-1]) < 1024        # MB; it held 2.4 GB of Hessians before
+def test_small_run_history_unchanged():
+    expr = "x^4 + x*y + 2*y^2 + z^2*x^2 + z^2"
+    res = symgd.descend(expr, [1.0, -0.5, 0.7], lr=0.01, max_iter=50, tol=0,
+                        record_bound=True)
+    obj = symgd.Objective(expr)
+    assert len(res.history) == 51
+    got = res.history.extra["lr_bound"]
+    np.testing.assert_array_equal(got, unchunked_bounds(obj, res.history.x))
+    # independent oracle: one eigenvalue problem per row of obj.hess
+    oracle = [2.0 / np.linalg.eigvalsh(obj.hess(x))[-1] for x in res.history.x]
+    np.testing.assert_allclose(got, oracle, rtol=1e-12)
 
 
-def test_running_out_of_memory_on_the_command_line_is_one_line(monkeypatch):
-    import io
-    from symgd.cli import commands, main
+def test_chunked_bounds_equal_unchunked(monkeypatch):
+    obj = symgd.Objective("x^4 + y^2*x^2 + y^2 + z^2")
+    X = np.random.default_rng(3).normal(size=(40, 3))
+    whole = bounds_module.local_bounds(obj, X)
+    monkeypatch.setattr(bounds_module, "HESSIAN_CHUNK_VALUES", 9 * 7)   # 7 rows a block
+    np.testing.assert_array_equal(bounds_module.local_bounds(obj, X), whole)
+    np.testing.assert_array_equal(whole, unchunked_bounds(obj, X))
 
-    def greedy(args, out):
+
+def test_record_bound_100_variables_within_limit():
+    # 3001 Hessians of 100 x 100 at once would be 240 MB (and copies): the
+    # child has 150 MB beyond what it holds at the start
+    got = run_child("bound", 150 * 2**20)
+    assert "error" not in got, got
+    assert got["rows"] == got["bounds"] == 3001
+    assert got["min"] == pytest.approx(1.0) and got["max"] == pytest.approx(1.0)
+
+
+def test_many_history_refused_before_allocating():
+    got = run_child("many", 200 * 2**20)
+    assert got.get("type") == "ResourceError", got
+    assert "MANY_HISTORY_MAX_VALUES" in got["error"] and "history=False" in got["error"]
+
+
+def test_many_history_at_bound_allowed():
+    k = many_module.MANY_HISTORY_MAX_VALUES // (6 * 11)
+    many_module._check_history_size((k, 2), 10, True)
+    with pytest.raises(ResourceError, match="MANY_HISTORY_MAX_VALUES"):
+        many_module._check_history_size((k + 1, 2), 10, True)
+    many_module._check_history_size((10 * k, 2), 10, False)
+
+
+def test_memory_error_becomes_resource_error(monkeypatch):
+    def exhausted(*args, **kwargs):
         raise MemoryError
-    monkeypatch.setitem(commands.COMMANDS, "descend", greedy)
-    monkeypatch.setattr("symgd.cli.main.COMMANDS", commands.COMMANDS, raising=False)
-    out, err = io.StringIO(), io.StringIO()
-    code = main(["descend", "x^2", "--start", "1"], out=out, err=err)
-    assert code == 2
-    assert err.getvalue().startswith("symgd: error: out of memory in 'symgd descend'")
-    assert err.getvalue().count("\n") == 1 and "Traceback" not in err.getvalue()
+    monkeypatch.setattr(many_module, "_many_loop", exhausted)
+    with pytest.raises(ResourceError, match="out of memory") as info:
+        symgd.descend_many("x^2 + y^2", [[1, 1], [2, 2]])
+    assert isinstance(info.value, SymgdError)
+    from symgd.descent import loop as loop_module
+    monkeypatch.setattr(loop_module, "run", exhausted)
+    with pytest.raises(ResourceError, match="history=False"):
+        symgd.descend("x^2 + y^2", [1, 1])

@@ -26,8 +26,6 @@ from .numeric import hessians
 
 __all__ = ["StepBound", "step_size_bound", "local_bounds"]
 
-_BLOCK_ENTRIES = 2 ** 21         # Hessian entries held at once by local_bounds
-
 
 @dataclass(frozen=True, repr=False)
 class StepBound(Report):
@@ -154,8 +152,18 @@ def _number_text(exact: sp.Expr | None, value: float | None) -> str:
     return "none" if value is None else number(value)
 
 
+# Hessian entries held at once by local_bounds: the points' Hessians are
+# computed in blocks of HESSIAN_CHUNK_VALUES // n² rows and only each row's
+# largest eigenvalue is kept, so a bound per iterate of a long run costs
+# one number a row (about 8 MB of Hessians at a time).
+HESSIAN_CHUNK_VALUES = 1_000_000
+
+
 def local_bounds(objective: object, points: object) -> np.ndarray:
     """The local fixed-step bound 2/λmax(H(x)) at each point (rows of ``points``).
+
+    The Hessians are computed ``HESSIAN_CHUNK_VALUES // n²`` points at a
+    time; only the largest eigenvalue of each is kept.
 
     ``inf`` where the Hessian has no positive eigenvalue.
 
@@ -167,18 +175,15 @@ def local_bounds(objective: object, points: object) -> np.ndarray:
     if X.shape[1] != obj.n:
         raise InputError(f"points must have {obj.n} columns ({', '.join(obj.names)}), got "
                          f"shape {X.shape}")
-    # A block of Hessians at a time (at most _BLOCK_ENTRIES numbers, 16 MB),
-    # so that the bound at 20,000 iterates of 100 variables does not hold
-    # 20,000 Hessians (1.6 GB) at once.
-    rows = max(1, _BLOCK_ENTRIES // max(1, obj.n * obj.n))
     lam = np.full(len(X), np.nan)
-    for start in range(0, len(X), rows):
-        H = hessians(obj, X[start:start + rows])
+    rows = max(1, HESSIAN_CHUNK_VALUES // (obj.n * obj.n))   # only λmax is kept a row
+    for lo in range(0, len(X), rows):
+        H = hessians(obj, X[lo:lo + rows])
         with np.errstate(all="ignore"):
             H = np.where(np.isfinite(H), H, np.nan)
             ok = np.isfinite(H).all(axis=(1, 2))
             if ok.any():
-                block = lam[start:start + rows]
-                block[ok] = np.linalg.eigvalsh(H[ok])[:, -1]
+                part = lam[lo:lo + rows]
+                part[ok] = np.linalg.eigvalsh(H[ok])[:, -1]
     with np.errstate(all="ignore"):
         return np.where(lam > 0, 2.0 / lam, np.where(np.isnan(lam), np.nan, np.inf))

@@ -23,7 +23,7 @@ import sympy as sp
 
 from .._progress import Progress, progress_line
 from .._options import function, integer, seed as check_seed
-from ..errors import InputError, InputTypeError
+from ..errors import InputError, InputTypeError, ResourceError
 from ..expr.parse import exact_number
 from ..objective.core import Objective, as_objective
 from ..objective.points import keyed_by_name
@@ -133,7 +133,12 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
         Add the local step bound 2/λmax of the Hessian at every iterate as
         the history column ``lr_bound`` (``inf`` where the Hessian has no
         positive eigenvalue), and say in the message if the learning rate
-        was above it. Costs one Hessian per iterate.
+        was above it. Costs one Hessian per iterate; the Hessians are
+        computed ``HESSIAN_CHUNK_VALUES // n²`` rows at a time
+        (:func:`~symgd.analysis.bounds.local_bounds`) and only one number a
+        row is kept, so the history stays within its bound of about
+        ``HISTORY_MAX_VALUES`` numbers. Running out of memory here (or in
+        the loop) raises :class:`~symgd.errors.ResourceError`.
     variables, constants
         Passed to :class:`Objective` when ``objective`` is not one already.
     **step_options
@@ -190,6 +195,9 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
     try:
         result = run(obj, rule, x0, limits, fast=fast, callback=callback, keep=history,
                      advance=advance, batches=counted, counts=counts, progress=line)
+    except MemoryError:
+        raise ResourceError(f"descend ran out of memory on a run of {obj.n} variables: "
+                            f"pass history=False or a smaller max_iter") from None
     finally:
         if line is not None:
             line.close()
@@ -201,7 +209,14 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
         if why:
             result = dataclasses.replace(result, message=result.message + _exact_note(
                 len(result.history.exact), why))
-    return _with_bounds(obj, rule, result) if record_bound else result
+    if not record_bound:
+        return result
+    try:
+        return _with_bounds(obj, rule, result)
+    except MemoryError:
+        raise ResourceError(f"descend ran out of memory recording the local bound 2/λmax "
+                            f"at {len(result.history):,} iterates of {obj.n} variables: "
+                            f"pass record_bound=False or a smaller max_iter") from None
 
 
 def run(obj: Objective, rule: StepRule, x0: np.ndarray, limits: Limits, *, fast: bool,

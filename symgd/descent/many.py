@@ -10,13 +10,18 @@ from typing import Any
 import numpy as np
 
 from .._progress import Progress, progress_line
-from ..errors import InputError, InputTypeError
+from ..errors import InputError, InputTypeError, ResourceError
 from ..objective.core import Objective, as_objective
 from .result import Batch, History, Status
 from .steps import ELEMENTWISE_RULES, StepRule, get_rule
 from .stopping import STATE, Limits, Stop, VectorRules, check_limits, diagnose, message
 
-__all__ = ["descend_many"]
+__all__ = ["descend_many", "MANY_HISTORY_MAX_VALUES"]
+
+# The most numbers descend_many(history=True) keeps (k starts × (max_iter + 1)
+# iterations × (2n + 2) columns, 8 bytes each: 200 MB, twice that while the
+# rows are stacked); a larger history is refused before the loop starts.
+MANY_HISTORY_MAX_VALUES = 25_000_000
 
 _RULES = VectorRules()
 
@@ -46,8 +51,11 @@ def descend_many(objective: object, starts: object, lr: object = 0.1, *,
         An element-wise step rule (the line searches and Newton need one
         run at a time: use :func:`descend`).
     history : bool
-        Keep every iterate of every run (memory: k × max_iter × (2n + 2)
-        floats). By default only the first and last rows of each run.
+        Keep every iterate of every run (memory: k × (max_iter + 1) ×
+        (2n + 2) floats). By default only the first and last rows of each
+        run. A history of more than ``MANY_HISTORY_MAX_VALUES`` (25,000,000,
+        200 MB) numbers is refused before anything is allocated, with a
+        :class:`~symgd.errors.ResourceError` naming the bound.
     progress : bool or "auto"
         Show a progress line on standard error (iterations, the runs still
         active, the lowest loss); see :func:`descend`.
@@ -76,9 +84,14 @@ def descend_many(objective: object, starts: object, lr: object = 0.1, *,
     X0, rates = _many_starts(obj, starts, lr)
     rule = get_rule(step, 1.0, **step_options)       # steps are linear in lr: scaled below
     limits = check_limits(max_iter, tol, ftol, patience)
+    _check_history_size(X0.shape, limits.max_iter, history)
     line = progress_line("descend_many", limits.max_iter, show=progress, bound=True)
     try:
         return _many_loop(obj, rule, X0, rates, history, limits, line)
+    except MemoryError:
+        raise ResourceError(f"descend_many ran out of memory with {X0.shape[0]:,} starts of "
+                            f"{X0.shape[1]} variables: use fewer starts, a smaller max_iter "
+                            f"or history=False") from None
     finally:
         if line is not None:
             line.close()
@@ -171,6 +184,24 @@ def _many_loop(obj: Objective, rule: StepRule, X0: np.ndarray, rates: np.ndarray
                                   limits))
     return Batch(obj.names, X0, rates, first, last, recorded, nit, status,
                  limits.reported_tol, _explainer(obj, rule, limits), step=rule.name)
+
+
+def _check_history_size(shape: tuple[int, int], max_iter: int, keep: bool) -> None:
+    """Refuse a kept history of more than ``MANY_HISTORY_MAX_VALUES`` numbers.
+
+    >>> _check_history_size((10_000, 2), 10_000, True)
+    Traceback (most recent call last):
+    ...
+    symgd.errors.ResourceError: descend_many with history=True would keep 600,060,000 numbers (10,000 starts × 10,001 iterations × 6), above MANY_HISTORY_MAX_VALUES = 25,000,000: pass history=False, or use fewer starts or a smaller max_iter
+    """
+    k, n = shape
+    values = k * (max_iter + 1) * (2 * n + 2)
+    if keep and values > MANY_HISTORY_MAX_VALUES:
+        raise ResourceError(
+            f"descend_many with history=True would keep {values:,} numbers ({k:,} starts × "
+            f"{max_iter + 1:,} iterations × {2 * n + 2}), above MANY_HISTORY_MAX_VALUES = "
+            f"{MANY_HISTORY_MAX_VALUES:,}: pass history=False, or use fewer starts or a "
+            f"smaller max_iter")
 
 
 def _rows_at(evaluate: Any, X: np.ndarray) -> np.ndarray:
