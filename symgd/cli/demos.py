@@ -60,12 +60,19 @@ def york(unicode: bool) -> Sections:
         (None, "lr = 0.01, too small: the same path in steps ten times shorter."),
         ("too_small", Table(small, TableOptions(every=250, digits=4))),
         (None, run_message(small.message)),
-        (None, f"lr = 0.7, too big: above 2/λmax = {bound.bound_text()}, every step overshoots."
-         if unicode else
-         f"lr = 0.7, too big: above 2/lambda_max = {bound.bound_text()}, every step "
-         "overshoots."),
+        (None, _too_big(bound, 0.7, unicode)),
         ("too_big", Table(big, TableOptions(every=5, digits=4))),
         (None, run_message(big.message))])
+
+
+def _too_big(bound: object, lr: float, unicode: bool) -> str:
+    """Why ``lr`` diverges: along the steepest direction each step multiplies
+    the error by 1 − lr·λmax, which is below −1."""
+    lam = "λmax" if unicode else "lambda_max"
+    factor = 1 - lr * bound.lambda_max
+    return (f"lr = {lr:g}, too big: above 2/{lam} = {bound.bound_text()}, each step "
+            f"overshoots along the steepest direction, multiplying the error there by "
+            f"1 - {lr:g}*{bound.lambda_max:g} = {factor:.3g}.")
 
 
 def _data_heading(obj: object, what: str, unicode: bool) -> FitHeading:
