@@ -226,7 +226,8 @@ def plot(args: argparse.Namespace, out: TextIO) -> int:
 def animate(args: argparse.Namespace, out: TextIO) -> int:
     """``symgd animate``: one run (or a race of step rules) animated to --out."""
     from ..plot.animate import animate as animate_runs
-    path = _output_path(args.out, (".gif", ".html"))
+    from ..plot.common import check_output
+    path = check_output(args.out, "--out", suffixes=(".gif", ".html"))
     obj = inputs.expr_or_data(args)
     runs = _animated_runs(obj, args)
     kind = args.kind or ("contour" if obj.n == 2 else "slice")
@@ -286,7 +287,8 @@ def _animation_page(player: str, label: str) -> str:
 def report(args: argparse.Namespace, out: TextIO) -> int:
     """``symgd report``: a lesson on one objective as one HTML file."""
     from ..lesson import report as lesson_report
-    _output_path(args.out, (".html", ".htm"))
+    from ..plot.common import check_output
+    check_output(args.out, "--out", suffixes=(".html", ".htm"))
     obj = inputs.expr_or_data(args)
     options = {k: inputs.option_value(v)
                for k, v in inputs.assignments(args.option, "--option").items()}
@@ -300,22 +302,6 @@ def report(args: argparse.Namespace, out: TextIO) -> int:
                not_converged=None if res.success else run_message(res.message)),
          args.format, out)
     return EXIT_OK if res.success else EXIT_NOT_CONVERGED
-
-
-def _output_path(text: str, suffixes: tuple[str, ...], flag: str = "--out") -> Any:
-    """The file --out names, checked before any work: one of ``suffixes``, in a
-    folder that exists, and not a folder itself."""
-    import pathlib
-    path = pathlib.Path(text)
-    if path.suffix.lower() not in suffixes:
-        raise InputError(f"{flag} {text!r:.80}: write a file name ending in "
-                         f"{' or '.join(suffixes)}")
-    if path.is_dir():
-        raise InputError(f"{flag} {text!r:.80} is a folder: give a file name in it")
-    folder = path.parent
-    if not folder.is_dir():
-        raise InputError(f"{flag} {text!r:.80}: the folder {str(folder)!r:.80} does not exist")
-    return path
 
 
 def _plot_bounds(kind: str, values: list[float] | None) -> Any:

@@ -285,10 +285,12 @@ _KIND_WORDS = {"loss": "loss curve", "contour": "contour plot", "surface": "surf
                "lr_sweep": "learning-rate sweep"}
 
 
-def check_output(path: str | os.PathLike, what: str = "the path") -> pathlib.Path:
-    """The path a figure is to be written to, checked before any work is done:
-    a name ending in ``.png``, ``.svg`` or ``.pdf``, in a folder that exists
-    and can be written, and not a directory or a special file.
+def check_output(path: str | os.PathLike, what: str = "the path",
+                 suffixes: tuple[str, ...] = (".png", ".svg", ".pdf")) -> pathlib.Path:
+    """The path a file is to be written to, checked before any work is done:
+    a name ending in one of ``suffixes`` (a figure's ``.png``, ``.svg`` or
+    ``.pdf`` by default), in a folder that exists and can be written, and not
+    a directory or a special file.
 
     The check opens the file for appending (which changes nothing in a file
     that exists) and removes it again when it did not exist, so that a
@@ -310,11 +312,12 @@ def check_output(path: str | os.PathLike, what: str = "the path") -> pathlib.Pat
     except (OSError, ValueError) as err:
         raise InputError(f"{what} {shown} cannot be used: {getattr(err, 'strerror', None) or err}") from None
     if is_dir:
-        raise InputError(f"{what} {shown} is a directory; give a file name in it, such as "
-                         f"{str(target / 'figure.png')[:200]!r}")
-    kind = target.suffix.lower().lstrip(".")
-    if kind not in FORMATS:
-        raise InputError(f"{what} {shown}: the file name must end in .png, .svg or .pdf")
+        raise InputError(f"{what} {shown} is a directory (a folder); give a file name in it, "
+                         f"such as {str(target / ('figure' + suffixes[0]))[:200]!r}")
+    if target.suffix.lower() not in suffixes:
+        ends = ", ".join(suffixes[:-1]) + " or " + suffixes[-1] if len(suffixes) > 1 \
+            else suffixes[0]
+        raise InputError(f"{what} {shown}: the file name must end in {ends}")
     if not parent_ok:
         raise InputError(f"{what} {shown}: the folder {str(target.parent)[:200]!r} does not "
                          "exist; create it first")
