@@ -268,12 +268,9 @@ def _animated_runs(obj: Any, args: argparse.Namespace) -> list:
         return [inputs.run(obj, args)]
     from ..descent.race import race
     rates = inputs.race_rules(args.race, 0.1 if args.lr is None else args.lr)
-    options = {k: inputs.option_value(v)
-               for k, v in inputs.assignments(args.option, "--option").items()}
     start = inputs.start_value("0" if args.start is None else args.start, obj.names)
-    tol = None if args.tol == inputs.NO_TOLERANCE else args.tol
     return list(race(obj, start, rules=list(rates), lr=rates, max_iter=args.max_iter,
-                     tol=tol, **options).results)
+                     tol=inputs.tolerance(args), **inputs.step_options(args)).results)
 
 
 def _animation_page(player: str, label: str) -> str:
@@ -290,12 +287,10 @@ def report(args: argparse.Namespace, out: TextIO) -> int:
     from ..plot.common import check_output
     check_output(args.out, "--out", suffixes=(".html", ".htm"))
     obj = inputs.expr_or_data(args)
-    options = {k: inputs.option_value(v)
-               for k, v in inputs.assignments(args.option, "--option").items()}
     start = inputs.start_value(args.start, obj.names) if args.start is not None else None
-    tol = None if args.tol == inputs.NO_TOLERANCE else args.tol
     lesson = lesson_report(obj, start, args.lr, step=args.step, max_iter=args.max_iter,
-                           tol=tol, frames=args.frames, title=args.title, **options)
+                           tol=inputs.tolerance(args), frames=args.frames, title=args.title,
+                           **inputs.step_options(args))
     lesson.save(args.out)
     res = lesson.result
     emit(Saved("report", args.out,

@@ -19,7 +19,7 @@ from .parser import NO_TOLERANCE
 
 __all__ = ["assignments", "objective", "start_value", "numbers", "names", "FitInputs",
            "model_loss", "expr_or_data", "option_value", "run", "is_network_spec", "race_rules",
-           "NO_TOLERANCE"]
+           "step_options", "tolerance", "NO_TOLERANCE"]
 
 
 def assignments(items: Sequence[str], what: str) -> dict[str, str]:
@@ -220,14 +220,24 @@ def option_value(text: str) -> Any:
 
 def run(obj: Any, args: argparse.Namespace, **batches: Any) -> Result:
     """One descent with the run options (--start, --lr, --step, --option, ...)."""
-    options = {k: option_value(v) for k, v in assignments(args.option, "--option").items()}
+    options = step_options(args)
     lr = 0.1 if args.lr is None else args.lr
     start = start_value("0" if args.start is None else args.start, obj.names)
-    tol = None if args.tol == NO_TOLERANCE else args.tol
+    tol = tolerance(args)
     return descend(obj, start, lr=lr, max_iter=args.max_iter, tol=tol, ftol=args.ftol,
                    step=args.step, record_bound=getattr(args, "record_bound", False),
                    exact=getattr(args, "exact", None) or False, progress=progress(args),
                    **batches, **options)
+
+
+def step_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The step-rule options of ``--option NAME=VALUE`` (repeatable)."""
+    return {k: option_value(v) for k, v in assignments(args.option, "--option").items()}
+
+
+def tolerance(args: argparse.Namespace) -> float | None:
+    """``--tol``: a number, or None for ``--tol none`` (run every step)."""
+    return None if args.tol == NO_TOLERANCE else args.tol
 
 
 def progress(args: argparse.Namespace) -> bool | str:
