@@ -159,21 +159,17 @@ def _refusal(make):
 
 
 @_isolation
-def test_a_gradient_over_the_node_budget_is_refused_naming_the_limit():
-    text = "".join(f"(x+{i})" for i in range(1, 1000))
-    outcome = run_isolated(lambda: _refusal(lambda: symgd.Objective(text).gradient),
+@pytest.mark.parametrize("text, part, name, limit", [
+    ("".join(f"(x+{i})" for i in range(1, 1000)), "gradient", "MAX_GRADIENT_NODES",
+     MAX_GRADIENT_NODES),
+    ("+".join(f"x{i}^4" for i in range(1, 301)), "hessian", "MAX_HESSIAN_ENTRIES",
+     MAX_HESSIAN_ENTRIES),
+], ids=["gradient-over-the-node-budget", "hessian-over-the-entry-budget"])
+def test_work_over_a_budget_is_refused_naming_the_limit(text, part, name, limit):
+    outcome = run_isolated(lambda: _refusal(lambda: getattr(symgd.Objective(text), part)),
                            cpu=CPU, memory=MEMORY)
     assert outcome.kind == "returned", outcome
-    assert "MAX_GRADIENT_NODES" in outcome.detail and f"{MAX_GRADIENT_NODES:,}" in outcome.detail
-
-
-@_isolation
-def test_a_hessian_over_the_entry_budget_is_refused_naming_the_limit():
-    text = "+".join(f"x{i}^4" for i in range(1, 301))
-    outcome = run_isolated(lambda: _refusal(lambda: symgd.Objective(text).hessian),
-                           cpu=CPU, memory=MEMORY)
-    assert outcome.kind == "returned", outcome
-    assert "MAX_HESSIAN_ENTRIES" in outcome.detail and f"{MAX_HESSIAN_ENTRIES:,}" in outcome.detail
+    assert name in outcome.detail and f"{limit:,}" in outcome.detail
 
 
 def test_a_hessian_of_a_large_expression_matches_sympy():

@@ -77,37 +77,26 @@ def _raises_naming(call, value, name):
     return str(info.value)
 
 
-@pytest.mark.parametrize("name", sorted(OPTIONS))
+ALL = {**OPTIONS, **WHOLE}     # numbers and whole numbers: the same checks
+
+
+@pytest.mark.parametrize("name", sorted(ALL))
 @pytest.mark.parametrize("value", BAD_NUMBERS)
 def test_a_bad_number_names_the_option(name, value):
-    call, _ = OPTIONS[name]
+    call, _ = ALL[name]
     if name == "tol" and value is None:
         pytest.skip("tol=None turns the gradient test off: a documented value")
     if name == "tangent_at" and value is None:
         pytest.skip("tangent_at=None draws no tangent: a documented value")
-    _raises_naming(call, value, name)
-
-
-@pytest.mark.parametrize("name", sorted(OPTIONS))
-def test_a_value_out_of_range_names_the_option(name):
-    call, values = OPTIONS[name]
-    for value in values:
-        _raises_naming(call, value, name)
-
-
-@pytest.mark.parametrize("name", sorted(WHOLE))
-@pytest.mark.parametrize("value", BAD_NUMBERS)
-def test_a_bad_whole_number_names_the_option(name, value):
-    call, _ = WHOLE[name]
     if name == "max_iter" and value is HUGE:
         assert call(value).success          # a cap of any size: the run converges first
         return
     _raises_naming(call, value, name)
 
 
-@pytest.mark.parametrize("name", sorted(WHOLE))
-def test_a_whole_number_out_of_range_names_the_option(name):
-    call, values = WHOLE[name]
+@pytest.mark.parametrize("name", sorted(ALL))
+def test_a_value_out_of_range_names_the_option(name):
+    call, values = ALL[name]
     for value in values:
         _raises_naming(call, value, name)
 
