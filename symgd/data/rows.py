@@ -17,6 +17,8 @@ import sympy as sp
 
 from ..objective import (Compiled, Strategy, at_each_point, degree_bound, derivative, gradient_of,
                          directional_hessian, natural_key)
+from ..errors import DataError
+from .chunked import map_chunks
 from .sample import SampleLoss
 
 __all__ = ["RowEvaluator", "RowStrategy", "replace_linear_forms"]
@@ -75,6 +77,15 @@ class RowEvaluator:
         self.fn = Compiled((*sample.params, *z, *sample.data_symbols), arrays)
         self._stack: np.ndarray | None = None
 
+    def __getstate__(self) -> dict:
+        # sent to Dask workers: the expressions, not the data
+        state = dict(self.__dict__)
+        sample = self.sample
+        state["sample"] = SampleLoss(sample.per_sample, sample.params, sample.columns, None,
+                                     sample.reduce)
+        state["_stack"] = None
+        return state
+
     def _form_coefficients(self, data: set) -> Compiled:
         rows = []
         for form, _ in self.forms:
@@ -107,6 +118,13 @@ class RowEvaluator:
         (then a sum is scaled up to estimate the sum over every row)."""
         theta = [float(t) for t in theta]
         sample = self.sample
+        if not sample.in_memory:
+            if rows is not None:
+                raise DataError(f"{sample.data.source} is streamed: its rows cannot be "
+                                "sampled; pass stream=False (--no-stream) to load it")
+            sums = map_chunks(sample.data, sample.column_names, ChunkOutputs(self, theta),
+                              np.add)
+            return tuple(float(v) * sample.scale for v in sums)
         columns = sample.column_arrays()
         stack = self.stack if self.forms else None
         scale = sample.scale
@@ -114,10 +132,21 @@ class RowEvaluator:
             columns = [c[rows] for c in columns]
             stack = stack[rows] if stack is not None else None
             scale = 1.0 / len(rows) if sample.reduce == "mean" else sample.rows / len(rows)
+        results = self.sums(theta, columns, stack)
+        return tuple(float(v) * scale for v in results)
+
+    def sums(self, theta: Sequence[float], columns: Sequence[np.ndarray],
+             stack: np.ndarray | None = None) -> list[float]:
+        """Each output summed over the rows given as ``columns`` (one array
+        per data symbol, in order); ``stack``, the stacked columns of the
+        linear forms, is built from them when not given."""
+        if stack is None and self.forms:
+            index = dict(zip(self.sample.data_symbols, columns))
+            stack = np.column_stack([index[d] for d in self.stacked]) if self.stacked \
+                else np.empty((len(columns[0]), 0))
         with np.errstate(all="ignore"):
             values = self.fn.at_array([*theta, *self._linear_forms(theta, stack), *columns])
-            results = self._reduce(values, stack, columns)
-        return tuple(float(v) * scale for v in results)
+            return self._reduce(values, stack, list(columns))
 
     def _reduce(self, values: list[np.ndarray], stack: np.ndarray | None,
                 columns: list[np.ndarray]) -> list[float]:
@@ -146,6 +175,18 @@ class RowEvaluator:
     def at_array(self, columns: Sequence[np.ndarray]) -> list[np.ndarray]:
         """The outputs at many points, one pass over the rows per point."""
         return at_each_point(self.at, columns)
+
+
+class ChunkOutputs:
+    """A :class:`RowEvaluator`'s outputs summed over one chunk of rows at a
+    fixed point (what a pass over streamed or distributed rows maps)."""
+
+    def __init__(self, evaluator: RowEvaluator, theta: Sequence[float]) -> None:
+        self.evaluator = evaluator
+        self.theta = list(theta)
+
+    def __call__(self, chunk: list[np.ndarray]) -> np.ndarray:
+        return np.array(self.evaluator.sums(self.theta, chunk), dtype=float)
 
 
 class RowStrategy(Strategy):
