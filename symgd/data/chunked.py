@@ -24,7 +24,6 @@ from __future__ import annotations
 import codecs
 import os
 import pathlib
-import time
 from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
@@ -52,7 +51,8 @@ LOAD_BYTES = 2 * 1024 ** 3
 STREAM_CHOICES = ("auto", True, False)
 
 
-def as_data(data: Any, names: Sequence[str] | None = None, stream: object = "auto") -> Any:
+def as_data(data: Any, names: Sequence[str] | None = None, stream: object = "auto",
+            progress: object = False) -> Any:
     """The data of a loss: a :class:`~symgd.data.dataset.Dataset` in memory, a
     :class:`Streamed` file, or a Dask collection's :class:`~symgd.data.distributed.DaskData`.
 
@@ -64,6 +64,9 @@ def as_data(data: Any, names: Sequence[str] | None = None, stream: object = "aut
         True reads a file again in chunks at each pass instead of loading it;
         ``"auto"`` streams files larger than :data:`STREAM_BYTES`. Dask
         collections are always reduced on their cluster.
+    progress : bool or "auto"
+        A progress line on standard error for each pass over a streamed
+        file (MB read, rows, MB/s, time left).
 
     >>> as_data({"x": [1.0, 2.0]}).rows
     2
@@ -81,7 +84,8 @@ def as_data(data: Any, names: Sequence[str] | None = None, stream: object = "aut
             columnar = _columnar(path, names)
             size = _regular_file(path).st_size
             if stream is True or size > STREAM_BYTES:
-                return Streamed(columnar if columnar is not None else CsvSource(path, names))
+                return Streamed(columnar if columnar is not None else CsvSource(path, names),
+                                progress)
             if columnar is not None:
                 return columnar.load()
     return as_dataset(data, names)
@@ -235,13 +239,13 @@ class Streamed(Report):
     in_memory = False
     names_from_file = True
 
-    def __init__(self, source: Any) -> None:
+    def __init__(self, source: Any, progress: object = False) -> None:
         self._source = source
+        self._show = progress
         self.source = source.source
         self.names = tuple(source.names)
         self._rows = source.rows
         self._ranges: dict[str, tuple[float, float]] = {}
-        self.progress: Any = None        # a Progress line, set by the CLI
         self.passes = 0
 
     @property
@@ -262,17 +266,19 @@ class Streamed(Report):
         for name in names:
             self._check_name(name)
         self.passes += 1
-        count, start, done = 0, time.monotonic(), 0
-        progress = self.progress
-        for chunk in self._source.chunks(list(names), rows):
-            count += len(chunk[0]) if chunk else 0
-            if progress is not None:
-                done = getattr(self._source, "bytes_read", 0)
-                progress.update(done // 1_000_000, note=f"{count:,} rows")
-            yield chunk
-        if progress is not None:
-            progress.clear()
-        del start, done
+        count = 0
+        line = self._progress_line()
+        try:
+            for chunk in self._source.chunks(list(names), rows):
+                count += len(chunk[0]) if chunk else 0
+                if line is not None:
+                    done = getattr(self._source, "bytes_read", None)
+                    line.update(count if done is None else done // 1_000_000,
+                                note=f"{count:,} rows" if done is not None else "")
+                yield chunk
+        finally:
+            if line is not None:
+                line.close()
         if self._rows is None:
             self._rows = count
         elif count != self._rows:
@@ -280,6 +286,17 @@ class Streamed(Report):
                             f"this time, {self._rows:,} before; read it again")
         if count == 0:
             raise DataError(f"{self.source} has a header line but no rows")
+
+    def _progress_line(self) -> Any:
+        """A progress line for one pass (MB read, rows, MB/s, ETA), when asked for."""
+        if self._show is False:
+            return None
+        from .._progress import progress_line
+        if getattr(self._source, "bytes_read", None) is not None and self.nbytes:
+            return progress_line(f"reading {self.source}", max(self.nbytes // 1_000_000, 1),
+                                 show=self._show, unit="MB")
+        return progress_line(f"reading {self.source}", self._rows, show=self._show,
+                             unit="rows")
 
     def column_ranges(self, names: Sequence[str]) -> dict[str, tuple[float, float]]:
         """The smallest and largest value of each named column (a pass over
@@ -307,8 +324,8 @@ class Streamed(Report):
     def __getitem__(self, name: str) -> np.ndarray:
         self._check_name(name)
         raise DataError(f"{self.source} is streamed, not held in memory, so its rows "
-                        "cannot be shown or plotted; pass stream=False (on the command "
-                        "line --no-stream) to load it, or plot a sample of its rows")
+                        "cannot be shown or plotted; load it with stream=False (at most "
+                        "2 GiB), or plot a sample of its rows")
 
     def __len__(self) -> int:
         return self.rows

@@ -44,7 +44,7 @@ def dask_data(data: Any, names: Sequence[str] | None = None) -> DaskData | None:
     if not _is_dask(data):
         return None
     try:
-        import dask  # noqa: F401
+        import dask.delayed  # noqa: F401
     except ImportError:          # pragma: no cover - a Dask object implies Dask
         raise DataError('Dask data needs the dask extra: pip install "symgd[dask]"') from None
     return DaskData(data, names)

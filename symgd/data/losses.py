@@ -61,7 +61,8 @@ def loss(per_sample: str | sp.Expr, data: Any, *, reduce: str = "mean",
          columns: Mapping[str, str] | None = None,
          params: Iterable[str] | None = None, names: Sequence[str] | None = None,
          constants: Mapping[str, object] | None = None, name: str | None = None,
-         sufficient_statistics: bool = True, stream: object = "auto") -> DataObjective:
+         sufficient_statistics: bool = True, stream: object = "auto",
+         progress: object = False) -> DataObjective:
     """Any per-sample loss, reduced over the data by ``mean`` or ``sum``.
 
     Parameters
@@ -92,6 +93,8 @@ def loss(per_sample: str | sp.Expr, data: Any, *, reduce: str = "mean",
         256 MiB; False loads the file (at most 2 GiB). A Dask collection is
         always reduced on its cluster. :attr:`DataObjective.evaluation`
         says which was done.
+    progress : bool or "auto"
+        A progress line on standard error while a streamed file is read.
 
     Examples
     --------
@@ -103,7 +106,7 @@ def loss(per_sample: str | sp.Expr, data: Any, *, reduce: str = "mean",
     0.006667
     """
     params = _param_list(params)
-    dataset = as_data(data, names, stream)
+    dataset = as_data(data, names, stream, progress)
     mapping = _column_map(columns, dataset)
     symbols = _data_names(dataset, mapping)
     expr = _as_expr(per_sample, symbols, params, constants, "per-sample loss")
@@ -163,9 +166,10 @@ def _model_loss(kind: str, model: str | sp.Expr, data: Any, target: str, *,
                 columns: Mapping[str, str] | None = None,
                 params: Iterable[str] | None = None, names: Sequence[str] | None = None,
                 constants: Mapping[str, object] | None = None, name: str | None = None,
-                sufficient_statistics: bool = True, stream: object = "auto") -> DataObjective:
+                sufficient_statistics: bool = True, stream: object = "auto",
+                progress: object = False) -> DataObjective:
     params = _param_list(params)
-    dataset = as_data(data, names, stream)
+    dataset = as_data(data, names, stream, progress)
     mapping = _column_map(columns, dataset)
     target = check_name(target, "target")
     y_column = mapping.get(target, target)

@@ -121,7 +121,7 @@ class RowEvaluator:
         if not sample.in_memory:
             if rows is not None:
                 raise DataError(f"{sample.data.source} is streamed: its rows cannot be "
-                                "sampled; pass stream=False (--no-stream) to load it")
+                                "sampled; load it with stream=False")
             sums = map_chunks(sample.data, sample.column_names, ChunkOutputs(self, theta),
                               np.add)
             return tuple(float(v) * sample.scale for v in sums)
