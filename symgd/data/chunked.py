@@ -22,8 +22,10 @@ common offset loses no more digits than a sum over one chunk.
 from __future__ import annotations
 
 import codecs
+import io
 import os
 import pathlib
+import re
 from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
@@ -393,6 +395,8 @@ class CsvSource:
         if header.names is None:
             raise DataError(f"{self.source} is empty")
         self.names = tuple(header.names)
+        self._delimiter = header._delimiter
+        self._plain: bool | None = None
 
     def _parser(self) -> _ChunkParser:
         return _ChunkParser(self.source, names=self._given)
@@ -418,7 +422,91 @@ class CsvSource:
         yield from parser.take()
 
     def chunks(self, names: Sequence[str], rows: int = CHUNK_ROWS) -> Iterator[list[np.ndarray]]:
-        """The named columns, about ``rows`` rows at a time."""
+        """The named columns, about ``rows`` rows at a time.
+
+        With pyarrow installed (the ``parquet`` extra), a plain file (one
+        header line first, comma-, semicolon- or tab-separated, no quotes,
+        comments or carriage returns other than in ``\\r\\n``) is parsed by
+        pyarrow's CSV reader, reading only the named columns. Anything it
+        does not read as finite numbers is read again by symgd's own parser
+        from that point, which gives the same rows or the same message as
+        :func:`~symgd.data.tables.read_table`.
+        """
+        done = 0
+        if self._arrow_ready():
+            try:
+                for chunk in self._arrow_chunks(names, rows):
+                    done += len(chunk[0])
+                    yield chunk
+                return
+            except _NotPlain:
+                pass
+        skip = done
+        for chunk in self._own_chunks(names, rows):
+            if skip:
+                if skip >= len(chunk[0]):
+                    skip -= len(chunk[0])
+                    continue
+                chunk = [c[skip:] for c in chunk]
+                skip = 0
+            yield chunk
+
+    def _arrow_ready(self) -> bool:
+        if self._plain is None:
+            self._plain = False
+            if self._given is None and self._delimiter in (",", ";", "\t"):
+                try:
+                    import pyarrow.csv  # noqa: F401  (is it installed?)
+                except ImportError:
+                    return False
+                self._plain = True
+        return self._plain
+
+    def _arrow_chunks(self, names: Sequence[str], rows: int) -> Iterator[list[np.ndarray]]:
+        import pyarrow as pa
+        import pyarrow.csv as pcsv
+        stream = _PlainBytes(_blocks(self.path, 1 << 62), self)
+        try:
+            reader = pcsv.open_csv(
+                stream,
+                read_options=pcsv.ReadOptions(column_names=list(self.names), skip_rows=1,
+                                              block_size=1 << 23),
+                parse_options=pcsv.ParseOptions(delimiter=self._delimiter, quote_char=False,
+                                                double_quote=False, newlines_in_values=False),
+                convert_options=pcsv.ConvertOptions(
+                    column_types={n: pa.float64() for n in names},
+                    include_columns=list(names), null_values=[], strings_can_be_null=False,
+                    quoted_strings_can_be_null=False))
+            pending: list[list[np.ndarray]] = []
+            held = 0
+            for batch in reader:
+                columns = []
+                for k in range(len(names)):
+                    column = batch.column(k)
+                    if column.null_count:
+                        raise _NotPlain
+                    values = column.to_numpy(zero_copy_only=False)
+                    if not np.isfinite(values).all():
+                        raise _NotPlain
+                    columns.append(values)
+                pending.append(columns)
+                held += batch.num_rows
+                while held >= rows:
+                    block = [np.concatenate(parts) if len(parts) > 1 else parts[0]
+                             for parts in zip(*pending)]
+                    yield [np.ascontiguousarray(c[:rows]) for c in block]
+                    pending = [[c[rows:] for c in block]] if len(block[0]) > rows else []
+                    held -= rows
+            if pending and held:
+                yield [np.concatenate(parts) for parts in zip(*pending)]
+        except _NotPlain:
+            raise
+        except DataError:
+            raise
+        except Exception:     # pyarrow refused something: symgd's parser says what
+            raise _NotPlain from None
+
+    def _own_chunks(self, names: Sequence[str], rows: int) -> Iterator[list[np.ndarray]]:
         parser = self._parser()
         index: list[int] | None = None
         pending: list[np.ndarray] = []
@@ -439,6 +527,58 @@ class CsvSource:
         if pending:
             block = np.concatenate(pending)
             yield [np.ascontiguousarray(block[:, k]) for k in range(len(names))]
+
+
+_LONE_CR = re.compile(rb"\r(?!\n)")
+
+
+class _NotPlain(Exception):
+    """The file is not one that pyarrow's CSV reader reads as symgd does."""
+
+
+class _PlainBytes(io.RawIOBase):
+    """A file's bytes for pyarrow's CSV reader, checked as they pass: the
+    first line must be the header, and no block may hold a quote, a ``#``, a
+    NUL or a carriage return outside ``\\r\\n`` (symgd's parser reads or
+    refuses those itself)."""
+
+    def __init__(self, blocks: Iterator[bytes], source: CsvSource) -> None:
+        self._blocks = iter(blocks)
+        self._source = source
+        self._left = b""
+        self._first = True
+        self._last = b""
+        source.bytes_read = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def _check(self, block: bytes) -> None:
+        if self._first:
+            self._first = False
+            if block.startswith(b"\xef\xbb\xbf") or block[:1] in (b"\n", b"\r", b" ", b"\t"):
+                raise _NotPlain
+        if b'"' in block or b"#" in block or b"\x00" in block:
+            raise _NotPlain
+        if b"\r" in block or self._last == b"\r":
+            # a \r must be followed by \n; a \r that ends the block is checked with the next
+            if _LONE_CR.search(self._last + block[:-1] if block.endswith(b"\r")
+                               else self._last + block + b"\n"):
+                raise _NotPlain
+        self._last = block[-1:]
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._left:
+            block = next(self._blocks, None)
+            if block is None:
+                return 0
+            self._check(block)
+            self._source.bytes_read += len(block)
+            self._left = block
+        n = min(len(buffer), len(self._left))
+        buffer[:n] = self._left[:n]
+        self._left = self._left[n:]
+        return n
 
 
 class _ChunkParser(TableParser):

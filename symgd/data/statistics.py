@@ -338,8 +338,17 @@ class FeatureMoments:
 
 
 def _feature_moments(sample: SampleLoss, features: list) -> Moments:
-    return map_chunks(sample.data, sample.column_names,
-                      FeatureMoments(sample.data_symbols, features), Moments.merge)
+    fn = FeatureMoments(sample.data_symbols, features)
+    moments = map_chunks(sample.data, sample.column_names, fn, Moments.merge)
+    note = getattr(sample.data, "note_ranges", None)
+    if note is not None:       # a feature that is a column gives that column's range
+        names = sample.column_names
+        plain = [(names[col], k) for k, spec in enumerate(fn.scaled)
+                 if spec is not None and spec[1] is not None and spec[0] == 1.0
+                 for col in [spec[1]]]
+        note([n for n, _ in plain], [moments.low[k] for _, k in plain],
+             [moments.high[k] for _, k in plain])
+    return moments
 
 
 def _gram_parts(moments: Moments, scale: float) -> tuple[np.ndarray, np.ndarray]:
