@@ -151,6 +151,11 @@ class DaskData(Report):
                 self._ranges[n] = (float(lo), float(hi))
         return {n: self._ranges[n] for n in names}
 
+    def note_ranges(self, names: Sequence[str], low: np.ndarray, high: np.ndarray) -> None:
+        """Record column ranges that a pass over the rows found."""
+        for n, lo, hi in zip(names, low, high):
+            self._ranges.setdefault(n, (float(lo), float(hi)))
+
     def describe_passes(self) -> str:
         """For :attr:`~symgd.data.objective.DataObjective.evaluation`."""
         return (f"a Dask reduction over {plural(self.partitions, 'partition')} "

@@ -124,6 +124,13 @@ class DataObjective(Objective):
         self._per_row = RowStrategy(sample)
 
     @property
+    def costly_evaluations(self) -> bool:
+        """True when each evaluation is a pass over rows not in memory (a
+        streamed file, a Dask collection): descent then skips its optional
+        probes, such as the oscillation diagnosis."""
+        return not self._sample.in_memory and self._evaluation.startswith("row by row")
+
+    @property
     def evaluation(self) -> str:
         """How the loss is evaluated: sufficient statistics or row by row, and
         whether the rows are in memory, streamed from a file in chunks, or

@@ -10,6 +10,8 @@ product over the stacked columns, and gradient components
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from typing import Sequence
 
 import numpy as np
@@ -84,7 +86,17 @@ class RowEvaluator:
         state["sample"] = SampleLoss(sample.per_sample, sample.params, sample.columns, None,
                                      sample.reduce)
         state["_stack"] = None
+        state.pop("_pickled", None)
         return state
+
+    def __reduce__(self) -> tuple:
+        # A worker that has seen this evaluator keeps it compiled: each step
+        # sends the same bytes, and only the first unpickling compiles.
+        pickled = self.__dict__.get("_pickled")
+        if pickled is None:
+            blob = pickle.dumps(self.__getstate__())
+            pickled = self.__dict__["_pickled"] = (hashlib.sha1(blob).hexdigest(), blob)
+        return (_evaluator_from, pickled)
 
     def _form_coefficients(self, data: set) -> Compiled:
         rows = []
@@ -175,6 +187,21 @@ class RowEvaluator:
     def at_array(self, columns: Sequence[np.ndarray]) -> list[np.ndarray]:
         """The outputs at many points, one pass over the rows per point."""
         return at_each_point(self.at, columns)
+
+
+_WORKER_EVALUATORS: dict[str, RowEvaluator] = {}
+
+
+def _evaluator_from(key: str, blob: bytes) -> RowEvaluator:
+    """A pickled :class:`RowEvaluator`, compiled once per process."""
+    found = _WORKER_EVALUATORS.get(key)
+    if found is None:
+        found = RowEvaluator.__new__(RowEvaluator)
+        found.__dict__.update(pickle.loads(blob))
+        if len(_WORKER_EVALUATORS) > 32:
+            _WORKER_EVALUATORS.clear()
+        _WORKER_EVALUATORS[key] = found
+    return found
 
 
 class ChunkOutputs:

@@ -324,7 +324,7 @@ class FeatureMoments:
     def __call__(self, chunk: list[np.ndarray]) -> Moments:
         n = len(chunk[0]) if chunk else 0
         if self.fn is None:   # numbers times columns (a linear model): nothing to compile
-            phi = np.empty((n, len(self.scaled)))
+            phi = np.empty((n, len(self.scaled)), order="F")   # column sums run along memory
             for k, (c, col) in enumerate(self.scaled):
                 if col is None:
                     phi[:, k] = c
@@ -333,7 +333,10 @@ class FeatureMoments:
                 else:
                     np.multiply(chunk[col], c, out=phi[:, k])
         else:
-            phi = np.column_stack(self.fn.at_array(chunk))
+            values = self.fn.at_array(chunk)
+            phi = np.empty((n, len(values)), order="F")
+            for k, v in enumerate(values):
+                phi[:, k] = v
         return Moments.of(phi)
 
 
