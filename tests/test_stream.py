@@ -278,3 +278,14 @@ def test_cli_plot_of_streamed_rows_says_no_stream(line_file, tmp_path):
                          capture_output=True, text=True)
     assert out.returncode == 2
     assert "--no-stream" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_progress_line_reports_megabytes_and_rows(line_file, monkeypatch, capsys):
+    import symgd._progress as progress
+    monkeypatch.setattr(progress, "DELAY", 0.0)
+    monkeypatch.setattr(progress, "INTERVAL", 0.0)
+    path, x, _ = line_file
+    symgd.mse("w*x + b", str(path), stream=True, progress=True).least_squares()
+    err = capsys.readouterr().err
+    assert f"reading {path}" in err and " MB" in err and "rows" in err and "MB/s" in err
+    assert f"{len(x):,} rows" in err or "rows" in err.splitlines()[-1]
