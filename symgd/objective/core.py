@@ -154,6 +154,7 @@ class Objective:
         self.name = name
         self._constants = dict(constants or {})
         self._real = symbols
+        self._names = tuple(s.name for s in symbols)
         self._user = user
         self._to_real = {u: r for u, r in zip(user, symbols) if u != r}
         self._to_user = dict(zip(symbols, user))    # also where they are the same symbol
@@ -234,7 +235,7 @@ class Objective:
     @property
     def names(self) -> tuple[str, ...]:
         """The variables' names, in order."""
-        return tuple(s.name for s in self._real)
+        return self._names
 
     @property
     def n(self) -> int:
@@ -480,7 +481,7 @@ class Objective:
         array([[ 2., 10.],
                [ 6., 10.]])
         """
-        batch = self._batch(x, axis)
+        batch = None if type(x) is np.ndarray and x.ndim == 1 else self._batch(x, axis)
         if batch is None:
             return self.value_and_grad(x)[1]
         return np.stack(self.evaluator.at_array(batch)[1:], axis=axis)
@@ -491,7 +492,7 @@ class Objective:
         both = getattr(evaluator, "value_and_grad", None)    # an array without a tuple
         if both is not None:
             f, g = both(self.point(x))
-            return float(f), np.array(g, dtype=float)
+            return float(f), np.asarray(g, dtype=float)
         out = evaluator.at(self.point(x))
         return out[0], np.array(out[1:], dtype=float)
 

@@ -72,7 +72,7 @@ class _Group:
         self.columns = [np.ascontiguousarray(self.consts[:, j])
                         for j in range(self.consts.shape[1])]
         args = (*self.variables, *self.numbers)
-        self.gradient = gradient_of(self.template, self.variables)
+        self.gradient = tuple(_shorter(d) for d in gradient_of(self.template, self.variables))
         self.full = Compiled(args, (self.template, *self.gradient))
         self.value = Compiled(args, (self.template,))
         self._hessp: Compiled | None = None
@@ -94,6 +94,17 @@ class _Group:
             self._pairs = pairs
             self._hessp = Compiled((*self.variables, *self.numbers), tuple(entries))
         return self._hessp, self._pairs
+
+
+def _shorter(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with common factors taken out of its sums when that takes fewer
+    operations (``200*t0 - 200*t1**2`` -> ``200*(t0 - t1**2)``, which shares
+    ``t0 - t1**2`` with the value)."""
+    try:
+        factored = sp.factor_terms(expr)
+    except (RecursionError, TypeError, ValueError):
+        return expr
+    return factored if sp.count_ops(factored) < sp.count_ops(expr) else expr
 
 
 def _as_slice(idx: np.ndarray) -> slice | np.ndarray:
@@ -164,12 +175,43 @@ def _split(terms: Sequence[sp.Expr], position: Mapping[sp.Symbol, int], min_grou
     for shape, (places, index, consts, members) in shapes.items():
         if len(members) >= min_group:
             m = len(consts[0])
-            groups.append(_Group(shape, places, tuple(_C[:m]),
-                                 np.array(index, dtype=np.intp).reshape(len(index), -1),
-                                 np.array(consts, dtype=float).reshape(len(consts), m)))
+            order = sorted(range(len(index)), key=index.__getitem__)   # runs become slices
+            index, consts = [index[k] for k in order], [consts[k] for k in order]
+            groups.append([shape, places, tuple(_C[:m]),
+                           np.array(index, dtype=np.intp).reshape(len(index), -1),
+                           np.array(consts, dtype=float).reshape(len(consts), m)])
         else:
             rest.extend(members)
     return groups, rest
+
+
+def _fused(specs: list[list]) -> list[list]:
+    """Groups merged where the terms of one use, row by row, variables that the
+    terms of another use too (Rosenbrock's ``(1 - x_i)**2`` beside
+    ``100*(x_(i+1) - x_i**2)**2``): one template of both, evaluated once, with
+    one partial derivative per variable instead of one per term."""
+    out: list[list] = []
+    for spec in sorted(specs, key=lambda s: -s[3].shape[1]):
+        shape, places, numbers, index, consts = spec
+        for host in out:
+            if host[3].shape[0] != index.shape[0]:
+                continue
+            where = [next((j for j in range(host[3].shape[1])
+                           if np.array_equal(host[3][:, j], index[:, a])), None)
+                     for a in range(index.shape[1])]
+            if None in where:
+                continue
+            m = len(host[2])
+            more = _placeholders(_C, "c", m + len(numbers))[m:]
+            rename = {**{p: host[1][j] for p, j in zip(places, where)},
+                      **dict(zip(numbers, more))}
+            host[0] = host[0] + shape.xreplace(rename)
+            host[2] = (*host[2], *more)
+            host[4] = np.hstack([host[4], consts])
+            break
+        else:
+            out.append(list(spec))
+    return out
 
 
 def templated_strategy(raw: sp.Expr, user: Sequence[sp.Symbol], symbols: Sequence[sp.Symbol],
@@ -195,8 +237,9 @@ def templated_strategy(raw: sp.Expr, user: Sequence[sp.Symbol], symbols: Sequenc
     groups, rest = _split(raw.args, position, min_group, numbers=False)
     more, rest = _split(rest, position, min_group, numbers=True)
     groups += more
-    if sum(g.size for g in groups) < min_terms:
+    if sum(len(g[3]) for g in groups) < min_terms:
         return None
+    groups = [_Group(*spec) for spec in _fused(groups)]
     to_real = {u: r for u, r in zip(user, symbols) if u != r}
     return TemplatedSumStrategy(raw, to_real, symbols, groups, rest)
 
@@ -226,8 +269,6 @@ class TemplatedSumStrategy(ExpressionStrategy):
             used = sorted(expr.free_symbols & set(position), key=position.__getitem__)
             self.remainder = ExpressionStrategy(expr, used)
             self._rest_index = np.array([position[s] for s in used], dtype=np.intp)
-        self._scatter = np.concatenate([g.index[:, j] for g in groups
-                                        for j in range(g.index.shape[1])])
         self._templated = TemplatedEvaluator(self)
 
     @property
@@ -293,6 +334,13 @@ class TemplatedSumStrategy(ExpressionStrategy):
         return out
 
 
+def _floats(value: object, size: int) -> np.ndarray:
+    """One compiled output as a float array of ``size`` (a constant broadcast)."""
+    if type(value) is np.ndarray and value.dtype == np.float64 and value.shape == (size,):
+        return value
+    return _outputs((value,), size)[0]
+
+
 def _outputs(values: Sequence[object], size: int) -> list[np.ndarray]:
     """Compiled outputs as float arrays of ``size`` (constants broadcast)."""
     out = []
@@ -323,16 +371,22 @@ class TemplatedEvaluator:
     def _one(self, x: np.ndarray) -> tuple[float, np.ndarray | None]:
         s, n = self._s, len(self._s.symbols)
         total = 0.0
-        weights = []
+        grad = np.zeros(n) if self._gradient else None
+        scattered: list[tuple[np.ndarray, np.ndarray]] = []
         for g in s.groups:
             compiled = g.full if self._gradient else g.value
-            out = _outputs(compiled.array(*[x[t] for t in g.take], *g.columns), g.size)
-            total += float(np.sum(out[0]))
-            weights += out[1:]
-        grad = None
-        if self._gradient:
-            grad = np.bincount(s._scatter, weights=np.concatenate(weights), minlength=n) \
-                if weights else np.zeros(n)
+            out = compiled.array(*[x[t] for t in g.take], *g.columns)
+            total += float(_floats(out[0], g.size).sum())
+            for j in range(1, len(out)):
+                w, t = _floats(out[j], g.size), g.take[j - 1]
+                if type(t) is slice:            # distinct positions: add in place
+                    grad[t] += w
+                else:
+                    scattered.append((t, w))
+        if scattered:
+            grad += np.bincount(np.concatenate([t for t, _ in scattered]),
+                                weights=np.concatenate([w for _, w in scattered]),
+                                minlength=n)
         if s.remainder is not None:
             k = s._rest_index
             rest = s.remainder.evaluator if self._gradient else s.remainder.value_evaluator
