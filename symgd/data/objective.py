@@ -27,6 +27,7 @@ from ..errors import InputError, ObjectiveError
 from ..expr.names import plain_symbol
 from ..expr.numbers import constant_values
 from ..objective import Objective, Strategy, derivative
+from ..fast.rows import check_backend
 from .rows import RowEvaluator, RowStrategy
 from .sample import REDUCTIONS, SampleLoss
 from .statistics import reduced_strategy
@@ -78,7 +79,8 @@ class DataObjective(Objective):
                  name: str | None = None, model: sp.Expr | None = None,
                  target: str | None = None, display: sp.Expr | None = None,
                  sufficient_statistics: bool = True,
-                 constants: Mapping[str, object] | None = None) -> None:
+                 constants: Mapping[str, object] | None = None,
+                 backend: str = "auto") -> None:
         if reduce not in REDUCTIONS:
             raise InputError(f"reduce must be 'mean' or 'sum', got {quote(reduce)}")
         sample = SampleLoss(per_sample, params, columns, data, reduce)
@@ -86,7 +88,7 @@ class DataObjective(Objective):
         self.model = model
         self.target = target
         self._display = per_sample if display is None else display
-        self._per_row = RowStrategy(sample)
+        self._per_row = RowStrategy(sample, check_backend(backend))
         strategy, self._centre = self._choose_strategy(sufficient_statistics)
         self._initialise(sample.params, strategy, name=name,
                          user=[plain_symbol(p.name) for p in sample.params],
