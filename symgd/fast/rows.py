@@ -233,11 +233,21 @@ def kernel_source(outputs: Sequence[sp.Expr], params: Sequence[sp.Symbol],
     the expressions only, so it is the key of the compile cache.
 
     >>> w, x = sp.symbols("w x", real=True)
-    >>> print(kernel_source([(w*x)**2, 2*x*(w*x)], [w], [x]).split("def _block")[1].split("\\n")[7])
-            t0 = p0*d0
+    >>> src = kernel_source([sp.tanh(w*x)**2, 2*x*sp.tanh(w*x)], [w], [x])
+    >>> for line in src.splitlines():
+    ...     if line.startswith(" " * 8):
+    ...         print(line.strip())
+    d0 = c0[i]
+    t0 = math.tanh(p0*d0)
+    a0 += t0**2
+    a1 += 2*t0*d0
+    lo = b * 1024
+    _block(theta, c0, lo, min(lo + 1024, n), partial[b])
     """
     outputs = [sp.sympify(o) for o in outputs]
-    temporaries, reduced = auto_cse(outputs, prefix="_cse")
+    nout = len(outputs)
+    plan, rests = _split_columns(outputs, set(data))
+    temporaries, reduced = auto_cse(rests, prefix="_cse")
     names: dict[sp.Symbol, str] = {}
     names.update({p: f"p{k}" for k, p in enumerate(params)})
     names.update({d: f"d{k}" for k, d in enumerate(data)})
@@ -267,7 +277,6 @@ def kernel_source(outputs: Sequence[sp.Expr], params: Sequence[sp.Symbol],
 
     columns = ", ".join(f"c{k}" for k in range(len(data)))
     args = f"theta, {columns}, " if data else "theta, "
-    nout = len(reduced)
     lines = [f"def _block({args}lo, hi, out):"]
     lines += [f"    p{k} = theta[{k}]" for k in range(len(params))]
     for t, e in hoisted:
@@ -277,14 +286,49 @@ def kernel_source(outputs: Sequence[sp.Expr], params: Sequence[sp.Symbol],
     lines += [f"        d{k} = c{k}[i]" for k in range(len(data))]
     for t, e in per_row:
         lines += assign(names[t], e, " " * 8)
-    for k, e in enumerate(reduced):
-        lines += assign(f"a{k}", e, " " * 8, "+=")
+    uses = [sum(1 for _, m in plan if m == r) for r in range(len(reduced))]
+    for r, e in enumerate(reduced):          # a factor shared by several outputs, once
+        if uses[r] > 1:
+            lines += assign(f"r{r}", e, " " * 8)
+    for k, (column, r) in enumerate(plan):
+        rest = f"r{r}" if uses[r] > 1 else None
+        if rest is None:
+            lines += exponentials(reduced[r], " " * 8)
+            rest = printer.doprint(reduced[r])
+        term = rest if column is None else f"{names[column]}*{_parenthesized(rest)}"
+        lines.append(f"        a{k} += {term}")
     lines += [f"    out[{k}] = a{k}" for k in range(nout)]
     lines += ["", "", f"def _kernel({args}n, partial):",
               "    for b in prange(partial.shape[0]):",
               f"        lo = b * {BLOCK}",
               f"        _block({args}lo, min(lo + {BLOCK}, n), partial[b])"]
     return "\n".join(lines) + "\n"
+
+
+def _split_columns(outputs: Sequence[sp.Expr],
+                   data: set) -> tuple[list[tuple[sp.Symbol | None, int]], list[sp.Expr]]:
+    """Each output as ``column * rest`` when a data column is a factor (the
+    rest, often shared, as the gradient components ``x_j * r`` of one layer
+    share ``r``): the plan (column or None, index of the rest) and the
+    distinct rests."""
+    plan: list[tuple[sp.Symbol | None, int]] = []
+    rests: list[sp.Expr] = []
+    index: dict[sp.Expr, int] = {}
+    for out in outputs:
+        column, rest = None, out
+        if out.is_Mul:
+            column = next((f for f in out.args if f in data), None)
+            if column is not None:
+                rest = out / column
+        if rest not in index:
+            index[rest] = len(rests)
+            rests.append(rest)
+        plan.append((column, index[rest]))
+    return plan, rests
+
+
+def _parenthesized(code: str) -> str:
+    return code if code.isidentifier() else f"({code})"
 
 
 def _ordered_atoms(expr: sp.Expr, types: tuple) -> list[sp.Expr]:
