@@ -92,9 +92,8 @@ def _relu(t):
 
 @njit(fastmath=False, error_model="numpy", inline="always")
 def _heaviside(t, h0=0.5):
-    if t != t:
-        return t
-    return 1.0 if t > 0.0 else (h0 if t == 0.0 else 0.0)
+    # as SymPy prints it for NumPy: 0 below 0, h0 at 0, 1 elsewhere (nan too)
+    return 0.0 if t < 0.0 else (h0 if t == 0.0 else 1.0)
 
 @njit(fastmath=False, error_model="numpy", inline="always")
 def _sigmoid_e(t, e):
