@@ -162,15 +162,17 @@ def many_source(obj: Any) -> str:
     """The source of the multi-start loop for ``obj``.
 
     ``many(starts, rates, max_iter, tol, ftol, patience, keep, firsts,
-    lasts, nits, statuses, rows)`` runs start ``run`` with the rate
-    ``rates[run]`` to its stop and fills row ``run`` of ``firsts``,
-    ``lasts``, ``nits``, ``statuses`` (and ``rows[it, run]`` when ``keep``).
+    lasts, nits, statuses, rows, steps, oscs)`` runs start ``run`` with the
+    rate ``rates[run]`` to its stop and fills row ``run`` of ``firsts``,
+    ``lasts``, ``nits``, ``statuses`` (and ``rows[it, run]`` when ``keep``),
+    and ``oscs[run]``, the oscillation probe of ``steps`` steps (see
+    :func:`_probe`).
     """
     lines, v, g = _statements(obj)
     row = [*v, "f", *g, "gn"]
     code = [
         "def many(starts, rates, max_iter, tol, ftol, patience, keep, firsts, lasts, nits,",
-        "         statuses, rows):",
+        "         statuses, rows, steps, oscs):",
         "    stop = False",
         "    stuck = False",
         "    for run in range(starts.shape[0]):",
@@ -187,8 +189,37 @@ def many_source(obj: Any) -> str:
         *("        " + s for s in _store("lasts[run, ", row)),
         "        nits[run] = it",
         "        statuses[run] = status",
+        *_probe(lines, v, g, 8),
         ""]
     return "\n".join(code)
+
+
+def _probe(lines: list[str], v: list[str], g: list[str], depth: int) -> list[str]:
+    """:func:`~symgd.descent.advice.oscillates` from the last point of a run
+    that reached ``max_iter`` with a nonzero gradient: ``oscs[run]`` is
+    whether ``steps`` fixed steps from there alternate in direction while
+    the gradient norm does not even halve."""
+    d = [f"_d{i}" for i in range(len(v))]
+    s = [f"_s{i}" for i in range(len(v))]
+    square = " + ".join(f"{gi} * {gi}" for gi in g)
+    dot = " + ".join(f"{di} * {si}" for di, si in zip(d, s))
+    code = [
+        "osc = False",
+        "if status == MAX_ITER and it > 0 and gn > 0:",
+        f"    _pn = sqrt({square})",
+        "    flips = 0",
+        *(f"    {si} = 0.0" for si in s),
+        "    for probe in range(steps):",
+        *(f"        {di} = -lr * {gi}" for di, gi in zip(d, g)),
+        f"        if probe > 0 and {dot} < 0:",
+        "            flips += 1",
+        *(f"        {si} = {di}" for si, di in zip(s, d)),
+        *(f"        {vi} = {vi} + {di}" for vi, di in zip(v, d)),
+        *(f"        {line}" for line in lines),
+        f"    _pe = sqrt({square})",
+        "    osc = isfinite(_pe) and _pn > 0 and _pe > 0.5 * _pn and flips >= 0.9 * (steps - 1)",
+        "oscs[run] = osc"]
+    return [" " * depth + line for line in code]
 
 
 # ---------------------------------------------------------------- compiling
@@ -208,7 +239,7 @@ def _signature(kind: str) -> Any:
         return types.Tuple((i64, i64, i64, i64))(f1, types.float64, i64, types.float64,
                                                   types.float64, i64, b1, i64, f2, f1)
     return types.void(f2, f1, i64, types.float64, types.float64, i64, b1, f2, f2,
-                      types.int64[::1], types.int64[::1], f3)
+                      types.int64[::1], types.int64[::1], f3, i64, types.boolean[::1])
 
 
 def _compile(source: str, kind: str) -> Callable[..., Any]:
@@ -278,12 +309,14 @@ def run_loop(obj: Any, x0: np.ndarray, lr: float, max_iter: int, tol: float, fto
 
 
 def run_many(obj: Any, X0: np.ndarray, rates: np.ndarray, max_iter: int, tol: float,
-             ftol: float, patience: int, keep: bool) -> tuple[np.ndarray, np.ndarray,
-                                                              np.ndarray | None, np.ndarray,
-                                                              np.ndarray, float]:
+             ftol: float, patience: int, keep: bool,
+             probe: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray,
+                                  np.ndarray, np.ndarray, float]:
     """Every start to its own stop: ``(first, last, rows, nit, status,
-    compile_time)`` as :func:`symgd.descend_many`'s NumPy loop records them
-    (``rows[t, i]`` is run ``i``'s last row after it stopped)."""
+    oscillating, compile_time)``, the first five as :func:`symgd.descend_many`'s
+    NumPy loop records them (``rows[t, i]`` is run ``i``'s last row after it
+    stopped), ``oscillating`` the answers of a ``probe``-step oscillation
+    probe (see :func:`many_source`)."""
     function, seconds = compiled(obj, "many")
     k, n = X0.shape
     width = 2 * n + 2
@@ -292,13 +325,14 @@ def run_many(obj: Any, X0: np.ndarray, rates: np.ndarray, max_iter: int, tol: fl
     nits = np.zeros(k, dtype=np.int64)
     statuses = np.zeros(k, dtype=np.int64)
     rows = np.empty((max_iter + 1 if keep else 0, k, width))
+    oscillating = np.zeros(k, dtype=bool)
     function(np.ascontiguousarray(X0, dtype=float), np.ascontiguousarray(rates, dtype=float),
              int(max_iter), float(tol), float(ftol), int(patience), bool(keep), firsts, lasts,
-             nits, statuses, rows)
+             nits, statuses, rows, int(probe), oscillating)
     recorded = None
     if keep:
         steps = int(nits.max()) + 1 if k else 0
         recorded = rows[:steps]
         after = np.arange(steps)[:, None] > nits[None, :]
         recorded[after] = np.broadcast_to(lasts, recorded.shape)[after]
-    return firsts, lasts, recorded, nits, statuses, seconds
+    return firsts, lasts, recorded, nits, statuses, oscillating, seconds
