@@ -234,7 +234,8 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
 
 def _backend(backend: object, obj: Objective, rule: StepRule, limits: Limits,
              batches: bool, callback: object, line: Progress | None) -> str:
-    """``"numpy"`` or ``"numba"``, as :func:`symgd.fast.pick` chooses for this run."""
+    """``"numpy"`` or ``"numba"``, as :func:`symgd.fast.pick` chooses for this
+    run, or ``"auto"`` where ``"auto"`` chose numba."""
     from .. import fast                # no numba import: that waits for a compile
     if fast.check_backend(backend) == "numpy":
         return "numpy"
@@ -255,7 +256,9 @@ def _backend(backend: object, obj: Objective, rule: StepRule, limits: Limits,
         unsupported.append("a progress line")
     if limits.max_iter >= fast.MAX_ITER_LIMIT:
         unsupported.append("max_iter of 2**62 or more")
-    return fast.pick(backend, obj, "loop", unsupported, limits.max_iter, fast.AUTO_MIN_ITER)
+    # "auto" when auto chose numba: the default path runs should the objective not compile
+    chosen = fast.pick(backend, obj, "loop", unsupported, limits.max_iter, fast.AUTO_MIN_ITER)
+    return "auto" if chosen == "numba" and backend == "auto" else chosen
 
 
 def run(obj: Objective, rule: StepRule, x0: np.ndarray, limits: Limits, *, fast: bool,
@@ -269,12 +272,12 @@ def run(obj: Objective, rule: StepRule, x0: np.ndarray, limits: Limits, *, fast:
     ``batches`` says how a mini-batch run counts its steps, for the message;
     ``counts`` holds the evaluations ``advance`` made beyond one value and
     gradient per iterate (a line search's trial values, Hessians);
-    ``progress`` is told of the iterates now and then (``Progress.tick``);
-    ``backend="numba"`` runs the compiled fixed-step loop of
-    :mod:`symgd.fast.loops` (``fast`` must be true, with no callback or
-    progress) and, should the objective not compile, the Python one when
-    ``backend="auto"`` chose it (the same results), else an
-    :class:`~symgd.errors.InputError` saying why.
+    ``progress`` is told of the iterates now and then (``Progress.tick``).
+    ``backend`` is ``"numpy"`` (the Python loops), ``"numba"`` (the compiled
+    fixed-step loop of :mod:`symgd.fast.loops`, for ``fast`` runs without
+    a callback or progress; an :class:`~symgd.errors.InputError` should the
+    objective not compile) or ``"auto"`` (the compiled loop, or the Python
+    one should the objective not compile: the same results).
 
     :func:`descend` calls this after checking its input; ``limits`` come
     from :func:`~symgd.descent.stopping.check_limits`.

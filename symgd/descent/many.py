@@ -216,7 +216,8 @@ def _batch(obj: Objective, rule: StepRule, X0: np.ndarray, rates: np.ndarray,
 
 def _backend(backend: object, obj: Objective, rule: StepRule, X0: np.ndarray, limits: Limits,
              line: Progress | None) -> str:
-    """``"numpy"`` or ``"numba"``, as :func:`symgd.fast.pick` chooses."""
+    """``"numpy"`` or ``"numba"``, as :func:`symgd.fast.pick` chooses, or
+    ``"auto"`` where ``"auto"`` chose numba."""
     from .. import fast                # no numba import: that waits for a compile
     if fast.check_backend(backend) == "numpy":
         return "numpy"
@@ -228,8 +229,10 @@ def _backend(backend: object, obj: Objective, rule: StepRule, X0: np.ndarray, li
         unsupported.append("a progress line")
     if limits.max_iter >= fast.MAX_ITER_LIMIT:
         unsupported.append("max_iter of 2**62 or more")
-    return fast.pick(backend, obj, "many", unsupported, X0.shape[0] * limits.max_iter,
+    # "auto" when auto chose numba: the default path runs should the objective not compile
+    chosen = fast.pick(backend, obj, "many", unsupported, X0.shape[0] * limits.max_iter,
                      fast.AUTO_MIN_RUN_STEPS)
+    return "auto" if chosen == "numba" and backend == "auto" else chosen
 
 
 def _compiled_loop(obj: Objective, rule: StepRule, X0: np.ndarray, rates: np.ndarray,

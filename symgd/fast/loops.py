@@ -28,6 +28,7 @@ The generated source is registered in :mod:`linecache` for tracebacks.
 
 from __future__ import annotations
 
+import keyword
 import linecache
 import math
 import re
@@ -70,7 +71,8 @@ def _statements(obj: Any) -> tuple[list[str], list[str], list[str]]:
     own = set(numeric_namespace("math"))
     assigned = {line.split(" = ", 1)[0] for line in lines}
     used = {name for line in lines for name in _IDENTIFIER.findall(line.split(" = ", 1)[1])}
-    foreign = sorted(n for n in used - assigned - set(v) if n in own or n not in _NAMES)
+    foreign = sorted(n for n in used - assigned - set(v) - set(keyword.kwlist)
+                     if n in own or n not in _NAMES)
     if foreign:
         raise Unsupported(f"the objective uses {', '.join(foreign)}, which compiled code "
                           f"cannot call (only the math module's functions)")
