@@ -105,6 +105,40 @@ def test_history_false_keeps_the_first_and_last_rows(name):
     assert len(b.history) == (2 if b.nit else 1)
 
 
+# every function of the registry, inside and outside its domain; the last
+# ones are symgd's own (or need them in the derivative), which compiled code
+# does not call
+FUNCTIONS = ("Abs acos acosh acot acoth acsc acsch asec asech asin asinh atan atanh cbrt cos "
+             "cosh cot coth csc csch erf exp ln log log10 log2 sec sech sgn sign sin sinh "
+             "sqrt tan tanh").split()
+NOT_COMPILED = {"relu": "relu", "sigmoid": "sigmoid", "softplus": "softplus",
+                "gamma": "polygamma"}
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_every_math_function_runs_compiled_as_by_default(function):
+    text = f"{function}(x) + 0.1*x^2 + {function}(x*y + 2)"
+    for start in ([0.5, 0.7], [1.5, -0.3], [3.0, 2.0]):
+        a, b = _both(text, start, 0.3, max_iter=300)
+        assert_same_result(a, b)
+
+
+@pytest.mark.parametrize("function", NOT_COMPILED)
+def test_functions_compiled_code_cannot_call_are_named(function):
+    pytest.importorskip("numba")
+    text = f"{function}(x) + x^2"
+    with pytest.raises(InputError, match=NOT_COMPILED[function]):
+        descend(text, [0.5], lr=0.1, backend="numba")
+    assert descend(text, [0.5], lr=0.1, max_iter=10**6).backend == "numpy"
+
+
+def test_integers_beyond_64_bits_are_floats_in_compiled_code():
+    for text, start, lr in [("10**30*x^2 + 2", [1e-16], 1e-31),
+                            ("1e-20*x^4 + x^2 + 1e30*y^2", [1.0, 1e-16], 0.1)]:
+        a, b = _both(text, start, lr)
+        assert_same_result(a, b)
+
+
 @pytest.mark.parametrize("fault", FAULTS, ids=[f.id for f in FAULTS])
 def test_numeric_faults_stop_at_the_same_point_with_the_same_message(fault):
     a, b = _both(fault.text, fault.start, fault.lr, max_iter=500)

@@ -239,10 +239,7 @@ def _backend(backend: object, obj: Objective, rule: StepRule, limits: Limits,
     from .. import fast                # no numba import: that waits for a compile
     if fast.check_backend(backend) == "numpy":
         return "numpy"
-    unsupported = []
-    if not rule.plain:
-        unsupported.append(f"the step rule {rule.name!r} (only the fixed step with a "
-                           f"constant rate is compiled)")
+    unsupported = fast.unsupported(rule, line, limits.max_iter)
     if batches:
         unsupported.append("mini-batch descent")
     if not obj.inlinable:
@@ -252,10 +249,6 @@ def _backend(backend: object, obj: Objective, rule: StepRule, limits: Limits,
         unsupported.append(f"more than {FAST_PATH_MAX_VARIABLES} variables")
     if callback is not None:
         unsupported.append("a callback")
-    if line is not None:
-        unsupported.append("a progress line")
-    if limits.max_iter >= fast.MAX_ITER_LIMIT:
-        unsupported.append("max_iter of 2**62 or more")
     # "auto" when auto chose numba: the default path runs should the objective not compile
     chosen = fast.pick(backend, obj, "loop", unsupported, limits.max_iter, fast.AUTO_MIN_ITER)
     return "auto" if chosen == "numba" and backend == "auto" else chosen

@@ -221,14 +221,7 @@ def _backend(backend: object, obj: Objective, rule: StepRule, X0: np.ndarray, li
     from .. import fast                # no numba import: that waits for a compile
     if fast.check_backend(backend) == "numpy":
         return "numpy"
-    unsupported = []
-    if not rule.plain:
-        unsupported.append(f"the step rule {rule.name!r} (only the fixed step with a "
-                           f"constant rate is compiled)")
-    if line is not None:
-        unsupported.append("a progress line")
-    if limits.max_iter >= fast.MAX_ITER_LIMIT:
-        unsupported.append("max_iter of 2**62 or more")
+    unsupported = fast.unsupported(rule, line, limits.max_iter)
     # "auto" when auto chose numba: the default path runs should the objective not compile
     chosen = fast.pick(backend, obj, "many", unsupported, X0.shape[0] * limits.max_iter,
                      fast.AUTO_MIN_RUN_STEPS)

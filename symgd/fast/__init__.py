@@ -34,11 +34,12 @@ generated source).
 from __future__ import annotations
 
 import importlib.util
+from typing import Any
 
 from ..errors import InputError
 
 __all__ = ["BACKENDS", "AUTO_MIN_ITER", "AUTO_MIN_RUN_STEPS", "INSTALL", "MAX_ITER_LIMIT", "available",
-           "require", "check_backend", "pick"]
+           "require", "check_backend", "pick", "unsupported"]
 
 BACKENDS = ("auto", "numpy", "numba")
 
@@ -88,6 +89,27 @@ def check_backend(backend: object) -> str:
     if not isinstance(backend, str) or backend not in BACKENDS:
         raise InputError(f"backend must be one of {', '.join(BACKENDS)}; got {backend!r:.40}")
     return backend
+
+
+def unsupported(rule: Any, progress: object, max_iter: int) -> list[str]:
+    """What of a run the compiled loops cannot do, from its step rule, its
+    progress line (None when not shown) and ``max_iter``; empty when they can.
+
+    >>> from symgd.descent.steps import get_rule
+    >>> unsupported(get_rule("fixed", 0.1), None, 1000)
+    []
+    >>> unsupported(get_rule("adam", 0.1), None, 2 ** 62)
+    ["the step rule 'adam' (only the fixed step with a constant rate is compiled)", 'max_iter of 2**62 or more']
+    """
+    reasons = []
+    if not rule.plain:
+        reasons.append(f"the step rule {rule.name!r} (only the fixed step with a constant "
+                       f"rate is compiled)")
+    if progress is not None:
+        reasons.append("a progress line")
+    if max_iter >= MAX_ITER_LIMIT:
+        reasons.append("max_iter of 2**62 or more")
+    return reasons
 
 
 def pick(backend: object, obj: object, kind: str, unsupported: list[str], work: int,

@@ -48,7 +48,7 @@ __all__ = ["Unsupported", "loop_source", "many_source", "compiled", "is_compiled
            "run_loop", "run_many"]
 
 _FILENAME = "<symgd compiled loop {}>"
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_IDENTIFIER = re.compile(r"(?<![\w.])[A-Za-z_]\w*")      # not the e of 1e5
 # What the generated code may call: the math module, and the loop's own names.
 _MATH = {k: v for k, v in vars(math).items() if not k.startswith("_")}
 _NAMES = {**_MATH, "inf": math.inf, "nan": math.nan, "abs": abs, "max": max, "min": min,
@@ -77,10 +77,21 @@ def _statements(obj: Any) -> tuple[list[str], list[str], list[str]]:
         raise Unsupported(f"the objective uses {', '.join(foreign)}, which compiled code "
                           f"cannot call (only the math module's functions)")
     outputs = {"f", *g}
+    lines = [_BIG_INTEGER.sub(_as_float, line) for line in lines]
     # outputs as floats: a constant derivative prints as the integer 0
     lines = [f"{t} = float({e})" if t in outputs else line
              for line in lines for t, e in [line.split(" = ", 1)]]
     return lines, v, g
+
+
+# Integers beyond 64 bits (exact coefficients such as 10**30) are floats in
+# compiled code, as Python makes them when they meet a float.
+_BIG_INTEGER = re.compile(r"(?<![\w.])\d{19,}(?![\w.])")
+
+
+def _as_float(match: re.Match[str]) -> str:
+    value = int(match.group(0))
+    return repr(float(value)) if value >= 2 ** 63 else match.group(0)
 
 
 def _norm(g: Sequence[str]) -> str:
