@@ -29,6 +29,7 @@ FLAGS = {
     "first": "--first", "exact": "--exact", "points": "--points", "timeout": "--timeout",
     "bounds": "--bounds", "at": "--at", "wrt": "--wrt", "scheme": "--init",
     "tangent_at": "--tangent-at", "dpi": "--dpi", "fps": "--fps", "frames": "--frames",
+    "backend": "--backend",
 }
 # Where a command gives an argument from another flag.
 COMMAND_FLAGS = {"plot": {"at": "--start"}}
@@ -86,6 +87,9 @@ def as_flags(message: str, command: str | None = None, error: object = None) -> 
     'use symgd plot slice for one variable; give a point (--at X)'
     >>> as_flags("at={'q': 2.0} names ['q'], which are not variables", "plot")
     '--start q=2.0 names q, which are not variables'
+    >>> as_flags("backend='numba' cannot run this descent: ...; use backend='auto' or "
+    ...          "backend='numpy'")
+    '--backend numba cannot run this descent: ...; use --backend auto or --backend numpy'
     """
     table = {**FLAGS, **COMMAND_FLAGS.get(command or "", {})}
     message = _idioms(message, table)
@@ -167,6 +171,7 @@ def _idioms(message: str, table: dict[str, str]) -> str:
     message = re.sub(rf"(?<![\w.-])({holders})=\.\.\.",
                      lambda m: f"{table[m.group(1)]} {METAVARS.get(table[m.group(1)], 'VALUE')}",
                      message)
+    message = re.sub(r"(?<![\w.-])backend='(\w+)'", r"--backend \1", message)
     message = re.sub(r"\bplot_(\w+)", lambda m: "symgd plot " + m.group(1).replace("_", "-"),
                      message)
     return message

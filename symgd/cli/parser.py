@@ -21,6 +21,7 @@ from ..data.networks import INITIALIZERS
 from ..descent.loop import MAX_EXACT_DIGITS
 from ..descent.steps import RULES
 from ..errors import SymgdError
+from ..fast import BACKENDS
 from ..expr.parse import float_number
 
 __all__ = ["build_parser", "Parser", "UsageError", "COMMANDS", "PLOT_KINDS", "DEMOS",
@@ -390,6 +391,10 @@ def _run_options(p: argparse.ArgumentParser, defaults: dict, start_required: boo
             "runs exactly --max-iter steps, and taking them all is a success")
     _option(p, defaults, "--ftol", 0.0, type=_number_arg,
             help="stop when the relative loss change is at most this (default off)")
+    _option(p, defaults, "--backend", "auto", choices=BACKENDS,
+            help="what runs the loop: numpy (the default path), numba (compiled; "
+            'pip install "symgd[fast]"; the fixed step only), or auto (numba when installed '
+            "and a long run pays for compiling; default auto)")
 
 
 def _table_options(p: argparse.ArgumentParser, defaults: dict) -> None:
