@@ -134,20 +134,27 @@ class Moments:
         self.high = mean if high is None else high
 
     @classmethod
-    def of(cls, phi: np.ndarray) -> Moments:
-        """The moments of the rows of a 2-D array (rows x columns)."""
+    def of(cls, phi: np.ndarray, ranges: bool = True, scratch: bool = False) -> Moments:
+        """The moments of the rows of a 2-D array (rows x columns).
+
+        ``ranges`` false skips the columns' smallest and largest values (then
+        both are the mean); ``scratch`` true lets ``phi`` be overwritten.
+        """
         n = phi.shape[0]
         if n == 0:
             k = phi.shape[1]
             return cls(0, np.zeros(k), np.zeros((k, k)), np.full(k, np.inf), np.full(k, -np.inf))
         with np.errstate(all="ignore"):
-            # a column sum along rows is a plain running sum in NumPy; a second
-            # pass over the centred rows corrects the mean's rounding
-            mean = phi.mean(axis=0)
-            d = phi - mean
+            low = phi.min(axis=0) if ranges else None
+            high = phi.max(axis=0) if ranges else None
+            # centred on the first row, the column sums are of small numbers and
+            # the mean keeps its digits whatever the common offset
+            first = phi[0].copy()
+            d = np.subtract(phi, first, out=phi if scratch else None)
             shift = d.mean(axis=0)
             d -= shift
-            return cls(n, mean + shift, d.T @ d, phi.min(axis=0), phi.max(axis=0))
+            mean = first + shift
+            return cls(n, mean, d.T @ d, low, high)
 
     def merge(self, other: Moments) -> Moments:
         """The moments of both blocks of rows together."""
