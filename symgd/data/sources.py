@@ -489,9 +489,17 @@ def _npy(path: str | os.PathLike, names: Sequence[str] | None) -> ArraySource:
     size = _checked_file(path)
     label = _label(path)
     try:
+        with open(path, "rb") as file:
+            magic = file.read(6)
+    except OSError as err:
+        raise DataError(f"cannot read {label!r}: {err.strerror or err}") from None
+    if magic != b"\x93NUMPY":
+        raise DataError(f"{label} is not a NumPy .npy file, or it is damaged; save it again "
+                        "with numpy.save")
+    try:
         array = np.load(path, mmap_mode="r", allow_pickle=False)
     except ValueError as err:
-        if "pickle" in str(err).lower():
+        if "pickle" in str(err).lower() or "python objects" in str(err).lower():
             raise DataError(f"{label} holds Python objects (pickled), which symgd does not "
                             "load; save an array of numbers") from None
         raise DataError(f"{label} is not a NumPy .npy file, or it is damaged; save it again "
