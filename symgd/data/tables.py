@@ -431,6 +431,11 @@ class TableParser:
             self._keep(text[cut + 1:])
         self._lines(text[:cut + 1] if cut + 1 < len(text) else text)
 
+    @property
+    def delimiter(self) -> str | None:
+        """The field separator read from the header line (None: runs of spaces)."""
+        return self._delimiter
+
     def _line_ending(self, text: str) -> str | None:
         """``"\\n"`` or ``"\\r"``, from the first line ending; None while undecided."""
         lf, cr = text.find("\n"), text.find("\r")
@@ -667,3 +672,10 @@ class TableParser:
         return Dataset({n: store[:self._rows, k] for k, n in enumerate(self.names)},
                        source=self.source)
 
+
+# the names the other readers (symgd.data.chunked, .distributed) use
+regular_file = _regular_file
+file_blocks = _blocks
+shown_path = _source
+resolve_path = _resolve_path
+split_names = _names
