@@ -22,9 +22,10 @@ common offset loses no more digits than a sum over one chunk.
 from __future__ import annotations
 
 import codecs
+import io
 import os
 import pathlib
-import time
+import re
 from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
@@ -52,7 +53,8 @@ LOAD_BYTES = 2 * 1024 ** 3
 STREAM_CHOICES = ("auto", True, False)
 
 
-def as_data(data: Any, names: Sequence[str] | None = None, stream: object = "auto") -> Any:
+def as_data(data: Any, names: Sequence[str] | None = None, stream: object = "auto",
+            progress: object = False) -> Any:
     """The data of a loss: a :class:`~symgd.data.dataset.Dataset` in memory, a
     :class:`Streamed` file, or a Dask collection's :class:`~symgd.data.distributed.DaskData`.
 
@@ -64,6 +66,9 @@ def as_data(data: Any, names: Sequence[str] | None = None, stream: object = "aut
         True reads a file again in chunks at each pass instead of loading it;
         ``"auto"`` streams files larger than :data:`STREAM_BYTES`. Dask
         collections are always reduced on their cluster.
+    progress : bool or "auto"
+        A progress line on standard error for each pass over a streamed
+        file (MB read, rows, MB/s, time left).
 
     >>> as_data({"x": [1.0, 2.0]}).rows
     2
@@ -81,7 +86,8 @@ def as_data(data: Any, names: Sequence[str] | None = None, stream: object = "aut
             columnar = _columnar(path, names)
             size = _regular_file(path).st_size
             if stream is True or size > STREAM_BYTES:
-                return Streamed(columnar if columnar is not None else CsvSource(path, names))
+                return Streamed(columnar if columnar is not None else CsvSource(path, names),
+                                progress)
             if columnar is not None:
                 return columnar.load()
     return as_dataset(data, names)
@@ -128,20 +134,27 @@ class Moments:
         self.high = mean if high is None else high
 
     @classmethod
-    def of(cls, phi: np.ndarray) -> Moments:
-        """The moments of the rows of a 2-D array (rows x columns)."""
+    def of(cls, phi: np.ndarray, ranges: bool = True, scratch: bool = False) -> Moments:
+        """The moments of the rows of a 2-D array (rows x columns).
+
+        ``ranges`` false skips the columns' smallest and largest values (then
+        both are the mean); ``scratch`` true lets ``phi`` be overwritten.
+        """
         n = phi.shape[0]
         if n == 0:
             k = phi.shape[1]
             return cls(0, np.zeros(k), np.zeros((k, k)), np.full(k, np.inf), np.full(k, -np.inf))
         with np.errstate(all="ignore"):
-            # a column sum along rows is a plain running sum in NumPy; a second
-            # pass over the centred rows corrects the mean's rounding
-            mean = phi.mean(axis=0)
-            d = phi - mean
+            low = phi.min(axis=0) if ranges else None
+            high = phi.max(axis=0) if ranges else None
+            # centred on the first row, the column sums are of small numbers and
+            # the mean keeps its digits whatever the common offset
+            first = phi[0].copy()
+            d = np.subtract(phi, first, out=phi if scratch else None)
             shift = d.mean(axis=0)
             d -= shift
-            return cls(n, mean + shift, d.T @ d, phi.min(axis=0), phi.max(axis=0))
+            mean = first + shift
+            return cls(n, mean, d.T @ d, low, high)
 
     def merge(self, other: Moments) -> Moments:
         """The moments of both blocks of rows together."""
@@ -235,13 +248,13 @@ class Streamed(Report):
     in_memory = False
     names_from_file = True
 
-    def __init__(self, source: Any) -> None:
+    def __init__(self, source: Any, progress: object = False) -> None:
         self._source = source
+        self._show = progress
         self.source = source.source
         self.names = tuple(source.names)
         self._rows = source.rows
         self._ranges: dict[str, tuple[float, float]] = {}
-        self.progress: Any = None        # a Progress line, set by the CLI
         self.passes = 0
 
     @property
@@ -262,17 +275,19 @@ class Streamed(Report):
         for name in names:
             self._check_name(name)
         self.passes += 1
-        count, start, done = 0, time.monotonic(), 0
-        progress = self.progress
-        for chunk in self._source.chunks(list(names), rows):
-            count += len(chunk[0]) if chunk else 0
-            if progress is not None:
-                done = getattr(self._source, "bytes_read", 0)
-                progress.update(done // 1_000_000, note=f"{count:,} rows")
-            yield chunk
-        if progress is not None:
-            progress.clear()
-        del start, done
+        count = 0
+        line = self._progress_line()
+        try:
+            for chunk in self._source.chunks(list(names), rows):
+                count += len(chunk[0]) if chunk else 0
+                if line is not None:
+                    done = getattr(self._source, "bytes_read", None)
+                    line.update(count if done is None else done // 1_000_000,
+                                note=f"{count:,} rows" if done is not None else "")
+                yield chunk
+        finally:
+            if line is not None:
+                line.close()
         if self._rows is None:
             self._rows = count
         elif count != self._rows:
@@ -280,6 +295,17 @@ class Streamed(Report):
                             f"this time, {self._rows:,} before; read it again")
         if count == 0:
             raise DataError(f"{self.source} has a header line but no rows")
+
+    def _progress_line(self) -> Any:
+        """A progress line for one pass (MB read, rows, MB/s, ETA), when asked for."""
+        if self._show is False:
+            return None
+        from .._progress import progress_line
+        if getattr(self._source, "bytes_read", None) is not None and self.nbytes:
+            return progress_line(f"reading {self.source}", max(self.nbytes // 1_000_000, 1),
+                                 show=self._show, unit="MB")
+        return progress_line(f"reading {self.source}", self._rows, show=self._show,
+                             unit="rows")
 
     def column_ranges(self, names: Sequence[str]) -> dict[str, tuple[float, float]]:
         """The smallest and largest value of each named column (a pass over
@@ -307,8 +333,8 @@ class Streamed(Report):
     def __getitem__(self, name: str) -> np.ndarray:
         self._check_name(name)
         raise DataError(f"{self.source} is streamed, not held in memory, so its rows "
-                        "cannot be shown or plotted; pass stream=False (on the command "
-                        "line --no-stream) to load it, or plot a sample of its rows")
+                        "cannot be shown or plotted; load it with stream=False (at most "
+                        "2 GiB), or plot a sample of its rows")
 
     def __len__(self) -> int:
         return self.rows
@@ -376,6 +402,8 @@ class CsvSource:
         if header.names is None:
             raise DataError(f"{self.source} is empty")
         self.names = tuple(header.names)
+        self._delimiter = header._delimiter
+        self._plain: bool | None = None
 
     def _parser(self) -> _ChunkParser:
         return _ChunkParser(self.source, names=self._given)
@@ -401,7 +429,91 @@ class CsvSource:
         yield from parser.take()
 
     def chunks(self, names: Sequence[str], rows: int = CHUNK_ROWS) -> Iterator[list[np.ndarray]]:
-        """The named columns, about ``rows`` rows at a time."""
+        """The named columns, about ``rows`` rows at a time.
+
+        With pyarrow installed (the ``parquet`` extra), a plain file (one
+        header line first, comma-, semicolon- or tab-separated, no quotes,
+        comments or carriage returns other than in ``\\r\\n``) is parsed by
+        pyarrow's CSV reader, reading only the named columns. Anything it
+        does not read as finite numbers is read again by symgd's own parser
+        from that point, which gives the same rows or the same message as
+        :func:`~symgd.data.tables.read_table`.
+        """
+        done = 0
+        if self._arrow_ready():
+            try:
+                for chunk in self._arrow_chunks(names, rows):
+                    done += len(chunk[0])
+                    yield chunk
+                return
+            except _NotPlain:
+                pass
+        skip = done
+        for chunk in self._own_chunks(names, rows):
+            if skip:
+                if skip >= len(chunk[0]):
+                    skip -= len(chunk[0])
+                    continue
+                chunk = [c[skip:] for c in chunk]
+                skip = 0
+            yield chunk
+
+    def _arrow_ready(self) -> bool:
+        if self._plain is None:
+            self._plain = False
+            if self._given is None and self._delimiter in (",", ";", "\t"):
+                try:
+                    import pyarrow.csv  # noqa: F401  (is it installed?)
+                except ImportError:
+                    return False
+                self._plain = True
+        return self._plain
+
+    def _arrow_chunks(self, names: Sequence[str], rows: int) -> Iterator[list[np.ndarray]]:
+        import pyarrow as pa
+        import pyarrow.csv as pcsv
+        stream = _PlainBytes(_blocks(self.path, 1 << 62), self)
+        try:
+            reader = pcsv.open_csv(
+                stream,
+                read_options=pcsv.ReadOptions(column_names=list(self.names), skip_rows=1,
+                                              block_size=1 << 23),
+                parse_options=pcsv.ParseOptions(delimiter=self._delimiter, quote_char=False,
+                                                double_quote=False, newlines_in_values=False),
+                convert_options=pcsv.ConvertOptions(
+                    column_types={n: pa.float64() for n in names},
+                    include_columns=list(names), null_values=[], strings_can_be_null=False,
+                    quoted_strings_can_be_null=False))
+            pending: list[list[np.ndarray]] = []
+            held = 0
+            for batch in reader:
+                columns = []
+                for k in range(len(names)):
+                    column = batch.column(k)
+                    if column.null_count:
+                        raise _NotPlain
+                    values = column.to_numpy(zero_copy_only=False)
+                    if not np.isfinite(values).all():
+                        raise _NotPlain
+                    columns.append(values)
+                pending.append(columns)
+                held += batch.num_rows
+                while held >= rows:
+                    block = [np.concatenate(parts) if len(parts) > 1 else parts[0]
+                             for parts in zip(*pending)]
+                    yield [np.ascontiguousarray(c[:rows]) for c in block]
+                    pending = [[c[rows:] for c in block]] if len(block[0]) > rows else []
+                    held -= rows
+            if pending and held:
+                yield [np.concatenate(parts) for parts in zip(*pending)]
+        except _NotPlain:
+            raise
+        except DataError:
+            raise
+        except Exception:     # pyarrow refused something: symgd's parser says what
+            raise _NotPlain from None
+
+    def _own_chunks(self, names: Sequence[str], rows: int) -> Iterator[list[np.ndarray]]:
         parser = self._parser()
         index: list[int] | None = None
         pending: list[np.ndarray] = []
@@ -422,6 +534,58 @@ class CsvSource:
         if pending:
             block = np.concatenate(pending)
             yield [np.ascontiguousarray(block[:, k]) for k in range(len(names))]
+
+
+_LONE_CR = re.compile(rb"\r(?!\n)")
+
+
+class _NotPlain(Exception):
+    """The file is not one that pyarrow's CSV reader reads as symgd does."""
+
+
+class _PlainBytes(io.RawIOBase):
+    """A file's bytes for pyarrow's CSV reader, checked as they pass: the
+    first line must be the header, and no block may hold a quote, a ``#``, a
+    NUL or a carriage return outside ``\\r\\n`` (symgd's parser reads or
+    refuses those itself)."""
+
+    def __init__(self, blocks: Iterator[bytes], source: CsvSource) -> None:
+        self._blocks = iter(blocks)
+        self._source = source
+        self._left = b""
+        self._first = True
+        self._last = b""
+        source.bytes_read = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def _check(self, block: bytes) -> None:
+        if self._first:
+            self._first = False
+            if block.startswith(b"\xef\xbb\xbf") or block[:1] in (b"\n", b"\r", b" ", b"\t"):
+                raise _NotPlain
+        if b'"' in block or b"#" in block or b"\x00" in block:
+            raise _NotPlain
+        if b"\r" in block or self._last == b"\r":
+            # a \r must be followed by \n; a \r that ends the block is checked with the next
+            if _LONE_CR.search(self._last + block[:-1] if block.endswith(b"\r")
+                               else self._last + block + b"\n"):
+                raise _NotPlain
+        self._last = block[-1:]
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._left:
+            block = next(self._blocks, None)
+            if block is None:
+                return 0
+            self._check(block)
+            self._source.bytes_read += len(block)
+            self._left = block
+        n = min(len(buffer), len(self._left))
+        buffer[:n] = self._left[:n]
+        self._left = self._left[n:]
+        return n
 
 
 class _ChunkParser(TableParser):

@@ -44,7 +44,7 @@ def dask_data(data: Any, names: Sequence[str] | None = None) -> DaskData | None:
     if not _is_dask(data):
         return None
     try:
-        import dask  # noqa: F401
+        import dask.delayed  # noqa: F401
     except ImportError:          # pragma: no cover - a Dask object implies Dask
         raise DataError('Dask data needs the dask extra: pip install "symgd[dask]"') from None
     return DaskData(data, names)
@@ -150,6 +150,11 @@ class DaskData(Report):
             for n, lo, hi in zip(missing, low, high):
                 self._ranges[n] = (float(lo), float(hi))
         return {n: self._ranges[n] for n in names}
+
+    def note_ranges(self, names: Sequence[str], low: np.ndarray, high: np.ndarray) -> None:
+        """Record column ranges that a pass over the rows found."""
+        for n, lo, hi in zip(names, low, high):
+            self._ranges.setdefault(n, (float(lo), float(hi)))
 
     def describe_passes(self) -> str:
         """For :attr:`~symgd.data.objective.DataObjective.evaluation`."""

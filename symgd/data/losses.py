@@ -61,7 +61,8 @@ def loss(per_sample: str | sp.Expr, data: Any, *, reduce: str = "mean",
          columns: Mapping[str, str] | None = None,
          params: Iterable[str] | None = None, names: Sequence[str] | None = None,
          constants: Mapping[str, object] | None = None, name: str | None = None,
-         sufficient_statistics: bool = True, stream: object = "auto") -> DataObjective:
+         sufficient_statistics: bool = True, stream: object = "auto",
+         progress: object = False, backend: str = "auto") -> DataObjective:
     """Any per-sample loss, reduced over the data by ``mean`` or ``sum``.
 
     Parameters
@@ -92,6 +93,13 @@ def loss(per_sample: str | sp.Expr, data: Any, *, reduce: str = "mean",
         256 MiB; False loads the file (at most 2 GiB). A Dask collection is
         always reduced on its cluster. :attr:`DataObjective.evaluation`
         says which was done.
+    progress : bool or "auto"
+        A progress line on standard error while a streamed file is read.
+    backend : {"auto", "numpy", "numba"}
+        How every row is evaluated when there are no sufficient statistics:
+        NumPy, or one fused numba pass per step (the ``symgd[fast]`` extra);
+        ``"auto"`` uses numba when it is installed and rows × outputs
+        reaches :data:`symgd.fast.rows.AUTO_MIN_WORK`.
 
     Examples
     --------
@@ -103,12 +111,13 @@ def loss(per_sample: str | sp.Expr, data: Any, *, reduce: str = "mean",
     0.006667
     """
     params = _param_list(params)
-    dataset = as_data(data, names, stream)
+    dataset = as_data(data, names, stream, progress)
     mapping = _column_map(columns, dataset)
     symbols = _data_names(dataset, mapping)
     expr = _as_expr(per_sample, symbols, params, constants, "per-sample loss")
     return _build(expr, dataset, mapping, params, reduce=reduce, name=name,
-                  sufficient_statistics=sufficient_statistics, constants=constants)
+                  sufficient_statistics=sufficient_statistics, constants=constants,
+                  backend=backend)
 
 
 def mse(model: str | sp.Expr, data: Any, *, target: str = "y", **options: Any) -> DataObjective:
@@ -163,9 +172,10 @@ def _model_loss(kind: str, model: str | sp.Expr, data: Any, target: str, *,
                 columns: Mapping[str, str] | None = None,
                 params: Iterable[str] | None = None, names: Sequence[str] | None = None,
                 constants: Mapping[str, object] | None = None, name: str | None = None,
-                sufficient_statistics: bool = True, stream: object = "auto") -> DataObjective:
+                sufficient_statistics: bool = True, stream: object = "auto",
+                progress: object = False, backend: str = "auto") -> DataObjective:
     params = _param_list(params)
-    dataset = as_data(data, names, stream)
+    dataset = as_data(data, names, stream, progress)
     mapping = _column_map(columns, dataset)
     target = check_name(target, "target")
     y_column = mapping.get(target, target)
@@ -192,7 +202,8 @@ def _model_loss(kind: str, model: str | sp.Expr, data: Any, target: str, *,
     reduce = "sum" if kind == "sse" else "mean"
     obj = _build(per_sample, dataset, mapping, params, reduce=reduce, name=name or "L",
                  model=f, target=target, display=display,
-                 sufficient_statistics=sufficient_statistics, constants=constants)
+                 sufficient_statistics=sufficient_statistics, constants=constants,
+                 backend=backend)
     for symbol, column in obj.columns.items():
         if symbol != target and make_symbol(symbol) in f.free_symbols:
             dataset.check_varies(column)

@@ -28,6 +28,7 @@ from ..expr.names import plain_symbol
 from ..expr.numbers import constant_values
 from ..objective import Objective, Strategy, derivative
 from .chunked import CHUNK_ROWS, LOAD_BYTES
+from ..fast.rows import check_backend
 from .rows import RowEvaluator, RowStrategy
 from .sample import REDUCTIONS, SampleLoss
 from .statistics import reduced_strategy
@@ -79,7 +80,8 @@ class DataObjective(Objective):
                  name: str | None = None, model: sp.Expr | None = None,
                  target: str | None = None, display: sp.Expr | None = None,
                  sufficient_statistics: bool = True,
-                 constants: Mapping[str, object] | None = None) -> None:
+                 constants: Mapping[str, object] | None = None,
+                 backend: str = "auto") -> None:
         if reduce not in REDUCTIONS:
             raise InputError(f"reduce must be 'mean' or 'sum', got {quote(reduce)}")
         sample = SampleLoss(per_sample, params, columns, data, reduce)
@@ -87,7 +89,8 @@ class DataObjective(Objective):
         self.model = model
         self.target = target
         self._display = per_sample if display is None else display
-        self._per_row = RowStrategy(sample)
+        self._backend = check_backend(backend)
+        self._per_row = RowStrategy(sample, self._backend)
         strategy, self._centre = self._choose_strategy(sufficient_statistics)
         self._initialise(sample.params, strategy, name=name,
                          user=[plain_symbol(p.name) for p in sample.params],
@@ -121,7 +124,14 @@ class DataObjective(Objective):
         loaded = Dataset(columns, source=sample.data.source)
         loaded.names_from_file = True
         sample.data = loaded
-        self._per_row = RowStrategy(sample)
+        self._per_row = RowStrategy(sample, self._backend)
+
+    @property
+    def costly_evaluations(self) -> bool:
+        """True when each evaluation is a pass over rows not in memory (a
+        streamed file, a Dask collection): descent then skips its optional
+        probes, such as the oscillation diagnosis."""
+        return not self._sample.in_memory and self._evaluation.startswith("row by row")
 
     @property
     def evaluation(self) -> str:

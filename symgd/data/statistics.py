@@ -315,8 +315,10 @@ class FeatureMoments:
     """The :class:`~symgd.data.chunked.Moments` of the feature columns
     ``[φ1, ..., φp, φ0]`` over one chunk of rows (picklable, for Dask workers)."""
 
-    def __init__(self, symbols: Sequence[sp.Symbol], features: Sequence[sp.Expr]) -> None:
+    def __init__(self, symbols: Sequence[sp.Symbol], features: Sequence[sp.Expr],
+                 ranges: bool = True) -> None:
         self.symbols = tuple(symbols)
+        self.ranges = ranges
         index = {s: k for k, s in enumerate(self.symbols)}
         self.scaled = [_scaled_column(f, index) for f in features]
         self.fn = None if all(self.scaled) else Compiled(self.symbols, features)
@@ -324,7 +326,7 @@ class FeatureMoments:
     def __call__(self, chunk: list[np.ndarray]) -> Moments:
         n = len(chunk[0]) if chunk else 0
         if self.fn is None:   # numbers times columns (a linear model): nothing to compile
-            phi = np.empty((n, len(self.scaled)))
+            phi = np.empty((n, len(self.scaled)), order="F")   # column sums run along memory
             for k, (c, col) in enumerate(self.scaled):
                 if col is None:
                     phi[:, k] = c
@@ -333,13 +335,26 @@ class FeatureMoments:
                 else:
                     np.multiply(chunk[col], c, out=phi[:, k])
         else:
-            phi = np.column_stack(self.fn.at_array(chunk))
-        return Moments.of(phi)
+            values = self.fn.at_array(chunk)
+            phi = np.empty((n, len(values)), order="F")
+            for k, v in enumerate(values):
+                phi[:, k] = v
+        return Moments.of(phi, ranges=self.ranges, scratch=True)
 
 
 def _feature_moments(sample: SampleLoss, features: list) -> Moments:
-    return map_chunks(sample.data, sample.column_names,
-                      FeatureMoments(sample.data_symbols, features), Moments.merge)
+    # column ranges are for data not in memory (its constant columns are found by them)
+    fn = FeatureMoments(sample.data_symbols, features, ranges=not sample.in_memory)
+    moments = map_chunks(sample.data, sample.column_names, fn, Moments.merge)
+    note = getattr(sample.data, "note_ranges", None)
+    if note is not None:       # a feature that is a column gives that column's range
+        names = sample.column_names
+        plain = [(names[col], k) for k, spec in enumerate(fn.scaled)
+                 if spec is not None and spec[1] is not None and spec[0] == 1.0
+                 for col in [spec[1]]]
+        note([n for n, _ in plain], [moments.low[k] for _, k in plain],
+             [moments.high[k] for _, k in plain])
+    return moments
 
 
 def _gram_parts(moments: Moments, scale: float) -> tuple[np.ndarray, np.ndarray]:
@@ -363,7 +378,8 @@ def _centred_solve(sample: SampleLoss, moments: Moments, hessian: np.ndarray,
     """
     p = len(moments.mean) - 1
     mean, centred = moments.mean, moments.centred
-    constant = [j for j in range(p) if moments.low[j] == moments.high[j] and mean[j] != 0]
+    # a constant column is centred to exact zeros, chunk by chunk and merged
+    constant = [j for j in range(p) if centred[j, j] == 0 and mean[j] != 0]
     with np.errstate(all="ignore"):
         if len(constant) == 1:
             c = constant[0]
