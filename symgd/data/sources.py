@@ -24,6 +24,7 @@ out.
 from __future__ import annotations
 
 import importlib
+import itertools
 import os
 import pathlib
 import stat
@@ -173,7 +174,7 @@ class TableSource:
             return [p[0] if len(p) == 1 else np.concatenate(p) for p in parts]
         columns = [np.empty(self.rows) for _ in names]
         done = 0
-        for chunk in _chain(first, chunks):
+        for chunk in itertools.chain([first], chunks):
             end = done + len(chunk[0])
             if end > self.rows:
                 raise DataError(f"{self.source} changed while it was read; read it again")
@@ -248,13 +249,8 @@ class TableSource:
                          "first (for example with dropna())")
 
     def __repr__(self) -> str:
-        rows = f"{self.rows:,} rows" if self.rows is not None else "rows not counted"
+        rows = "rows not counted" if self.rows is None else f"{self.rows:,} rows"
         return f"<{type(self).__name__}: {self.source}: {rows}, {len(self.names)} columns>"
-
-
-def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
-    yield first
-    yield from rest
 
 
 def _numpy_kind(dtype: np.dtype) -> str:
@@ -517,27 +513,20 @@ def _npy(path: str | os.PathLike, names: Sequence[str] | None) -> ArraySource:
     path = pathlib.Path(path)
     size = _checked_file(path)
     label = _label(path)
-    try:
-        with open(path, "rb") as file:
-            magic = file.read(6)
-    except OSError as err:
-        raise DataError(f"cannot read {label!r}: {err.strerror or err}") from None
-    if magic != b"\x93NUMPY":
-        raise DataError(f"{label} is not a NumPy .npy file, or it is damaged; save it again "
+    damaged = DataError(f"{label} is not a NumPy .npy file, or it is damaged; save it again "
                         "with numpy.save")
     try:
+        with open(path, "rb") as file:
+            if file.read(6) != b"\x93NUMPY":
+                raise damaged
         array = np.load(path, mmap_mode="r", allow_pickle=False)
     except ValueError as err:
         if "pickle" in str(err).lower() or "python objects" in str(err).lower():
             raise DataError(f"{label} holds Python objects (pickled), which symgd does not "
                             "load; save an array of numbers") from None
-        raise DataError(f"{label} is not a NumPy .npy file, or it is damaged; save it again "
-                        "with numpy.save") from None
+        raise damaged from None
     except OSError:
-        raise DataError(f"{label} is not a NumPy .npy file, or it is damaged; save it again "
-                        "with numpy.save") from None
-    if not isinstance(array, np.ndarray):
-        raise DataError(f"{label} is not a NumPy .npy file; save it with numpy.save")
+        raise damaged from None
     source = ArraySource(array, names, source=label)
     source.nbytes = size
     return source
