@@ -525,3 +525,56 @@ def test_cli_bad_parquet_is_one_line(tmp_path):
     text.write_text(f"x,y\n{SECRET},1\n")
     code, out, err = _cli("fit", str(text), "--model", "w*x + b")
     assert code == 2 and SECRET not in err and "is not a Parquet file" in err
+
+
+_MEMORY_CHILD = """
+import resource, sys
+import symgd
+from symgd.data.sources import open_source
+
+def peak_mb():      # VmHWM: this program's peak (ru_maxrss may keep the parent's, across exec)
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM")) / 1024
+
+def now_mb():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize() / 2 ** 20
+small, big, how = sys.argv[1:4]
+for _ in open_source(small).chunks(["x", "y"]):      # the libraries' own memory, once
+    pass
+symgd.mse("w*x + b", small, stream=True).least_squares()
+base = now_mb()
+if how == "chunks":
+    rows = sum(len(x) for x, y in open_source(big).chunks(["x", "y"]))
+elif how == "load":
+    rows = open_source(big).load(["x", "y"]).rows
+else:
+    rows = symgd.mse("w*x + b", big, stream=True).rows
+print(rows, peak_mb() - base)
+"""
+
+
+@pytest.mark.skipif(not pathlib.Path("/proc/self/statm").exists(), reason="needs /proc")
+def test_streaming_a_parquet_file_holds_about_one_chunk(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    rows = 6_000_000                       # x and y: 96 MB as float64
+    rng = np.random.default_rng(1)
+    table = pa.table({"x": rng.normal(size=rows), "y": rng.normal(size=rows),
+                      "unused": rng.normal(size=rows)})
+    pq.write_table(table, tmp_path / "big.parquet")
+    pq.write_table(table.slice(0, 1000), tmp_path / "small.parquet")
+    del table
+    env = dict(os.environ, PYTHONPATH=str(pathlib.Path(symgd.__file__).parents[1]))
+    growth = {}
+    for how in ("chunks", "stream", "load"):
+        out = subprocess.run([sys.executable, "-c", _MEMORY_CHILD, str(tmp_path / "small.parquet"),
+                              str(tmp_path / "big.parquet"), how], capture_output=True,
+                             text=True, env=env, timeout=300)
+        assert out.returncode == 0, out.stderr
+        counted, growth_mb = out.stdout.split()
+        assert int(counted) == rows
+        growth[how] = float(growth_mb)
+    assert growth["chunks"] < 40 and growth["stream"] < 40, growth
+    # loading x and y holds their 96 MB (once: columns allocated once, not joined)
+    assert 90 < growth["load"] < 135, growth

@@ -24,6 +24,7 @@ out.
 from __future__ import annotations
 
 import importlib
+import itertools
 import os
 import pathlib
 import stat
@@ -41,6 +42,7 @@ __all__ = ["TableSource", "open_source", "MissingExtra", "ParquetSource", "Arrow
 
 _CHUNK_ROWS = 1 << 16
 _EXACT = 2 ** 53          # integers beyond this magnitude are not exact in float64
+_BUFFER = 1 << 20         # bytes of a Parquet column read at a time (bounds memory)
 
 
 class MissingExtra(DataError, ImportError):
@@ -129,6 +131,7 @@ class TableSource:
     nbytes: int | None = None
     bytes_read: int = 0
     names_from_file = True
+    _load_rows: int | None = None     # rows a chunk of load() (None: all at once)
 
     def chunks(self, names: Sequence[str], rows: int = _CHUNK_ROWS
                ) -> Iterator[list[np.ndarray]]:
@@ -150,16 +153,37 @@ class TableSource:
                 raise DataError(f"{self.source} has no numeric columns (its columns are "
                                 f"{shown_names(self.names)}); give numbers")
         names = list(names)
-        parts: list[list[np.ndarray]] = [[] for _ in names]
-        for chunk in self.chunks(names, self.rows if self.rows else 1 << 20):
-            for part, column in zip(parts, chunk):
-                part.append(column)
-        if not parts[0] or not sum(len(c) for c in parts[0]):
-            raise DataError(f"{self.source} has no rows")
-        columns = {n: p[0] if len(p) == 1 else np.concatenate(p) for n, p in zip(names, parts)}
-        dataset = Dataset(columns, source=self.source)
+        dataset = Dataset(dict(zip(names, self._whole(names))), source=self.source)
         dataset.names_from_file = self.names_from_file
         return dataset
+
+    def _whole(self, names: list[str]) -> list[np.ndarray]:
+        """The named columns whole: the one chunk of all rows where the reader
+        gives it (a view where possible), else chunks copied into columns
+        allocated once (the row count known) or joined at the end."""
+        step = self._load_rows or self.rows or 1 << 20
+        chunks = self.chunks(names, step)
+        first = next(chunks, None)
+        if first is None or not len(first[0]):
+            raise DataError(f"{self.source} has no rows")
+        if self.rows is None or len(first[0]) == self.rows:
+            parts = [[c] for c in first]
+            for chunk in chunks:
+                for part, column in zip(parts, chunk):
+                    part.append(column)
+            return [p[0] if len(p) == 1 else np.concatenate(p) for p in parts]
+        columns = [np.empty(self.rows) for _ in names]
+        done = 0
+        for chunk in itertools.chain([first], chunks):
+            end = done + len(chunk[0])
+            if end > self.rows:
+                raise DataError(f"{self.source} changed while it was read; read it again")
+            for column, values in zip(columns, chunk):
+                column[done:end] = values
+            done = end
+        if done != self.rows:
+            raise DataError(f"{self.source} changed while it was read; read it again")
+        return columns
 
     # ------------------------------------------------------ for the readers
 
@@ -225,7 +249,7 @@ class TableSource:
                          "first (for example with dropna())")
 
     def __repr__(self) -> str:
-        rows = f"{self.rows:,} rows" if self.rows is not None else "rows not counted"
+        rows = "rows not counted" if self.rows is None else f"{self.rows:,} rows"
         return f"<{type(self).__name__}: {self.source}: {rows}, {len(self.names)} columns>"
 
 
@@ -261,6 +285,7 @@ class _ArrowColumns(TableSource):
     """What Parquet and Arrow IPC files share: Arrow types, Arrow arrays to NumPy."""
 
     _what = "an Arrow file"
+    _load_rows = 1 << 16              # a file is loaded by pieces into columns allocated once
 
     def _open_arrow(self, path: str | os.PathLike, names: Sequence[str] | None) -> None:
         self._pa = _require("pyarrow", "parquet", f"reading {self._what} ({_label(path)})")
@@ -322,7 +347,7 @@ class ParquetSource(_ArrowColumns):
 
     def _file(self) -> Any:
         try:
-            return self._pq.ParquetFile(self.path)
+            return self._pq.ParquetFile(self.path, pre_buffer=False, buffer_size=_BUFFER)
         except (self._pa.ArrowException, OSError, ValueError):
             raise self._damaged() from None
 
@@ -488,27 +513,20 @@ def _npy(path: str | os.PathLike, names: Sequence[str] | None) -> ArraySource:
     path = pathlib.Path(path)
     size = _checked_file(path)
     label = _label(path)
-    try:
-        with open(path, "rb") as file:
-            magic = file.read(6)
-    except OSError as err:
-        raise DataError(f"cannot read {label!r}: {err.strerror or err}") from None
-    if magic != b"\x93NUMPY":
-        raise DataError(f"{label} is not a NumPy .npy file, or it is damaged; save it again "
+    damaged = DataError(f"{label} is not a NumPy .npy file, or it is damaged; save it again "
                         "with numpy.save")
     try:
+        with open(path, "rb") as file:
+            if file.read(6) != b"\x93NUMPY":
+                raise damaged
         array = np.load(path, mmap_mode="r", allow_pickle=False)
     except ValueError as err:
         if "pickle" in str(err).lower() or "python objects" in str(err).lower():
             raise DataError(f"{label} holds Python objects (pickled), which symgd does not "
                             "load; save an array of numbers") from None
-        raise DataError(f"{label} is not a NumPy .npy file, or it is damaged; save it again "
-                        "with numpy.save") from None
+        raise damaged from None
     except OSError:
-        raise DataError(f"{label} is not a NumPy .npy file, or it is damaged; save it again "
-                        "with numpy.save") from None
-    if not isinstance(array, np.ndarray):
-        raise DataError(f"{label} is not a NumPy .npy file; save it with numpy.save")
+        raise damaged from None
     source = ArraySource(array, names, source=label)
     source.nbytes = size
     return source
