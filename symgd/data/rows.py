@@ -95,25 +95,30 @@ class RowEvaluator:
         self.fn = Compiled((*sample.params, *z, *sample.data_symbols), arrays)
         self._stack: np.ndarray | None = None
 
+    # What a Dask worker needs to evaluate the outputs: the expressions, not the data.
+    _SHIPPED = ("backend", "fallback", "_per_row", "forms", "stacked", "_coefficients", "plan",
+                "fn")
+    _pickled: tuple[str, bytes] | None = None
+
     def __getstate__(self) -> dict:
-        # sent to Dask workers: the expressions, not the data
-        state = dict(self.__dict__)
+        state = {name: getattr(self, name) for name in self._SHIPPED}
         sample = self.sample
         state["sample"] = SampleLoss(sample.per_sample, sample.params, sample.columns, None,
                                      sample.reduce)
-        state["_stack"] = None
-        state["_kernel"], state["_kernel_ran"] = False, False    # NumPy on the workers
-        state.pop("_pickled", None)
+        state.update(_stack=None, _kernel=False, _kernel_ran=False)   # NumPy on the workers
         return state
+
+    def __setstate__(self, state: dict) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
 
     def __reduce__(self) -> tuple:
         # A worker that has seen this evaluator keeps it compiled: each step
         # sends the same bytes, and only the first unpickling compiles.
-        pickled = self.__dict__.get("_pickled")
-        if pickled is None:
+        if self._pickled is None:
             blob = pickle.dumps(self.__getstate__())
-            pickled = self.__dict__["_pickled"] = (hashlib.sha1(blob).hexdigest(), blob)
-        return (_evaluator_from, pickled)
+            self._pickled = (hashlib.sha1(blob).hexdigest(), blob)
+        return (_evaluator_from, self._pickled)
 
     def _form_coefficients(self, data: set) -> Compiled:
         rows = []
@@ -249,7 +254,7 @@ def _evaluator_from(key: str, blob: bytes) -> RowEvaluator:
     found = _WORKER_EVALUATORS.get(key)
     if found is None:
         found = RowEvaluator.__new__(RowEvaluator)
-        found.__dict__.update(pickle.loads(blob))
+        found.__setstate__(pickle.loads(blob))
         if len(_WORKER_EVALUATORS) > 32:
             _WORKER_EVALUATORS.clear()
         _WORKER_EVALUATORS[key] = found
