@@ -15,9 +15,10 @@ from typing import Sequence
 import numpy as np
 import sympy as sp
 
+from ..errors import ObjectiveError
+from ..fast.rows import FusedKernel, use_kernel
 from ..objective import (Compiled, Strategy, at_each_point, degree_bound, derivative, gradient_of,
                          directional_hessian, natural_key)
-from ..fast.rows import FusedKernel, supported, use_kernel
 from .sample import SampleLoss
 
 __all__ = ["RowEvaluator", "RowStrategy", "replace_linear_forms"]
@@ -167,12 +168,11 @@ class RowEvaluator:
         if self._kernel is None:
             self._kernel = False
             if use_kernel(self.backend, self.sample.rows, len(self.plan)):
-                reason = supported(self._per_row)
-                if reason is None:
+                try:
                     self._kernel = FusedKernel(self._per_row, self.sample.params,
                                                self.sample.data_symbols)
-                else:
-                    self.fallback = f"no fused kernel for {reason}; NumPy evaluates the rows"
+                except ObjectiveError as err:
+                    self.fallback = f"{err}; NumPy evaluates the rows"
         return self._kernel or None
 
     def _fused(self, kernel: FusedKernel, theta: list[float],

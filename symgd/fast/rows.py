@@ -194,7 +194,11 @@ class _Printer(PythonCodePrinter):
         self.shared = shared     # argument u -> the name of exp(-|u|), for sigmoid and softplus
 
     def _print_Symbol(self, expr: sp.Symbol) -> str:
-        return self.names[expr]
+        name = self.names.get(expr)
+        if name is None:
+            raise ObjectiveError(f"no fused kernel: {expr.name!r} is neither a parameter "
+                                 "nor a data column")
+        return name
 
     _print_Dummy = _print_Symbol
 
@@ -239,7 +243,7 @@ def kernel_source(outputs: Sequence[sp.Expr], params: Sequence[sp.Symbol],
     d0 = c0[i]
     t0 = math.tanh(p0*d0)
     a0 += t0**2
-    a1 += 2*t0*d0
+    a1 += d0*(2*t0)
     lo = b * 1024
     _block(theta, c0, lo, min(lo + 1024, n), partial[b])
     """
@@ -400,8 +404,7 @@ class FusedKernel:
                  data: Sequence[sp.Symbol]) -> None:
         missing = supported(outputs)
         if missing is not None:
-            raise ObjectiveError(f"no fused kernel for expressions using {missing}; "
-                                 "use backend='numpy' (or 'auto', which falls back to it)")
+            raise ObjectiveError(f"no fused kernel for expressions using {missing}")
         self.outputs = len(outputs)
         self.params = len(params)
         self.columns = len(data)
