@@ -40,11 +40,11 @@ class RowEvaluator:
         Expressions in the parameters and the data symbols, one per output.
     backend : {"auto", "numpy", "numba"}
         How a pass over every row is computed: NumPy (``"numpy"``), a fused
-        numba kernel (``"numba"``, see :mod:`symgd.fast.rows`), or the
-        kernel when numba is installed and rows × outputs reaches
-        :data:`symgd.fast.rows.AUTO_MIN_WORK` (``"auto"``). A kernel is not
+        numba kernel (``"numba"``, see ``symgd.fast.rows``), or, with
+        ``"auto"``, the kernel when numba is installed and rows × outputs
+        reaches ``symgd.fast.rows.AUTO_MIN_WORK`` (10⁶). A kernel is not
         used for subsampled rows, nor for expressions it cannot translate
-        (:attr:`fallback` says why); both paths agree to round-off.
+        (``fallback`` says why); both paths agree to round-off.
 
     Examples
     --------
