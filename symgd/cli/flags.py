@@ -29,6 +29,7 @@ FLAGS = {
     "first": "--first", "exact": "--exact", "points": "--points", "timeout": "--timeout",
     "bounds": "--bounds", "at": "--at", "wrt": "--wrt", "scheme": "--init",
     "tangent_at": "--tangent-at", "dpi": "--dpi", "fps": "--fps", "frames": "--frames",
+    "backend": "--backend",
 }
 # Where a command gives an argument from another flag.
 COMMAND_FLAGS = {"plot": {"at": "--start"}}
@@ -86,6 +87,9 @@ def as_flags(message: str, command: str | None = None, error: object = None) -> 
     'use symgd plot slice for one variable; give a point (--at X)'
     >>> as_flags("at={'q': 2.0} names ['q'], which are not variables", "plot")
     '--start q=2.0 names q, which are not variables'
+    >>> as_flags("backend='numba' cannot run this descent: ...; use backend='auto' or "
+    ...          "backend='numpy'")
+    '--backend numba cannot run this descent: ...; use --backend auto or --backend numpy'
     """
     table = {**FLAGS, **COMMAND_FLAGS.get(command or "", {})}
     message = _idioms(message, table)
@@ -125,6 +129,10 @@ def run_message(message: str) -> str:
     return re.sub(rf"(?<![\w-])({underscored})\b", lambda m: FLAGS[m.group(1)], message)
 
 
+# options whose False has a flag of its own
+_NEGATED = {"stream": "--no-stream"}
+
+
 def _idioms(message: str, table: dict[str, str]) -> str:
     """The Python idioms of a message in the command line's words."""
     def mapping(match: re.Match[str]) -> str:     # columns={'y': 'x'} -> --columns y=x
@@ -139,6 +147,8 @@ def _idioms(message: str, table: dict[str, str]) -> str:
     def keyword(match: re.Match[str]) -> str:     # exact=True -> --exact
         name, value = match.group(1), match.group(2)
         flag = table.get(name, "--" + name.replace("_", "-"))
+        if value == "False" and name in _NEGATED:
+            return _NEGATED[name]
         return f"leave out {flag}" if value == "False" else flag
 
     def quoted_option(match: re.Match[str]) -> str:   # schedule="step", "inverse" or ...
@@ -161,6 +171,7 @@ def _idioms(message: str, table: dict[str, str]) -> str:
     message = re.sub(rf"(?<![\w.-])({holders})=\.\.\.",
                      lambda m: f"{table[m.group(1)]} {METAVARS.get(table[m.group(1)], 'VALUE')}",
                      message)
+    message = re.sub(r"(?<![\w.-])backend='(\w+)'", r"--backend \1", message)
     message = re.sub(r"\bplot_(\w+)", lambda m: "symgd plot " + m.group(1).replace("_", "-"),
                      message)
     return message

@@ -180,7 +180,9 @@ def model_loss(args: argparse.Namespace, data: str) -> FitInputs:
                          "logistic regression")
     loss = LOSSES[args.loss](model, data, target=args.target, columns=columns,
                              params=params,
-                             constants=assignments(args.const, "--const") or None)
+                             constants=assignments(args.const, "--const") or None,
+                             stream=getattr(args, "stream", "auto"),
+                             progress=progress(args))
     return FitInputs(model, loss, network)
 
 
@@ -224,10 +226,14 @@ def run(obj: Any, args: argparse.Namespace, **batches: Any) -> Result:
     lr = 0.1 if args.lr is None else args.lr
     start = start_value("0" if args.start is None else args.start, obj.names)
     tol = tolerance(args)
+    backend = getattr(args, "backend", "auto")
+    shown = progress(args)
+    if backend == "numba" and shown == "auto":    # a compiled loop shows no progress line
+        shown = False
     return descend(obj, start, lr=lr, max_iter=args.max_iter, tol=tol, ftol=args.ftol,
                    step=args.step, record_bound=getattr(args, "record_bound", False),
-                   exact=getattr(args, "exact", None) or False, progress=progress(args),
-                   **batches, **options)
+                   exact=getattr(args, "exact", None) or False, progress=shown,
+                   backend=backend, **batches, **options)
 
 
 def step_options(args: argparse.Namespace) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from ..data.networks import INITIALIZERS
 from ..descent.loop import MAX_EXACT_DIGITS
 from ..descent.steps import RULES
 from ..errors import SymgdError
+from ..fast import BACKENDS
 from ..expr.parse import float_number
 
 __all__ = ["build_parser", "Parser", "UsageError", "COMMANDS", "PLOT_KINDS", "DEMOS",
@@ -159,6 +160,11 @@ def _fit(sub: Any) -> None:
     _model_options(p, defaults, required=True)
     p.add_argument("--const", action="append", metavar="NAME=VALUE", default=[],
                    help="a constant, e.g. a=2.5 (repeatable)")
+    p.add_argument("--stream", dest="stream", action="store_const", const=True,
+                   default="auto", help="read DATA in chunks, never holding all its rows "
+                   "(any size; the default for files over 256 MiB)")
+    p.add_argument("--no-stream", dest="stream", action="store_const", const=False,
+                   help="load DATA into memory (at most 2 GiB)")
     _option(p, defaults, "--init", "xavier", choices=INITIALIZERS,
             help="random start of a network model (default xavier)")
     _option(p, defaults, "--seed", 0, type=int,
@@ -385,6 +391,10 @@ def _run_options(p: argparse.ArgumentParser, defaults: dict, start_required: boo
             "runs exactly --max-iter steps, and taking them all is a success")
     _option(p, defaults, "--ftol", 0.0, type=_number_arg,
             help="stop when the relative loss change is at most this (default off)")
+    _option(p, defaults, "--backend", "auto", choices=BACKENDS,
+            help="what runs the loop: numpy (the default path), numba (compiled; "
+            'pip install "symgd[fast]"; the fixed step only), or auto (numba when installed '
+            "and a long run pays for compiling; default auto)")
 
 
 def _table_options(p: argparse.ArgumentParser, defaults: dict) -> None:

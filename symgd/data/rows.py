@@ -10,15 +10,18 @@ product over the stacked columns, and gradient components
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from typing import Sequence
 
 import numpy as np
 import sympy as sp
 
-from ..errors import ObjectiveError
+from ..errors import DataError, ObjectiveError
 from ..fast.rows import FusedKernel, use_kernel
 from ..objective import (Compiled, Strategy, at_each_point, degree_bound, derivative, gradient_of,
                          directional_hessian, natural_key)
+from .chunked import map_chunks
 from .sample import SampleLoss
 
 __all__ = ["RowEvaluator", "RowStrategy", "replace_linear_forms"]
@@ -92,6 +95,26 @@ class RowEvaluator:
         self.fn = Compiled((*sample.params, *z, *sample.data_symbols), arrays)
         self._stack: np.ndarray | None = None
 
+    def __getstate__(self) -> dict:
+        # sent to Dask workers: the expressions, not the data
+        state = dict(self.__dict__)
+        sample = self.sample
+        state["sample"] = SampleLoss(sample.per_sample, sample.params, sample.columns, None,
+                                     sample.reduce)
+        state["_stack"] = None
+        state["_kernel"], state["_kernel_ran"] = False, False    # NumPy on the workers
+        state.pop("_pickled", None)
+        return state
+
+    def __reduce__(self) -> tuple:
+        # A worker that has seen this evaluator keeps it compiled: each step
+        # sends the same bytes, and only the first unpickling compiles.
+        pickled = self.__dict__.get("_pickled")
+        if pickled is None:
+            blob = pickle.dumps(self.__getstate__())
+            pickled = self.__dict__["_pickled"] = (hashlib.sha1(blob).hexdigest(), blob)
+        return (_evaluator_from, pickled)
+
     def _form_coefficients(self, data: set) -> Compiled:
         rows = []
         for form, _ in self.forms:
@@ -124,6 +147,13 @@ class RowEvaluator:
         (then a sum is scaled up to estimate the sum over every row)."""
         theta = [float(t) for t in theta]
         sample = self.sample
+        if not sample.in_memory:
+            if rows is not None:
+                raise DataError(f"{sample.data.source} is streamed: its rows cannot be "
+                                "sampled; load it with stream=False")
+            sums = map_chunks(sample.data, sample.column_names, ChunkOutputs(self, theta),
+                              np.add)
+            return tuple(float(v) * sample.scale for v in sums)
         columns = sample.column_arrays()
         kernel = self.kernel if rows is None else None
         if kernel is not None:
@@ -136,10 +166,21 @@ class RowEvaluator:
             columns = [c[rows] for c in columns]
             stack = stack[rows] if stack is not None else None
             scale = 1.0 / len(rows) if sample.reduce == "mean" else sample.rows / len(rows)
+        results = self.sums(theta, columns, stack)
+        return tuple(float(v) * scale for v in results)
+
+    def sums(self, theta: Sequence[float], columns: Sequence[np.ndarray],
+             stack: np.ndarray | None = None) -> list[float]:
+        """Each output summed over the rows given as ``columns`` (one array
+        per data symbol, in order); ``stack``, the stacked columns of the
+        linear forms, is built from them when not given."""
+        if stack is None and self.forms:
+            index = dict(zip(self.sample.data_symbols, columns))
+            stack = np.column_stack([index[d] for d in self.stacked]) if self.stacked \
+                else np.empty((len(columns[0]), 0))
         with np.errstate(all="ignore"):
             values = self.fn.at_array([*theta, *self._linear_forms(theta, stack), *columns])
-            results = self._reduce(values, stack, columns)
-        return tuple(float(v) * scale for v in results)
+            return self._reduce(values, stack, list(columns))
 
     def _reduce(self, values: list[np.ndarray], stack: np.ndarray | None,
                 columns: list[np.ndarray]) -> list[float]:
@@ -197,6 +238,33 @@ class RowEvaluator:
     def at_array(self, columns: Sequence[np.ndarray]) -> list[np.ndarray]:
         """The outputs at many points, one pass over the rows per point."""
         return at_each_point(self.at, columns)
+
+
+_WORKER_EVALUATORS: dict[str, RowEvaluator] = {}
+
+
+def _evaluator_from(key: str, blob: bytes) -> RowEvaluator:
+    """A pickled :class:`RowEvaluator`, compiled once per process."""
+    found = _WORKER_EVALUATORS.get(key)
+    if found is None:
+        found = RowEvaluator.__new__(RowEvaluator)
+        found.__dict__.update(pickle.loads(blob))
+        if len(_WORKER_EVALUATORS) > 32:
+            _WORKER_EVALUATORS.clear()
+        _WORKER_EVALUATORS[key] = found
+    return found
+
+
+class ChunkOutputs:
+    """A :class:`RowEvaluator`'s outputs summed over one chunk of rows at a
+    fixed point (what a pass over streamed or distributed rows maps)."""
+
+    def __init__(self, evaluator: RowEvaluator, theta: Sequence[float]) -> None:
+        self.evaluator = evaluator
+        self.theta = list(theta)
+
+    def __call__(self, chunk: list[np.ndarray]) -> np.ndarray:
+        return np.array(self.evaluator.sums(self.theta, chunk), dtype=float)
 
 
 class RowStrategy(Strategy):

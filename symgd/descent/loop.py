@@ -60,7 +60,7 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
             callback: Callable[[Iterate], Any] | None = None, history: bool = True,
             patience: int = 20, record_bound: bool = False, exact: bool | int = False,
             batch_size: int | None = None, epochs: int | None = None, shuffle: bool = True,
-            seed: int = 0, progress: bool | str = False,
+            seed: int = 0, progress: bool | str = False, backend: str = "auto",
             variables: Iterable[str] | None = None,
             constants: Mapping[str, object] | None = None, **step_options: Any) -> Result:
     r"""Minimize by gradient descent: :math:`x_{t+1} = x_t - \gamma \nabla f(x_t)`.
@@ -129,6 +129,17 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
         second, the loss, an upper bound on the time left) once the run has
         taken a second; ``"auto"`` shows it only when standard error is a
         terminal. Never part of the result.
+    backend : {"auto", "numpy", "numba"}
+        What runs the loop (see :mod:`symgd.fast`): ``"numpy"`` the default
+        path; ``"numba"`` the loop compiled with numba (``pip install
+        "symgd[fast]"``), for the fixed step with a constant rate on an
+        objective with closed-form derivatives (``math`` functions), without
+        a callback or a progress line; ``"auto"`` (the default) uses numba
+        when it is installed, the run is one it can do, and the objective's
+        loop is compiled already or ``max_iter`` is at least
+        ``symgd.fast.AUTO_MIN_ITER`` (1,000,000). Both give the same
+        iterates, statuses and messages to round-off; ``result.backend``
+        says which ran, ``result.compile_time`` how long compiling took.
     record_bound : bool
         Add the local step bound 2/λmax of the Hessian at every iterate as
         the history column ``lr_bound`` (``inf`` where the Hessian has no
@@ -192,9 +203,11 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
     advance = None if batches is None else _batch_advance(obj, rule, x0, batches, counts)
     counted = None if batches is None else Batches(batches.size, batches.per_epoch, epochs)
     line = progress_line("descend", limits.max_iter, show=progress, bound=True)
+    chosen = _backend(backend, obj, rule, limits, batches is not None, callback, line)
     try:
         result = run(obj, rule, x0, limits, fast=fast, callback=callback, keep=history,
-                     advance=advance, batches=counted, counts=counts, progress=line)
+                     advance=advance, batches=counted, counts=counts, progress=line,
+                     backend=chosen)
     except MemoryError:
         raise ResourceError(f"descend ran out of memory on a run of {obj.n} variables: "
                             f"pass history=False or a smaller max_iter") from None
@@ -219,11 +232,33 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
                             f"pass record_bound=False or a smaller max_iter") from None
 
 
+def _backend(backend: object, obj: Objective, rule: StepRule, limits: Limits,
+             batches: bool, callback: object, line: Progress | None) -> str:
+    """``"numpy"`` or ``"numba"``, as :func:`symgd.fast.pick` chooses for this
+    run, or ``"auto"`` where ``"auto"`` chose numba."""
+    from .. import fast                # no numba import: that waits for a compile
+    if fast.check_backend(backend) == "numpy":
+        return "numpy"
+    unsupported = fast.unsupported(rule, line, limits.max_iter)
+    if batches:
+        unsupported.append("mini-batch descent")
+    if not obj.inlinable:
+        unsupported.append("an objective without closed-form derivatives in its variables "
+                           "(a data loss evaluated by rows, or a Python function)")
+    elif obj.n > FAST_PATH_MAX_VARIABLES:
+        unsupported.append(f"more than {FAST_PATH_MAX_VARIABLES} variables")
+    if callback is not None:
+        unsupported.append("a callback")
+    # "auto" when auto chose numba: the default path runs should the objective not compile
+    chosen = fast.pick(backend, obj, "loop", unsupported, limits.max_iter, fast.AUTO_MIN_ITER)
+    return "auto" if chosen == "numba" and backend == "auto" else chosen
+
+
 def run(obj: Objective, rule: StepRule, x0: np.ndarray, limits: Limits, *, fast: bool,
         callback: Callable[[Iterate], Any] | None = None, keep: bool = True,
         advance: Callable[[tuple], tuple] | None = None,
         batches: Batches | None = None, counts: Counts | None = None,
-        progress: Progress | None = None) -> Result:
+        progress: Progress | None = None, backend: str = "numpy") -> Result:
     """One run of the loop from ``x0``: the generated loop with ``obj`` inlined
     when ``fast`` (the fixed step only), else the general loop with
     ``advance(x) -> (f, g1..gn, next x1..xn)`` (by default, ``rule``'s step).
@@ -231,6 +266,11 @@ def run(obj: Objective, rule: StepRule, x0: np.ndarray, limits: Limits, *, fast:
     ``counts`` holds the evaluations ``advance`` made beyond one value and
     gradient per iterate (a line search's trial values, Hessians);
     ``progress`` is told of the iterates now and then (``Progress.tick``).
+    ``backend`` is ``"numpy"`` (the Python loops), ``"numba"`` (the compiled
+    fixed-step loop of :mod:`symgd.fast.loops`, for ``fast`` runs without
+    a callback or progress; an :class:`~symgd.errors.InputError` should the
+    objective not compile) or ``"auto"`` (the compiled loop, or the Python
+    one should the objective not compile: the same results).
 
     :func:`descend` calls this after checking its input; ``limits`` come
     from :func:`~symgd.descent.stopping.check_limits`.
@@ -245,13 +285,20 @@ def run(obj: Objective, rule: StepRule, x0: np.ndarray, limits: Limits, *, fast:
     n = obj.n
     counts = Counts() if counts is None else counts
     linear = limits.max_iter > 0 and obj.is_linear
-    loop = fast_loop(obj) if fast else general_loop
-    if advance is None and not fast:
-        advance = _rule_advance(obj, rule, x0, counts)
-    status, it, rows, last, stride = loop(
-        tuple(x0.tolist()), rule.lr, 0 if linear else limits.max_iter, limits.tol,
-        limits.ftol, limits.patience, keep, _callback(callback, n), advance,
-        obj.evaluator.at, n + 1, history_cap(n), None if progress is None else progress.tick)
+    compiled = _compiled_run(obj, rule, x0, limits, linear, keep, backend) if fast else None
+    if compiled is not None:
+        status, it, rows, last, stride, seconds = compiled
+        backend = "numba"
+    else:
+        seconds, backend = 0.0, "numpy"
+        loop = fast_loop(obj) if fast else general_loop
+        if advance is None and not fast:
+            advance = _rule_advance(obj, rule, x0, counts)
+        status, it, rows, last, stride = loop(
+            tuple(x0.tolist()), rule.lr, 0 if linear else limits.max_iter, limits.tol,
+            limits.ftol, limits.patience, keep, _callback(callback, n), advance,
+            obj.evaluator.at, n + 1, history_cap(n),
+            None if progress is None else progress.tick)
     hist = _history(obj.names, rows, last, it, stride if keep else 1)
     status = Status(status)
     if linear and status in (Status.MAX_ITER, Status.CALLBACK) and hist.grad_norm[-1] > 0:
@@ -272,13 +319,42 @@ def run(obj: Objective, rule: StepRule, x0: np.ndarray, limits: Limits, *, fast:
     return Result(np.array(last[:n], dtype=float), float(last[n]),
                   np.array(last[n + 1:2 * n + 1], dtype=float), it, success, int(status),
                   text, hist, obj.names, rule.lr, limits.reported_tol, rule.name,
-                  nfev=it + 1 + counts.nfev, njev=it + 1, nhev=counts.nhev)
+                  nfev=it + 1 + counts.nfev, njev=it + 1, nhev=counts.nhev,
+                  backend=backend, compile_time=seconds)
 
 
-def _history(names: tuple[str, ...], rows: list, last: tuple, it: int,
+def _compiled_run(obj: Objective, rule: StepRule, x0: np.ndarray, limits: Limits,
+                  linear: bool, keep: bool, backend: str) -> tuple | None:
+    """The compiled loop's ``(status, it, rows, last, stride, compile
+    seconds)``, or None to run the Python loop (``backend`` "numpy", or an
+    objective that does not compile when the choice was not explicit)."""
+    if backend == "numpy":
+        return None
+    from ..fast import loops
+    try:
+        return loops.run_loop(obj, x0, rule.lr, 0 if linear else limits.max_iter, limits.tol,
+                              limits.ftol, limits.patience, keep, history_cap(obj.n))
+    except loops.Unsupported as why:
+        if backend == "auto":
+            return None
+        raise InputError(f"backend='numba' cannot run this descent: {why}; use "
+                         f"backend='auto' or backend='numpy'") from None
+
+
+def _history(names: tuple[str, ...], rows: list | np.ndarray, last: tuple, it: int,
              stride: int) -> History:
-    """The recorded rows, at multiples of ``stride``, and always the last iterate."""
+    """The recorded rows (tuples, or an array's rows), at multiples of
+    ``stride``, and always the last iterate."""
     iterations = np.arange(len(rows), dtype=np.int64) * stride
+    if isinstance(rows, np.ndarray):
+        if not len(rows) or iterations[-1] != it:
+            rows = np.vstack([rows, np.array(last)[None, :]])
+            iterations = np.append(iterations, it)
+        n = len(names)
+        hist = History(names, rows[:, :n], rows[:, n], rows[:, n + 1:2 * n + 1], rows[:, -1],
+                       iterations)
+        hist.stride = stride
+        return hist
     if not rows or iterations[-1] != it:
         rows.append(last)
         iterations = np.append(iterations, it)

@@ -14,6 +14,7 @@ from ..errors import InputError, InputTypeError, ResourceError
 from ..objective.core import Objective, as_objective
 from .result import Batch, History, Status
 from .steps import ELEMENTWISE_RULES, StepRule, get_rule
+from .advice import OSCILLATION_PROBE
 from .stopping import STATE, Limits, Stop, VectorRules, check_limits, diagnose, message
 
 __all__ = ["descend_many", "MANY_HISTORY_MAX_VALUES"]
@@ -29,7 +30,7 @@ _RULES = VectorRules()
 def descend_many(objective: object, starts: object, lr: object = 0.1, *,
                  max_iter: int = 1000, tol: float | None = 1e-8, ftol: float = 0.0,
                  step: str = "fixed", history: bool = False, patience: int = 20,
-                 progress: bool | str = False,
+                 progress: bool | str = False, backend: str = "auto",
                  **step_options: Any) -> Batch:
     r"""Many descents at once, vectorized: one run per start point or learning rate.
 
@@ -59,6 +60,15 @@ def descend_many(objective: object, starts: object, lr: object = 0.1, *,
     progress : bool or "auto"
         Show a progress line on standard error (iterations, the runs still
         active, the lowest loss); see :func:`descend`.
+    backend : {"auto", "numpy", "numba"}
+        What runs the loop (see :mod:`symgd.fast`): ``"numba"`` runs each
+        start to its stop in a compiled loop (the fixed step, no progress
+        line; ``pip install "symgd[fast]"``); ``"auto"`` does so when numba
+        is installed and the objective's loop is compiled already or the
+        runs × ``max_iter`` are at least ``symgd.fast.AUTO_MIN_RUN_STEPS``
+        (10,000,000). The per-run results are the same to round-off;
+        ``batch.backend`` says which ran, ``batch.compile_time`` how long
+        compiling took.
     max_iter, tol, ftol, patience, **step_options
         As in :func:`descend`.
 
@@ -86,7 +96,12 @@ def descend_many(objective: object, starts: object, lr: object = 0.1, *,
     limits = check_limits(max_iter, tol, ftol, patience)
     _check_history_size(X0.shape, limits.max_iter, history)
     line = progress_line("descend_many", limits.max_iter, show=progress, bound=True)
+    chosen = _backend(backend, obj, rule, X0, limits, line)
     try:
+        if chosen != "numpy":
+            batch = _compiled_loop(obj, rule, X0, rates, history, limits, chosen)
+            if batch is not None:
+                return batch
         return _many_loop(obj, rule, X0, rates, history, limits, line)
     except MemoryError:
         raise ResourceError(f"descend_many ran out of memory with {X0.shape[0]:,} starts of "
@@ -175,15 +190,61 @@ def _many_loop(obj: Objective, rule: StepRule, X0: np.ndarray, rates: np.ndarray
             delta, step_state = rule.update(grad, step_state, X, obj)
             X[moving] -= rates[moving, None] * delta[moving]
     recorded = np.stack(rows) if rows is not None else None
+    return _batch(obj, rule, X0, rates, limits, first, last, recorded, nit, status)
+
+
+def _batch(obj: Objective, rule: StepRule, X0: np.ndarray, rates: np.ndarray,
+           limits: Limits, first: np.ndarray, last: np.ndarray, recorded: np.ndarray | None,
+           nit: np.ndarray, status: np.ndarray, oscillating: np.ndarray | None = None,
+           backend: str = "numpy", compile_time: float = 0.0) -> Batch:
+    """The Batch of what a loop recorded, each run's status diagnosed as
+    :func:`descend` does (with the answers of the oscillation probe run
+    already, when ``oscillating`` holds them)."""
+    n = X0.shape[1]
     for i in np.flatnonzero(np.isin(status, (Status.MAX_ITER, Status.NOT_FINITE))):
         ends = np.stack([first[i], last[i]])     # diagnose() reads the first and last
         hist = History(obj.names, ends[:, :n], ends[:, n], ends[:, n + 1:2 * n + 1],
                        ends[:, -1], [0, nit[i]])
         status[i] = diagnose(Status(int(status[i])),
                              Stop(obj, rule._replace(lr=float(rates[i])), hist, int(nit[i]),
-                                  limits))
+                                  limits),
+                             None if oscillating is None else bool(oscillating[i]))
     return Batch(obj.names, X0, rates, first, last, recorded, nit, status,
-                 limits.reported_tol, _explainer(obj, rule, limits), step=rule.name)
+                 limits.reported_tol, _explainer(obj, rule, limits), step=rule.name,
+                 backend=backend, compile_time=compile_time)
+
+
+def _backend(backend: object, obj: Objective, rule: StepRule, X0: np.ndarray, limits: Limits,
+             line: Progress | None) -> str:
+    """``"numpy"`` or ``"numba"``, as :func:`symgd.fast.pick` chooses, or
+    ``"auto"`` where ``"auto"`` chose numba."""
+    from .. import fast                # no numba import: that waits for a compile
+    if fast.check_backend(backend) == "numpy":
+        return "numpy"
+    unsupported = fast.unsupported(rule, line, limits.max_iter)
+    # "auto" when auto chose numba: the default path runs should the objective not compile
+    chosen = fast.pick(backend, obj, "many", unsupported, X0.shape[0] * limits.max_iter,
+                     fast.AUTO_MIN_RUN_STEPS)
+    return "auto" if chosen == "numba" and backend == "auto" else chosen
+
+
+def _compiled_loop(obj: Objective, rule: StepRule, X0: np.ndarray, rates: np.ndarray,
+                   keep: bool, limits: Limits, backend: str) -> Batch | None:
+    """The runs in the compiled loop of :mod:`symgd.fast.loops`; None to run
+    the NumPy loop instead when the objective does not compile and the
+    choice was ``"auto"``."""
+    from ..fast import loops
+    try:
+        first, last, recorded, nit, status, oscillating, seconds = loops.run_many(
+            obj, X0, rates, limits.max_iter, limits.tol, limits.ftol, limits.patience, keep,
+            OSCILLATION_PROBE)
+    except loops.Unsupported as why:
+        if backend == "auto":
+            return None
+        raise InputError(f"backend='numba' cannot run this descent: {why}; use "
+                         f"backend='auto' or backend='numpy'") from None
+    return _batch(obj, rule, X0, rates, limits, first, last, recorded, nit, status,
+                  oscillating, backend="numba", compile_time=seconds)
 
 
 def _check_history_size(shape: tuple[int, int], max_iter: int, keep: bool) -> None:

@@ -279,6 +279,12 @@ class Result(Report):
         count in ``nfev`` only. A mini-batch step counts one evaluation on
         its batch. Evaluations made afterwards to write the message's advice
         are not counted.
+    backend : str
+        What ran the loop: ``"numpy"`` (the default path) or ``"numba"``
+        (the compiled loop of :mod:`symgd.fast`).
+    compile_time : float
+        Seconds this call spent compiling the loop (0.0 when it was compiled
+        before, or not compiled). Neither field is part of the mapping.
 
     Like SciPy's ``OptimizeResult``, a Result is also read as a mapping:
     ``res["x"]``, ``"nfev" in res``, ``res.keys()``, ``res.items()``,
@@ -309,6 +315,8 @@ class Result(Report):
     nfev: int = 0
     njev: int = 0
     nhev: int = 0
+    backend: str = "numpy"
+    compile_time: float = 0.0
 
     # -------------------------------------------- OptimizeResult's mapping
 
@@ -432,12 +440,18 @@ class Batch(Report):
     fun, nit, status, success, lr : ndarray, shape (k,)
     jac : ndarray, shape (k, n)
     starts : ndarray, shape (k, n)
+    backend : str
+        What ran the loop: ``"numpy"`` or ``"numba"`` (see :mod:`symgd.fast`).
+    compile_time : float
+        Seconds this call spent compiling the loop (0.0 when it was compiled
+        before, or not compiled).
     """
 
     def __init__(self, names: Sequence[str], starts: np.ndarray, lr: np.ndarray,
                  first: np.ndarray, last: np.ndarray, rows: np.ndarray | None,
                  nit: np.ndarray, status: np.ndarray, tol: float | None,
-                 explain: Explain, step: str | None = None) -> None:
+                 explain: Explain, step: str | None = None, backend: str = "numpy",
+                 compile_time: float = 0.0) -> None:
         n = len(names)
         self.names = tuple(names)
         self.starts, self.lr = starts, lr
@@ -450,6 +464,7 @@ class Batch(Report):
         self._first, self._last, self._rows = first, last, rows
         self._tol, self._explain = tol, explain
         self.step = step
+        self.backend, self.compile_time = backend, compile_time
 
     def __len__(self) -> int:
         return len(self.fun)
@@ -466,7 +481,8 @@ class Batch(Report):
         lr = float(self.lr[i])
         return Result(self.x[i].copy(), float(self.fun[i]), self.jac[i].copy(), it,
                       bool(self.success[i]), int(status), self._explain(status, hist, it, lr),
-                      hist, self.names, lr, self._tol, self.step, nfev=it + 1, njev=it + 1)
+                      hist, self.names, lr, self._tol, self.step, nfev=it + 1, njev=it + 1,
+                      backend=self.backend)
 
     def _history(self, rows: np.ndarray, iterations: Any) -> History:
         n = len(self.names)

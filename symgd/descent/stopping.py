@@ -292,12 +292,15 @@ class Stop(NamedTuple):
 UNBOUNDED_BELOW = -1e100
 
 
-def diagnose(status: Status, stop: Stop) -> Status:
+def diagnose(status: Status, stop: Stop, oscillating: bool | None = None) -> Status:
     r"""The status that says what really happened, from the one the rules gave.
 
     A run that reached ``max_iter`` with its loss above the start is
     diverging (``DIVERGED``); a plain fixed step whose iterates alternate at
-    about the same loss is ``OSCILLATING``; a loss that overflowed to
+    about the same loss is ``OSCILLATING`` (by the probe
+    :func:`~symgd.descent.advice.oscillates` from the last point, or
+    ``oscillating`` when the caller ran that probe already, as the compiled
+    multi-start loop does); a loss that overflowed to
     :math:`-\infty` away from a pole after a finite fall (not in the first
     step, which may be one overflow) is ``UNBOUNDED``.
     """
@@ -311,8 +314,12 @@ def diagnose(status: Status, stop: Stop) -> Status:
     first = float(hist.loss[0])
     if math.isfinite(first) and last.loss > first + 1e-9 * max(abs(first), 1.0):
         return Status.DIVERGED
+    # (the probe takes dozens of evaluations: not where each is a pass over a
+    # streamed file or a cluster's partitions)
     if stop.rule.plain and stop.batches is None and last.grad_norm > 0 \
-            and oscillates(stop.objective, stop.rule.lr, last.x):
+            and not getattr(stop.objective, "costly_evaluations", False) \
+            and (oscillates(stop.objective, stop.rule.lr, last.x) if oscillating is None
+                 else oscillating):
         return Status.OSCILLATING
     return status
 
