@@ -17,11 +17,11 @@ from typing import Sequence
 import numpy as np
 import sympy as sp
 
+from ..errors import DataError, ObjectiveError
+from ..fast.rows import FusedKernel, use_kernel
 from ..objective import (Compiled, Strategy, at_each_point, degree_bound, derivative, gradient_of,
                          directional_hessian, natural_key)
-from ..errors import DataError
 from .chunked import map_chunks
-from ..fast.rows import FusedKernel, supported, use_kernel
 from .sample import SampleLoss
 
 __all__ = ["RowEvaluator", "RowStrategy", "replace_linear_forms"]
@@ -43,11 +43,11 @@ class RowEvaluator:
         Expressions in the parameters and the data symbols, one per output.
     backend : {"auto", "numpy", "numba"}
         How a pass over every row is computed: NumPy (``"numpy"``), a fused
-        numba kernel (``"numba"``, see :mod:`symgd.fast.rows`), or the
-        kernel when numba is installed and rows × outputs reaches
-        :data:`symgd.fast.rows.AUTO_MIN_WORK` (``"auto"``). A kernel is not
+        numba kernel (``"numba"``, see ``symgd.fast.rows``), or, with
+        ``"auto"``, the kernel when numba is installed and rows × outputs
+        reaches ``symgd.fast.rows.AUTO_MIN_WORK`` (10⁶). A kernel is not
         used for subsampled rows, nor for expressions it cannot translate
-        (:attr:`fallback` says why); both paths agree to round-off.
+        (``fallback`` says why); both paths agree to round-off.
 
     Examples
     --------
@@ -214,12 +214,11 @@ class RowEvaluator:
         if self._kernel is None:
             self._kernel = False
             if use_kernel(self.backend, self.sample.rows, len(self.plan)):
-                reason = supported(self._per_row)
-                if reason is None:
+                try:
                     self._kernel = FusedKernel(self._per_row, self.sample.params,
                                                self.sample.data_symbols)
-                else:
-                    self.fallback = f"no fused kernel for {reason}; NumPy evaluates the rows"
+                except ObjectiveError as err:
+                    self.fallback = f"{err}; NumPy evaluates the rows"
         return self._kernel or None
 
     def _fused(self, kernel: FusedKernel, theta: list[float],
