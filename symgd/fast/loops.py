@@ -14,6 +14,11 @@ the stopping rules of :mod:`symgd.descent.stopping` pasted in as code
 * ``many`` (for :func:`symgd.descend_many`) runs each start to its own stop
   and writes its first and last rows (and, when asked, every row).
 
+symgd's own functions (``sigmoid``, ``softplus``, ``relu``, ``Heaviside``)
+are their float forms compiled as they are; an objective that needs any
+other function outside the ``math`` module (``polygamma``, in the derivative
+of ``gamma``) is not compiled.
+
 Where ``math`` would raise in Python (``log`` of a negative number, an
 overflow, a division by zero), the compiled code gets nan or inf, as the
 NumPy evaluation that the Python loop falls back to does (numba's
@@ -51,6 +56,9 @@ _FILENAME = "<symgd compiled loop {}>"
 _IDENTIFIER = re.compile(r"(?<![\w.])[A-Za-z_]\w*")      # not the e of 1e5
 # What the generated code may call: the math module, and the loop's own names.
 _MATH = {k: v for k, v in vars(math).items() if not k.startswith("_")}
+# symgd's own functions whose float forms (symgd.expr.registry) compile as
+# they are, so the compiled code computes what the Python loop does.
+_COMPILED_OWN = frozenset({"sigmoid", "softplus", "relu", "Heaviside"})
 _NAMES = {**_MATH, "inf": math.inf, "nan": math.nan, "abs": abs, "max": max, "min": min,
           "float": float, "range": range, **{s.name: int(s) for s in Status}}
 
@@ -68,14 +76,14 @@ def _statements(obj: Any) -> tuple[list[str], list[str], list[str]]:
     g = [f"_g{i}" for i in range(obj.n)]
     lines, _ = python_statements(obj.real_symbols, (obj.real_expr, *obj.real_gradient),
                                  v, ["f", *g])
-    own = set(numeric_namespace("math"))
     assigned = {line.split(" = ", 1)[0] for line in lines}
     used = {name for line in lines for name in _IDENTIFIER.findall(line.split(" = ", 1)[1])}
     foreign = sorted(n for n in used - assigned - set(v) - set(keyword.kwlist)
-                     if n in own or n not in _NAMES)
+                     if n not in _NAMES and n not in _COMPILED_OWN)
     if foreign:
         raise Unsupported(f"the objective uses {', '.join(foreign)}, which compiled code "
-                          f"cannot call (only the math module's functions)")
+                          f"cannot call (only the math module's functions and "
+                          f"{', '.join(sorted(_COMPILED_OWN))})")
     outputs = {"f", *g}
     lines = [_BIG_INTEGER.sub(_as_float, line) for line in lines]
     # outputs as floats: a constant derivative prints as the integer 0
@@ -259,7 +267,9 @@ def _compile(source: str, kind: str) -> Callable[..., Any]:
     import numba
     filename = _FILENAME.format(next(_numbers))
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    scope = dict(_NAMES)
+    forms = numeric_namespace("math")
+    scope = {**_NAMES, **{name: numba.njit(error_model="numpy")(forms[name])
+                          for name in _COMPILED_OWN if name in source}}
     exec(compile(source, filename, "exec"), scope)
     return numba.njit(_signature(kind), error_model="numpy", cache=False)(scope[kind])
 
