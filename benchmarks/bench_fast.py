@@ -24,7 +24,8 @@ import numpy as np
 from ratios import speed
 
 import symgd
-from symgd import descend, descend_many, fast
+from symgd import descend, descend_many
+from symgd.fast import choice
 
 BOWL = "x^2 + x*y + y^2"
 ROSENBROCK = "(1 - x)^2 + 100*(y - x^2)^2"
@@ -115,7 +116,7 @@ def main() -> None:
     parser.add_argument("--starts", type=int, default=10_000)
     parser.add_argument("--steps", type=int, default=1_000_000)
     args = parser.parse_args()
-    if not fast.available():
+    if not choice.available():
         print('numba is not installed: pip install "symgd[fast]"; nothing to measure')
         return
     tiny_loop(args.steps)

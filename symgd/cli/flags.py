@@ -129,6 +129,10 @@ def run_message(message: str) -> str:
     return re.sub(rf"(?<![\w-])({underscored})\b", lambda m: FLAGS[m.group(1)], message)
 
 
+# options whose False has a flag of its own
+_NEGATED = {"stream": "--no-stream"}
+
+
 def _idioms(message: str, table: dict[str, str]) -> str:
     """The Python idioms of a message in the command line's words."""
     def mapping(match: re.Match[str]) -> str:     # columns={'y': 'x'} -> --columns y=x
@@ -143,6 +147,8 @@ def _idioms(message: str, table: dict[str, str]) -> str:
     def keyword(match: re.Match[str]) -> str:     # exact=True -> --exact
         name, value = match.group(1), match.group(2)
         flag = table.get(name, "--" + name.replace("_", "-"))
+        if value == "False" and name in _NEGATED:
+            return _NEGATED[name]
         return f"leave out {flag}" if value == "False" else flag
 
     def quoted_option(match: re.Match[str]) -> str:   # schedule="step", "inverse" or ...

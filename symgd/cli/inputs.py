@@ -180,7 +180,9 @@ def model_loss(args: argparse.Namespace, data: str) -> FitInputs:
                          "logistic regression")
     loss = LOSSES[args.loss](model, data, target=args.target, columns=columns,
                              params=params,
-                             constants=assignments(args.const, "--const") or None)
+                             constants=assignments(args.const, "--const") or None,
+                             stream=getattr(args, "stream", "auto"),
+                             progress=progress(args))
     return FitInputs(model, loss, network)
 
 

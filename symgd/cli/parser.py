@@ -21,7 +21,7 @@ from ..data.networks import INITIALIZERS
 from ..descent.loop import MAX_EXACT_DIGITS
 from ..descent.steps import RULES
 from ..errors import SymgdError
-from ..fast import BACKENDS
+from ..fast.choice import BACKENDS
 from ..expr.parse import float_number
 
 __all__ = ["build_parser", "Parser", "UsageError", "COMMANDS", "PLOT_KINDS", "DEMOS",
@@ -160,6 +160,11 @@ def _fit(sub: Any) -> None:
     _model_options(p, defaults, required=True)
     p.add_argument("--const", action="append", metavar="NAME=VALUE", default=[],
                    help="a constant, e.g. a=2.5 (repeatable)")
+    p.add_argument("--stream", dest="stream", action="store_const", const=True,
+                   default="auto", help="read DATA in chunks, never holding all its rows "
+                   "(any size; the default for files over 256 MiB)")
+    p.add_argument("--no-stream", dest="stream", action="store_const", const=False,
+                   help="load DATA into memory (at most 2 GiB)")
     _option(p, defaults, "--init", "xavier", choices=INITIALIZERS,
             help="random start of a network model (default xavier)")
     _option(p, defaults, "--seed", 0, type=int,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-import numpy as np
 import sympy as sp
 
 from .._text import quote
@@ -22,7 +21,8 @@ from ..objective import natural_key
 from .dataset import column_label, looks_like_name
 from .networks import MLP, parse_mlp_spec
 from .objective import REDUCTIONS, DataObjective
-from .tables import Dataset, as_dataset
+from .chunked import as_data
+from .tables import Dataset
 
 __all__ = ["DataObjective", "loss", "mse", "sse", "mae", "log_loss", "linear_model",
            "REDUCTIONS", "LOSSES", "MAX_LINEAR_FEATURES"]
@@ -61,7 +61,8 @@ def loss(per_sample: str | sp.Expr, data: Any, *, reduce: str = "mean",
          columns: Mapping[str, str] | None = None,
          params: Iterable[str] | None = None, names: Sequence[str] | None = None,
          constants: Mapping[str, object] | None = None, name: str | None = None,
-         sufficient_statistics: bool = True) -> DataObjective:
+         sufficient_statistics: bool = True, stream: object = "auto",
+         progress: object = False, backend: str = "auto") -> DataObjective:
     """Any per-sample loss, reduced over the data by ``mean`` or ``sum``.
 
     Parameters
@@ -84,6 +85,21 @@ def loss(per_sample: str | sp.Expr, data: Any, *, reduce: str = "mean",
     sufficient_statistics : bool
         Reduce the data once when the loss is a polynomial in the parameters
         (default). False evaluates every row at every step.
+    stream : {"auto", True, False}
+        For a file: True reads it in chunks, never holding all its rows
+        (any size; a polynomial loss such as the MSE of a linear model
+        needs one pass, any other loss a pass per step, or one load when
+        the file is at most 2 GiB); ``"auto"`` (default) streams files over
+        256 MiB; False loads the file (at most 2 GiB). A Dask collection is
+        always reduced on its cluster. :attr:`DataObjective.evaluation`
+        says which was done.
+    progress : bool or "auto"
+        A progress line on standard error while a streamed file is read.
+    backend : {"auto", "numpy", "numba"}
+        How every row is evaluated when there are no sufficient statistics:
+        NumPy, or one fused numba pass per step (the ``symgd[fast]`` extra);
+        ``"auto"`` uses numba when it is installed and rows × outputs
+        reaches :data:`symgd.fast.rows.AUTO_MIN_WORK`.
 
     Examples
     --------
@@ -95,12 +111,13 @@ def loss(per_sample: str | sp.Expr, data: Any, *, reduce: str = "mean",
     0.006667
     """
     params = _param_list(params)
-    dataset = as_dataset(data, names)
+    dataset = as_data(data, names, stream, progress)
     mapping = _column_map(columns, dataset)
     symbols = _data_names(dataset, mapping)
     expr = _as_expr(per_sample, symbols, params, constants, "per-sample loss")
     return _build(expr, dataset, mapping, params, reduce=reduce, name=name,
-                  sufficient_statistics=sufficient_statistics, constants=constants)
+                  sufficient_statistics=sufficient_statistics, constants=constants,
+                  backend=backend)
 
 
 def mse(model: str | sp.Expr, data: Any, *, target: str = "y", **options: Any) -> DataObjective:
@@ -155,9 +172,10 @@ def _model_loss(kind: str, model: str | sp.Expr, data: Any, target: str, *,
                 columns: Mapping[str, str] | None = None,
                 params: Iterable[str] | None = None, names: Sequence[str] | None = None,
                 constants: Mapping[str, object] | None = None, name: str | None = None,
-                sufficient_statistics: bool = True) -> DataObjective:
+                sufficient_statistics: bool = True, stream: object = "auto",
+                progress: object = False, backend: str = "auto") -> DataObjective:
     params = _param_list(params)
-    dataset = as_dataset(data, names)
+    dataset = as_data(data, names, stream, progress)
     mapping = _column_map(columns, dataset)
     target = check_name(target, "target")
     y_column = mapping.get(target, target)
@@ -180,26 +198,32 @@ def _model_loss(kind: str, model: str | sp.Expr, data: Any, target: str, *,
         raise ObjectiveError(f"the model {_expr_text(f)} uses the target {quote(target)}; the "
                              "model predicts the target from the other columns")
     y = make_symbol(target)
-    per_sample, display = _per_sample(kind, f, y, dataset[mapping[target]])
+    per_sample, display = _per_sample(kind, f, y, dataset, mapping[target])
     reduce = "sum" if kind == "sse" else "mean"
     obj = _build(per_sample, dataset, mapping, params, reduce=reduce, name=name or "L",
                  model=f, target=target, display=display,
-                 sufficient_statistics=sufficient_statistics, constants=constants)
+                 sufficient_statistics=sufficient_statistics, constants=constants,
+                 backend=backend)
     for symbol, column in obj.columns.items():
         if symbol != target and make_symbol(symbol) in f.free_symbols:
             dataset.check_varies(column)
     return obj
 
 
-def _per_sample(kind: str, f: sp.Expr, y: sp.Symbol,
-                labels: np.ndarray) -> tuple[sp.Expr, sp.Expr | None]:
+def _per_sample(kind: str, f: sp.Expr, y: sp.Symbol, dataset: Any,
+                target: str) -> tuple[sp.Expr, sp.Expr | None]:
     if kind in ("mse", "sse"):
         return (f - y) ** 2, None
     if kind == "mae":
         return sp.Abs(f - y), None
-    if labels.min() < 0 or labels.max() > 1:
+    if isinstance(dataset, Dataset):
+        labels = dataset[target]
+        low, high = labels.min(), labels.max()
+    else:
+        low, high = dataset.column_ranges([target])[target]
+    if low < 0 or high > 1:
         raise DataError(f"log-loss needs labels in [0, 1] (0 or 1, or probabilities); the "
-                        f"target column holds values from {labels.min():g} to {labels.max():g}")
+                        f"target column holds values from {low:g} to {high:g}")
     f = _as_sigmoid(f)
     display = -(y * sp.log(f) + (1 - y) * sp.log(1 - f))
     if isinstance(f, sigmoid):

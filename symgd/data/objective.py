@@ -27,6 +27,8 @@ from ..errors import InputError, ObjectiveError
 from ..expr.names import plain_symbol
 from ..expr.numbers import constant_values
 from ..objective import Objective, Strategy, derivative
+from .chunked import CHUNK_ROWS, LOAD_BYTES
+from ..fast.rows import check_backend
 from .rows import RowEvaluator, RowStrategy
 from .sample import REDUCTIONS, SampleLoss
 from .statistics import reduced_strategy
@@ -78,7 +80,8 @@ class DataObjective(Objective):
                  name: str | None = None, model: sp.Expr | None = None,
                  target: str | None = None, display: sp.Expr | None = None,
                  sufficient_statistics: bool = True,
-                 constants: Mapping[str, object] | None = None) -> None:
+                 constants: Mapping[str, object] | None = None,
+                 backend: str = "auto") -> None:
         if reduce not in REDUCTIONS:
             raise InputError(f"reduce must be 'mean' or 'sum', got {quote(reduce)}")
         sample = SampleLoss(per_sample, params, columns, data, reduce)
@@ -86,7 +89,8 @@ class DataObjective(Objective):
         self.model = model
         self.target = target
         self._display = per_sample if display is None else display
-        self._per_row = RowStrategy(sample)
+        self._backend = check_backend(backend)
+        self._per_row = RowStrategy(sample, self._backend)
         strategy, self._centre = self._choose_strategy(sufficient_statistics)
         self._initialise(sample.params, strategy, name=name,
                          user=[plain_symbol(p.name) for p in sample.params],
@@ -99,8 +103,42 @@ class DataObjective(Objective):
         else row by row; and the point where the strategy is most precise."""
         sample = self._sample
         if sufficient_statistics and sample.per_sample.is_polynomial(*sample.params):
-            return reduced_strategy(sample)
+            strategy, centre = reduced_strategy(sample)
+            self._evaluation = ("sufficient statistics: one pass over the rows, "
+                                + _where(sample.data))
+            return strategy, centre
+        if not sample.in_memory and _loadable(sample.data):
+            self._load()
+            self._evaluation = ("row by row at each step; the file was loaded into memory "
+                                f"once ({sample.data.rows:,} rows)")
+        else:
+            self._evaluation = "row by row at each step, " + _where(sample.data)
         return self._per_row, np.zeros(len(sample.params))
+
+    def _load(self) -> None:
+        """Hold a streamed file's rows in memory (the columns the loss uses)."""
+        sample = self._sample
+        names = list(dict.fromkeys(sample.column_names))
+        parts = list(zip(*sample.data.chunks(names)))
+        columns = {n: np.concatenate(p) for n, p in zip(names, parts)}
+        loaded = Dataset(columns, source=sample.data.source)
+        loaded.names_from_file = True
+        sample.data = loaded
+        self._per_row = RowStrategy(sample, self._backend)
+
+    @property
+    def costly_evaluations(self) -> bool:
+        """True when each evaluation is a pass over rows not in memory (a
+        streamed file, a Dask collection): descent then skips its optional
+        probes, such as the oscillation diagnosis."""
+        return not self._sample.in_memory and self._evaluation.startswith("row by row")
+
+    @property
+    def evaluation(self) -> str:
+        """How the loss is evaluated: sufficient statistics or row by row, and
+        whether the rows are in memory, streamed from a file in chunks, or
+        reduced on a Dask cluster."""
+        return self._evaluation
 
     # --------------------------------------------------------- the data
 
@@ -230,6 +268,23 @@ class DataObjective(Objective):
 
     def __str__(self) -> str:
         return f"{self.label} = {self.expr}"
+
+
+def _where(data: object) -> str:
+    """Where the rows of a pass come from, for :attr:`DataObjective.evaluation`."""
+    if isinstance(data, Dataset):
+        return f"in memory ({data.rows:,} rows)"
+    describe = getattr(data, "describe_passes", None)
+    if describe is not None:
+        return describe()
+    return f"streamed from {data.source} in chunks of {CHUNK_ROWS:,} rows ({data.rows:,} rows)"
+
+
+def _loadable(data: object) -> bool:
+    """A streamed file small enough to load for a loss that needs every row
+    at every step (a Dask collection stays on its cluster)."""
+    size = getattr(data, "nbytes", None)
+    return getattr(data, "loadable", True) and size is not None and size <= LOAD_BYTES
 
 
 class Textbook:

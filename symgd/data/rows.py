@@ -10,6 +10,8 @@ product over the stacked columns, and gradient components
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from typing import Sequence
 
 import numpy as np
@@ -17,6 +19,9 @@ import sympy as sp
 
 from ..objective import (Compiled, Strategy, at_each_point, degree_bound, derivative, gradient_of,
                          directional_hessian, natural_key)
+from ..errors import DataError
+from .chunked import map_chunks
+from ..fast.rows import FusedKernel, supported, use_kernel
 from .sample import SampleLoss
 
 __all__ = ["RowEvaluator", "RowStrategy", "replace_linear_forms"]
@@ -36,6 +41,13 @@ class RowEvaluator:
     sample : SampleLoss
     outputs : sequence of sympy.Expr
         Expressions in the parameters and the data symbols, one per output.
+    backend : {"auto", "numpy", "numba"}
+        How a pass over every row is computed: NumPy (``"numpy"``), a fused
+        numba kernel (``"numba"``, see :mod:`symgd.fast.rows`), or the
+        kernel when numba is installed and rows × outputs reaches
+        :data:`symgd.fast.rows.AUTO_MIN_WORK` (``"auto"``). A kernel is not
+        used for subsampled rows, nor for expressions it cannot translate
+        (:attr:`fallback` says why); both paths agree to round-off.
 
     Examples
     --------
@@ -52,13 +64,21 @@ class RowEvaluator:
     vectorized = False
     """Many points are evaluated one at a time (each is a pass over the rows)."""
 
-    def __init__(self, sample: SampleLoss, outputs: Sequence[sp.Expr]) -> None:
+    def __init__(self, sample: SampleLoss, outputs: Sequence[sp.Expr],
+                 backend: str = "auto") -> None:
         self.sample = sample
+        self.backend = backend
+        self.fallback: str | None = None
+        """Why a full pass does not use the fused kernel (None when it does or
+        was not asked to)."""
+        self._kernel: FusedKernel | None | bool = None     # False: decided against
+        self._kernel_ran = False
         data = set(sample.data_symbols)
         forms: dict[sp.Expr, sp.Symbol] = {}
         seen: dict = {}              # one walk of each shared subexpression for all outputs
-        outputs = [replace_linear_forms(_column_factored(o, data), data, forms, seen)
-                   for o in outputs]
+        factored = [_column_factored(o, data) for o in outputs]
+        self._per_row = factored
+        outputs = [replace_linear_forms(o, data, forms, seen) for o in factored]
         self.forms = list(forms.items())
         self.stacked = sorted({d for f, _ in self.forms for d in f.free_symbols & data},
                               key=lambda s: natural_key(s.name))
@@ -74,6 +94,26 @@ class RowEvaluator:
         z = [s for _, s in self.forms]
         self.fn = Compiled((*sample.params, *z, *sample.data_symbols), arrays)
         self._stack: np.ndarray | None = None
+
+    def __getstate__(self) -> dict:
+        # sent to Dask workers: the expressions, not the data
+        state = dict(self.__dict__)
+        sample = self.sample
+        state["sample"] = SampleLoss(sample.per_sample, sample.params, sample.columns, None,
+                                     sample.reduce)
+        state["_stack"] = None
+        state["_kernel"], state["_kernel_ran"] = False, False    # NumPy on the workers
+        state.pop("_pickled", None)
+        return state
+
+    def __reduce__(self) -> tuple:
+        # A worker that has seen this evaluator keeps it compiled: each step
+        # sends the same bytes, and only the first unpickling compiles.
+        pickled = self.__dict__.get("_pickled")
+        if pickled is None:
+            blob = pickle.dumps(self.__getstate__())
+            pickled = self.__dict__["_pickled"] = (hashlib.sha1(blob).hexdigest(), blob)
+        return (_evaluator_from, pickled)
 
     def _form_coefficients(self, data: set) -> Compiled:
         rows = []
@@ -107,17 +147,40 @@ class RowEvaluator:
         (then a sum is scaled up to estimate the sum over every row)."""
         theta = [float(t) for t in theta]
         sample = self.sample
+        if not sample.in_memory:
+            if rows is not None:
+                raise DataError(f"{sample.data.source} is streamed: its rows cannot be "
+                                "sampled; load it with stream=False")
+            sums = map_chunks(sample.data, sample.column_names, ChunkOutputs(self, theta),
+                              np.add)
+            return tuple(float(v) * sample.scale for v in sums)
         columns = sample.column_arrays()
+        kernel = self.kernel if rows is None else None
+        if kernel is not None:
+            sums = self._fused(kernel, theta, columns)
+            if sums is not None:
+                return tuple(float(v) * sample.scale for v in sums)
         stack = self.stack if self.forms else None
         scale = sample.scale
         if rows is not None:
             columns = [c[rows] for c in columns]
             stack = stack[rows] if stack is not None else None
             scale = 1.0 / len(rows) if sample.reduce == "mean" else sample.rows / len(rows)
+        results = self.sums(theta, columns, stack)
+        return tuple(float(v) * scale for v in results)
+
+    def sums(self, theta: Sequence[float], columns: Sequence[np.ndarray],
+             stack: np.ndarray | None = None) -> list[float]:
+        """Each output summed over the rows given as ``columns`` (one array
+        per data symbol, in order); ``stack``, the stacked columns of the
+        linear forms, is built from them when not given."""
+        if stack is None and self.forms:
+            index = dict(zip(self.sample.data_symbols, columns))
+            stack = np.column_stack([index[d] for d in self.stacked]) if self.stacked \
+                else np.empty((len(columns[0]), 0))
         with np.errstate(all="ignore"):
             values = self.fn.at_array([*theta, *self._linear_forms(theta, stack), *columns])
-            results = self._reduce(values, stack, columns)
-        return tuple(float(v) * scale for v in results)
+            return self._reduce(values, stack, list(columns))
 
     def _reduce(self, values: list[np.ndarray], stack: np.ndarray | None,
                 columns: list[np.ndarray]) -> list[float]:
@@ -139,6 +202,36 @@ class RowEvaluator:
                 results[k] = float(np.dot(index[col], values[rest]))
         return results
 
+    @property
+    def kernel(self) -> FusedKernel | None:
+        """The fused kernel that computes a full pass, if the backend chooses
+        one (built once, compiled at its first call)."""
+        if self._kernel is None:
+            self._kernel = False
+            if use_kernel(self.backend, self.sample.rows, len(self.plan)):
+                reason = supported(self._per_row)
+                if reason is None:
+                    self._kernel = FusedKernel(self._per_row, self.sample.params,
+                                               self.sample.data_symbols)
+                else:
+                    self.fallback = f"no fused kernel for {reason}; NumPy evaluates the rows"
+        return self._kernel or None
+
+    def _fused(self, kernel: FusedKernel, theta: list[float],
+               columns: list[np.ndarray]) -> np.ndarray | None:
+        """The kernel's sums, or None (and NumPy from now on) if it fails to compile."""
+        if self._kernel_ran:
+            return kernel(theta, columns)
+        try:
+            sums = kernel(theta, columns)
+        except Exception as err:  # numba's typing and lowering errors have many kinds
+            self._kernel = False
+            self.fallback = f"the fused kernel did not compile ({type(err).__name__}); " \
+                            "NumPy evaluates the rows"
+            return None
+        self._kernel_ran = True
+        return sums
+
     def at(self, point: Sequence[float]) -> tuple[float, ...]:
         """The outputs at one point, reduced over every row."""
         return self.reduced(point)
@@ -146,6 +239,33 @@ class RowEvaluator:
     def at_array(self, columns: Sequence[np.ndarray]) -> list[np.ndarray]:
         """The outputs at many points, one pass over the rows per point."""
         return at_each_point(self.at, columns)
+
+
+_WORKER_EVALUATORS: dict[str, RowEvaluator] = {}
+
+
+def _evaluator_from(key: str, blob: bytes) -> RowEvaluator:
+    """A pickled :class:`RowEvaluator`, compiled once per process."""
+    found = _WORKER_EVALUATORS.get(key)
+    if found is None:
+        found = RowEvaluator.__new__(RowEvaluator)
+        found.__dict__.update(pickle.loads(blob))
+        if len(_WORKER_EVALUATORS) > 32:
+            _WORKER_EVALUATORS.clear()
+        _WORKER_EVALUATORS[key] = found
+    return found
+
+
+class ChunkOutputs:
+    """A :class:`RowEvaluator`'s outputs summed over one chunk of rows at a
+    fixed point (what a pass over streamed or distributed rows maps)."""
+
+    def __init__(self, evaluator: RowEvaluator, theta: Sequence[float]) -> None:
+        self.evaluator = evaluator
+        self.theta = list(theta)
+
+    def __call__(self, chunk: list[np.ndarray]) -> np.ndarray:
+        return np.array(self.evaluator.sums(self.theta, chunk), dtype=float)
 
 
 class RowStrategy(Strategy):
@@ -158,9 +278,10 @@ class RowStrategy(Strategy):
     degree at most 2 in the parameters is one.
     """
 
-    def __init__(self, sample: SampleLoss) -> None:
+    def __init__(self, sample: SampleLoss, backend: str = "auto") -> None:
         super().__init__(sample.params)
         self.sample = sample
+        self.backend = backend
         self._evaluator: RowEvaluator | None = None
         self._value_evaluator: RowEvaluator | None = None
         self._hessian_evaluator: RowEvaluator | None = None
@@ -189,14 +310,15 @@ class RowStrategy(Strategy):
         if self._evaluator is None:
             loss = self.sample.per_sample
             self._evaluator = RowEvaluator(
-                self.sample, (loss, *gradient_of(loss, self.symbols)))
+                self.sample, (loss, *gradient_of(loss, self.symbols)), self.backend)
         return self._evaluator
 
     @property
     def value_evaluator(self) -> RowEvaluator:
         """The value alone, reduced over the rows (no gradient computed)."""
         if self._value_evaluator is None:
-            self._value_evaluator = RowEvaluator(self.sample, (self.sample.per_sample,))
+            self._value_evaluator = RowEvaluator(self.sample, (self.sample.per_sample,),
+                                                 self.backend)
         return self._value_evaluator
 
     def hessp(self, point: np.ndarray, direction: np.ndarray) -> np.ndarray:
@@ -207,7 +329,7 @@ class RowStrategy(Strategy):
             first = [derivative(self.sample.per_sample, p) for p in self.symbols]
             arguments, products = directional_hessian(first, self.symbols)
             sample = self.sample.with_params(arguments)
-            self._hessp_evaluator = RowEvaluator(sample, products)
+            self._hessp_evaluator = RowEvaluator(sample, products, self.backend)
         return np.array(self._hessp_evaluator.at([*point, *direction]), dtype=float)
 
     @property
@@ -222,7 +344,8 @@ class RowStrategy(Strategy):
                 for j in range(i, n):
                     entries[i][j] = entries[j][i] = derivative(first[i], params[j])
             self._hessian_evaluator = RowEvaluator(self.sample,
-                                                   [e for row in entries for e in row])
+                                                   [e for row in entries for e in row],
+                                                   self.backend)
         return self._hessian_evaluator
 
     @property

@@ -72,6 +72,16 @@ class SampleLoss:
         """The column that a data symbol stands for."""
         return self.data[self.columns[symbol.name]]
 
+    @property
+    def column_names(self) -> list[str]:
+        """The data column of each data symbol, in the order of :attr:`data_symbols`."""
+        return [self.columns[s.name] for s in self.data_symbols]
+
+    @property
+    def in_memory(self) -> bool:
+        """True when the rows are held in memory (a :class:`Dataset`)."""
+        return isinstance(self.data, Dataset)
+
     def column_arrays(self) -> list[np.ndarray]:
         """Every data symbol's column, in the order of :attr:`data_symbols`."""
         return [self.column(s) for s in self.data_symbols]

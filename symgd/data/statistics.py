@@ -17,7 +17,7 @@ loss of another degree becomes an ordinary expression in the parameters
 from __future__ import annotations
 
 import math
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import sympy as sp
@@ -25,13 +25,12 @@ import sympy as sp
 from .._text import quote
 from ..errors import DataError
 from ..objective import Compiled, ConstantEvaluator, ExpressionStrategy, Strategy, derivative
+from .chunked import CHUNK_ROWS, Moments, map_chunks
 from .sample import SampleLoss
 
 __all__ = ["QuadraticEvaluator", "StatisticsStrategy", "reduced_strategy", "column_sums",
            "CHUNK_ROWS"]
 
-CHUNK_ROWS = 1 << 16
-"""Rows summed at a time (bounds the memory of one pass over the data)."""
 
 
 def reduced_strategy(sample: SampleLoss) -> tuple[Strategy, np.ndarray]:
@@ -50,19 +49,23 @@ def reduced_strategy(sample: SampleLoss) -> tuple[Strategy, np.ndarray]:
     ('StatisticsStrategy', array([2.]))
     """
     params = sample.params
-    scale = sample.scale
     origin = np.zeros(len(params))
     features = _squared_linear_form(sample.per_sample, params)
     if features is not None:
-        hessian, linear = _gram_statistics(sample, features, scale)
-        theta0 = _stationary_point(sample, hessian, linear)
-        value, grad = _residual_statistics(sample, features, theta0, scale)
+        moments = _feature_moments(sample, features)
+        scale = 1.0 / moments.n if sample.reduce == "mean" else 1.0
+        hessian, linear = _gram_parts(moments, scale)
+        _check_finite(sample, hessian, linear)
+        theta0 = _centred_solve(sample, moments, hessian, linear)
+        value, grad = _residual_from_moments(moments, theta0, scale)
         _check_finite(sample, value, grad)
         return StatisticsStrategy(QuadraticEvaluator(theta0, value, grad, hessian),
                                   params), theta0
     poly = sp.Poly(sample.per_sample, *params)
     monomials, coeffs = zip(*poly.terms())
-    means = [s * scale for s in column_sums(sample, coeffs)]
+    sums = column_sums(sample, coeffs)
+    scale = sample.scale
+    means = [s * scale for s in sums]
     _check_finite(sample, means)
     if poly.total_degree() != 2:
         reduced = sp.Add(*(_float(c) * sp.Mul(*(p ** e for p, e in zip(params, m)))
@@ -204,21 +207,30 @@ def _float(value: float) -> sp.Float:
 
 
 def column_sums(sample: SampleLoss, exprs: Sequence[sp.Expr],
-                 fixed: Mapping[sp.Symbol, float] | None = None) -> list[float]:
+                fixed: Mapping[sp.Symbol, float] | None = None) -> list[float]:
     """Sum over rows of each expression (in data symbols, with the symbols of
-    ``fixed`` replaced by numbers), in chunks of rows."""
+    ``fixed`` replaced by numbers), a chunk of rows at a time."""
     fixed = dict(fixed or {})
     exprs = [sp.sympify(e).xreplace({k: _float(v) for k, v in fixed.items()}) for e in exprs]
-    args = sample.data_symbols
-    fn = Compiled(args, exprs)
-    columns = sample.column_arrays()
-    sums = np.zeros(len(exprs))
-    for start in range(0, sample.rows, CHUNK_ROWS):
-        part = [c[start:start + CHUNK_ROWS] for c in columns]
-        values = fn.at_array(part) if args else [np.asarray(fn.at(()))] * len(exprs)
+    sums = map_chunks(sample.data, sample.column_names, ChunkSums(sample.data_symbols, exprs),
+                      np.add)
+    return np.asarray(sums, dtype=float).tolist()
+
+
+class ChunkSums:
+    """The sums over one chunk's rows of expressions in the data symbols
+    (picklable: a Dask worker compiles the expressions it is sent)."""
+
+    def __init__(self, symbols: Sequence[sp.Symbol], exprs: Sequence[sp.Expr]) -> None:
+        self.fn = Compiled(symbols, exprs)
+        self.count = len(exprs)
+
+    def __call__(self, chunk: list[np.ndarray]) -> np.ndarray:
+        n = len(chunk[0]) if chunk else 0
+        values = self.fn.at_array(chunk) if chunk else \
+            [np.full(n, v) for v in self.fn.at(())]
         with np.errstate(all="ignore"):
-            sums += [float(np.sum(v)) for v in values]
-    return sums.tolist()
+            return np.array([float(np.sum(v)) for v in values])
 
 
 def _stationary_point(sample: SampleLoss, hessian: np.ndarray,
@@ -243,7 +255,11 @@ def _check_finite(sample: SampleLoss, *values: Any) -> None:
 def _too_large(sample: SampleLoss) -> DataError:
     """The statistics overflowed float64: name the column with the largest values."""
     used = list(dict.fromkeys(sample.columns.values()))
-    peaks = {c: float(np.max(np.abs(sample.data[c]))) for c in used}
+    if sample.in_memory:
+        peaks = {c: float(np.max(np.abs(sample.data[c]))) for c in used}
+    else:
+        peaks = {c: max(abs(lo), abs(hi)) for c, (lo, hi) in
+                 sample.data.column_ranges(used).items()}
     column = max(used, key=lambda c: peaks[c])
     peak = peaks[column]
     power = 10.0 ** math.floor(math.log10(peak)) if peak > 0 else 1.0
@@ -295,60 +311,121 @@ def _linear_coefficients(base: sp.Expr, params: Sequence[sp.Symbol]) -> list | N
     return [*(sp.Add(*c) for c in coeffs), sp.Add(*constant)]
 
 
-def _gram_statistics(sample: SampleLoss, features: list,
-                     scale: float) -> tuple[np.ndarray, np.ndarray]:
-    """Hessian and gradient at 0 of mean((Φθ + φ0)²), from Φᵀ Φ in chunks."""
-    p = len(features) - 1
-    gram = np.zeros((p + 1, p + 1))
+class FeatureMoments:
+    """The :class:`~symgd.data.chunked.Moments` of the feature columns
+    ``[φ1, ..., φp, φ0]`` over one chunk of rows (picklable, for Dask workers)."""
+
+    def __init__(self, symbols: Sequence[sp.Symbol], features: Sequence[sp.Expr]) -> None:
+        self.symbols = tuple(symbols)
+        index = {s: k for k, s in enumerate(self.symbols)}
+        self.scaled = [_scaled_column(f, index) for f in features]
+        self.fn = None if all(self.scaled) else Compiled(self.symbols, features)
+
+    def __call__(self, chunk: list[np.ndarray]) -> Moments:
+        n = len(chunk[0]) if chunk else 0
+        if self.fn is None:   # numbers times columns (a linear model): nothing to compile
+            phi = np.empty((n, len(self.scaled)), order="F")   # column sums run along memory
+            for k, (c, col) in enumerate(self.scaled):
+                if col is None:
+                    phi[:, k] = c
+                elif c == 1.0:
+                    phi[:, k] = chunk[col]
+                else:
+                    np.multiply(chunk[col], c, out=phi[:, k])
+        else:
+            values = self.fn.at_array(chunk)
+            phi = np.empty((n, len(values)), order="F")
+            for k, v in enumerate(values):
+                phi[:, k] = v
+        return Moments.of(phi)
+
+
+def _feature_moments(sample: SampleLoss, features: list) -> Moments:
+    fn = FeatureMoments(sample.data_symbols, features)
+    moments = map_chunks(sample.data, sample.column_names, fn, Moments.merge)
+    note = getattr(sample.data, "note_ranges", None)
+    if note is not None:       # a feature that is a column gives that column's range
+        names = sample.column_names
+        plain = [(names[col], k) for k, spec in enumerate(fn.scaled)
+                 if spec is not None and spec[1] is not None and spec[0] == 1.0
+                 for col in [spec[1]]]
+        note([n for n, _ in plain], [moments.low[k] for _, k in plain],
+             [moments.high[k] for _, k in plain])
+    return moments
+
+
+def _gram_parts(moments: Moments, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """Hessian and gradient at 0 of mean((Φθ + φ0)²): 2 Φᵀ[Φ φ0] scaled."""
+    p = len(moments.mean) - 1
     with np.errstate(all="ignore"):
-        for phi in _feature_chunks(sample, features):
-            gram += phi.T @ phi
-        gram *= scale
+        gram = moments.gram() * scale
         return 2 * gram[:p, :p], 2 * gram[:p, p]
 
 
-def _residual_statistics(sample: SampleLoss, features: list, theta0: np.ndarray,
-                         scale: float) -> tuple[float, np.ndarray]:
-    """Loss and gradient at θ0 straight from the residuals r = Φθ0 + φ0."""
-    value, grad = 0.0, np.zeros(len(theta0))
+def _centred_solve(sample: SampleLoss, moments: Moments, hessian: np.ndarray,
+                   linear: np.ndarray) -> np.ndarray:
+    """The least-squares point, from the centred products where a feature is
+    constant (an intercept): no digits are lost to a large offset of the data.
+
+    With one constant feature c, the residual's mean can be made zero by its
+    weight, and the other weights solve the centred normal equations
+    C_JJ θ_J = -C_J0; then θ_c = -(μ_J·θ_J + μ_0)/μ_c. Otherwise the Gram
+    matrix is solved, with one step of refinement whose residual is taken
+    from the centred products.
+    """
+    p = len(moments.mean) - 1
+    mean, centred = moments.mean, moments.centred
+    constant = [j for j in range(p) if moments.low[j] == moments.high[j] and mean[j] != 0]
     with np.errstate(all="ignore"):
-        for phi in _feature_chunks(sample, features):
-            r = phi[:, :-1] @ theta0 + phi[:, -1]
-            value += float(r @ r)
-            grad += 2 * (r @ phi[:, :-1])
+        if len(constant) == 1:
+            c = constant[0]
+            rest = [j for j in range(p) if j != c]
+            theta = np.zeros(p)
+            if rest:
+                try:
+                    theta[rest] = -np.linalg.lstsq(centred[np.ix_(rest, rest)],
+                                                   centred[rest, p], rcond=None)[0]
+                except np.linalg.LinAlgError:
+                    raise _too_large(sample) from None
+            theta[c] = -(mean[rest] @ theta[rest] + mean[p]) / mean[c]
+            _check_finite(sample, theta)
+            return theta
+        theta = _stationary_point(sample, hessian, linear)
+        full = np.append(theta, 1.0)
+        residual = centred[:p] @ full + moments.n * mean[:p] * (mean @ full)
+        try:
+            step = np.linalg.lstsq(moments.gram()[:p, :p], residual, rcond=None)[0]
+        except np.linalg.LinAlgError:
+            return theta
+        refined = theta - step
+        return refined if np.isfinite(refined).all() else theta
+
+
+def _residual_from_moments(moments: Moments, theta0: np.ndarray,
+                           scale: float) -> tuple[float, np.ndarray]:
+    r"""Loss and gradient at θ0 of mean(r²), r = Φθ0 + φ0, from the moments:
+    Σ r² = θ̃ᵀCθ̃ + n (μ·θ̃)² with θ̃ = (θ0, 1), both terms sums of squares."""
+    p = len(theta0)
+    full = np.append(theta0, 1.0)
+    with np.errstate(all="ignore"):
+        ct = moments.centred @ full
+        mean_r = moments.mean @ full
+        value = float(max(full @ ct, 0.0) + moments.n * mean_r * mean_r)
+        grad = 2 * (ct[:p] + moments.n * moments.mean[:p] * mean_r)
         return value * scale, grad * scale
 
 
-def _feature_chunks(sample: SampleLoss, features: list) -> Iterator[np.ndarray]:
-    """The feature columns φ_j side by side, in chunks of rows."""
-    columns = dict(zip(sample.data_symbols, sample.column_arrays()))
-    scaled = [_scaled_column(f, columns) for f in features]
-    fn = None if all(scaled) else Compiled(sample.data_symbols, features)
-    for start in range(0, sample.rows, CHUNK_ROWS):
-        stop = min(start + CHUNK_ROWS, sample.rows)
-        if fn is None:   # numbers times columns (a linear model): nothing to compile
-            yield np.column_stack([_scaled_part(c, col, start, stop) for c, col in scaled])
-        else:
-            yield np.column_stack(fn.at_array([c[start:stop] for c in columns.values()]))
-
-
-def _scaled_column(feature: sp.Expr, columns: Mapping[sp.Symbol, np.ndarray]) -> tuple | None:
-    """``c * column`` -> ``(c, column)``; a number ``c`` -> ``(c, None)``; else None."""
+def _scaled_column(feature: sp.Expr, index: Mapping[sp.Symbol, int]) -> tuple | None:
+    """``c * column`` -> ``(c, k)`` (the column's place); a number ``c`` ->
+    ``(c, None)``; else None."""
     if feature.is_Number:
         return float(feature), None
-    if feature in columns:
-        return 1.0, columns[feature]
+    if feature in index:
+        return 1.0, index[feature]
     if feature.is_Mul and len(feature.args) == 2 and feature.args[0].is_Number \
-            and feature.args[1] in columns:
-        return float(feature.args[0]), columns[feature.args[1]]
+            and feature.args[1] in index:
+        return float(feature.args[0]), index[feature.args[1]]
     return None
-
-
-def _scaled_part(c: float, column: np.ndarray | None, start: int, stop: int) -> np.ndarray:
-    if column is None:
-        return np.full(stop - start, c)
-    part = column[start:stop]
-    return part if c == 1.0 else (-part if c == -1.0 else c * part)
 
 
 def _quadratic_parts(monomials: Sequence[tuple], means: Sequence[float],

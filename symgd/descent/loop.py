@@ -130,14 +130,14 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
         taken a second; ``"auto"`` shows it only when standard error is a
         terminal. Never part of the result.
     backend : {"auto", "numpy", "numba"}
-        What runs the loop (see :mod:`symgd.fast`): ``"numpy"`` the default
+        What runs the loop (see :mod:`symgd.fast.choice`): ``"numpy"`` the default
         path; ``"numba"`` the loop compiled with numba (``pip install
         "symgd[fast]"``), for the fixed step with a constant rate on an
         objective with closed-form derivatives (``math`` functions), without
         a callback or a progress line; ``"auto"`` (the default) uses numba
         when it is installed, the run is one it can do, and the objective's
         loop is compiled already or ``max_iter`` is at least
-        ``symgd.fast.AUTO_MIN_ITER`` (1,000,000). Both give the same
+        ``symgd.fast.choice.AUTO_MIN_ITER`` (1,000,000). Both give the same
         iterates, statuses and messages to round-off; ``result.backend``
         says which ran, ``result.compile_time`` how long compiling took.
     record_bound : bool
@@ -234,9 +234,9 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
 
 def _backend(backend: object, obj: Objective, rule: StepRule, limits: Limits,
              batches: bool, callback: object, line: Progress | None) -> str:
-    """``"numpy"`` or ``"numba"``, as :func:`symgd.fast.pick` chooses for this
+    """``"numpy"`` or ``"numba"``, as :func:`symgd.fast.choice.pick` chooses for this
     run, or ``"auto"`` where ``"auto"`` chose numba."""
-    from .. import fast                # no numba import: that waits for a compile
+    from ..fast import choice as fast    # no numba import: that waits for a compile
     if fast.check_backend(backend) == "numpy":
         return "numpy"
     unsupported = fast.unsupported(rule, line, limits.max_iter)
@@ -250,7 +250,8 @@ def _backend(backend: object, obj: Objective, rule: StepRule, limits: Limits,
     if callback is not None:
         unsupported.append("a callback")
     # "auto" when auto chose numba: the default path runs should the objective not compile
-    chosen = fast.pick(backend, obj, "loop", unsupported, limits.max_iter, fast.AUTO_MIN_ITER)
+    chosen = fast.pick(backend, obj, "loop", unsupported, limits.max_iter,
+                       fast.AUTO_MIN_ITER)
     return "auto" if chosen == "numba" and backend == "auto" else chosen
 
 

@@ -61,11 +61,11 @@ def descend_many(objective: object, starts: object, lr: object = 0.1, *,
         Show a progress line on standard error (iterations, the runs still
         active, the lowest loss); see :func:`descend`.
     backend : {"auto", "numpy", "numba"}
-        What runs the loop (see :mod:`symgd.fast`): ``"numba"`` runs each
+        What runs the loop (see :mod:`symgd.fast.choice`): ``"numba"`` runs each
         start to its stop in a compiled loop (the fixed step, no progress
         line; ``pip install "symgd[fast]"``); ``"auto"`` does so when numba
         is installed and the objective's loop is compiled already or the
-        runs × ``max_iter`` are at least ``symgd.fast.AUTO_MIN_RUN_STEPS``
+        runs × ``max_iter`` are at least ``symgd.fast.choice.AUTO_MIN_RUN_STEPS``
         (10,000,000). The per-run results are the same to round-off;
         ``batch.backend`` says which ran, ``batch.compile_time`` how long
         compiling took.
@@ -216,9 +216,9 @@ def _batch(obj: Objective, rule: StepRule, X0: np.ndarray, rates: np.ndarray,
 
 def _backend(backend: object, obj: Objective, rule: StepRule, X0: np.ndarray, limits: Limits,
              line: Progress | None) -> str:
-    """``"numpy"`` or ``"numba"``, as :func:`symgd.fast.pick` chooses, or
+    """``"numpy"`` or ``"numba"``, as :func:`symgd.fast.choice.pick` chooses, or
     ``"auto"`` where ``"auto"`` chose numba."""
-    from .. import fast                # no numba import: that waits for a compile
+    from ..fast import choice as fast    # no numba import: that waits for a compile
     if fast.check_backend(backend) == "numpy":
         return "numpy"
     unsupported = fast.unsupported(rule, line, limits.max_iter)

@@ -314,7 +314,10 @@ def diagnose(status: Status, stop: Stop, oscillating: bool | None = None) -> Sta
     first = float(hist.loss[0])
     if math.isfinite(first) and last.loss > first + 1e-9 * max(abs(first), 1.0):
         return Status.DIVERGED
+    # (the probe takes dozens of evaluations: not where each is a pass over a
+    # streamed file or a cluster's partitions)
     if stop.rule.plain and stop.batches is None and last.grad_norm > 0 \
+            and not getattr(stop.objective, "costly_evaluations", False) \
             and (oscillates(stop.objective, stop.rule.lr, last.x) if oscillating is None
                  else oscillating):
         return Status.OSCILLATING

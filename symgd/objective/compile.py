@@ -159,6 +159,11 @@ class Compiled:
         self.arguments = tuple(arguments)
         self.outputs = tuple(outputs)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # the compiled functions are rebuilt where the object is unpickled
+        # (a Dask worker): only the expressions travel
+        return {"arguments": self.arguments, "outputs": self.outputs}
+
     def _lambdify(self, kind: str) -> Callable:
         namespace = numeric_namespace(kind)
         try:

@@ -25,6 +25,7 @@ from ..expr.latex import SYNTAXES
 from .evaluator import Evaluator
 from .points import as_point
 from .strategy import ExpressionStrategy, Strategy
+from .templates import TEMPLATE_MIN_TERMS, templated_strategy
 
 __all__ = ["Objective", "as_objective", "natural_key"]
 
@@ -123,8 +124,11 @@ class Objective:
                 f"got {type(expr).__name__} {expr!r:.60}")
         # text is read in real symbols; its user sees plain ones (or those given)
         user, real = _ordered_symbols(raw, names, given, own=not isinstance(expr, str))
-        to_real = {u: r for u, r in zip(user, real) if u != r}
-        self._initialise(real, ExpressionStrategy(raw.xreplace(to_real), real), user=user,
+        strategy = templated_strategy(raw, user, real)
+        if strategy is None:
+            to_real = {u: r for u, r in zip(user, real) if u != r}
+            strategy = ExpressionStrategy(raw.xreplace(to_real), real)
+        self._initialise(real, strategy, user=user,
                          name=check_name(name, "name") if name is not None else None,
                          constants=values)
 
@@ -150,6 +154,7 @@ class Objective:
         self.name = name
         self._constants = dict(constants or {})
         self._real = symbols
+        self._names = tuple(s.name for s in symbols)
         self._user = user
         self._to_real = {u: r for u, r in zip(user, symbols) if u != r}
         self._to_user = dict(zip(symbols, user))    # also where they are the same symbol
@@ -230,7 +235,7 @@ class Objective:
     @property
     def names(self) -> tuple[str, ...]:
         """The variables' names, in order."""
-        return tuple(s.name for s in self._real)
+        return self._names
 
     @property
     def n(self) -> int:
@@ -476,14 +481,19 @@ class Objective:
         array([[ 2., 10.],
                [ 6., 10.]])
         """
-        batch = self._batch(x, axis)
+        batch = None if type(x) is np.ndarray and x.ndim == 1 else self._batch(x, axis)
         if batch is None:
-            return np.array(self.evaluator.at(self.point(x))[1:], dtype=float)
+            return self.value_and_grad(x)[1]
         return np.stack(self.evaluator.at_array(batch)[1:], axis=axis)
 
     def value_and_grad(self, x: object) -> tuple[float, np.ndarray]:
         """Value and gradient at ``x`` from one evaluation."""
-        out = self.evaluator.at(self.point(x))
+        evaluator = self.evaluator
+        both = getattr(evaluator, "value_and_grad", None)    # an array without a tuple
+        if both is not None:
+            f, g = both(self.point(x))
+            return float(f), np.asarray(g, dtype=float)
+        out = evaluator.at(self.point(x))
         return out[0], np.array(out[1:], dtype=float)
 
     def hess(self, x: object) -> np.ndarray:
@@ -630,10 +640,73 @@ def _check_expression(expr: object) -> sp.Expr:
                              f"{type(expr).__name__}")
     if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         raise ObjectiveError(f"the objective {expr} contains an infinity or an undefined value")
-    if expr.has(sp.I) or expr.is_extended_real is False:
+    if expr.has(sp.I) or _not_real(expr):
         raise ObjectiveError(f"the objective {expr} is not real-valued; symgd minimizes "
                              "real functions")
     return expr
+
+
+def _not_real(expr: sp.Expr) -> bool:
+    """Whether SymPy tells that ``expr`` is never real.
+
+    A sum of many terms is asked term by term, once per shape of term (its
+    symbols renamed in order), and not at all for terms built from real
+    numbers and symbols by sums, products and whole powers: asking SymPy
+    about a sum of 2,000 terms took seconds. A term that is never real makes
+    the sum never real unless another cancels it; such a sum is refused.
+    """
+    if not (expr.is_Add and len(expr.args) >= TEMPLATE_MIN_TERMS):
+        return expr.is_extended_real is False
+    asked: dict[sp.Expr, bool] = {}
+    for term in expr.args:
+        if _plainly_real(term):
+            continue
+        shape = term.xreplace({s: _stand_in(j, s) for j, s in enumerate(_in_order(term))})
+        if shape not in asked:
+            asked[shape] = shape.is_extended_real is False
+        if asked[shape]:
+            return True
+    return False
+
+
+_STAND_INS: dict[tuple, sp.Dummy] = {}
+
+
+def _stand_in(j: int, symbol: sp.Symbol) -> sp.Dummy:
+    """The ``j``-th placeholder with the assumptions of ``symbol``."""
+    key = (j, tuple(sorted(symbol.assumptions0.items())))
+    if key not in _STAND_INS:
+        _STAND_INS[key] = sp.Dummy(f"s{j}", **symbol.assumptions0)
+    return _STAND_INS[key]
+
+
+def _in_order(term: sp.Basic) -> list[sp.Symbol]:
+    seen: dict[sp.Symbol, None] = {}
+    for node in sp.preorder_traversal(term):
+        if node.is_Symbol:
+            seen.setdefault(node)
+    return list(seen)
+
+
+def _plainly_real(expr: sp.Basic) -> bool:
+    """True for an expression of real numbers and symbols that may be real,
+    combined by sums, products and integer powers (never a non-real value)."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if node.is_Symbol:
+            if node.is_extended_real is False:
+                return False
+        elif node.is_Number:
+            if not node.is_extended_real:
+                return False
+        elif node.is_Add or node.is_Mul:
+            stack.extend(node.args)
+        elif node.is_Pow and node.exp.is_Integer:
+            stack.append(node.base)
+        else:
+            return False
+    return True
 
 
 def _as_expression(value: object) -> object:

@@ -58,7 +58,7 @@ def as_point(x: object, names: Sequence[str], what: str = "point") -> np.ndarray
     if arr.shape != (n,):
         raise InputError(f"{what} has {arr.size} value{'s' * (arr.size != 1)} but the "
                          f"objective has {n} variable{'s' * (n != 1)} ({', '.join(names)})")
-    if not np.all(np.isfinite(arr)):
+    if not np.isfinite(arr).all():
         raise InputError(f"{what} must be finite numbers, got {arr.tolist()}")
     return arr
 
