@@ -202,8 +202,17 @@ def test_auto_uses_numba_only_when_it_pays():
     from symgd.fast import choice as fast
     obj = symgd.Objective("x^2 + 2*y^2 - x*y + y")
     assert descend(obj, [1, 1], lr=0.1).backend == "numpy"          # not worth a compile
-    long = descend(obj, [1, 1], lr=0.1, max_iter=fast.AUTO_MIN_ITER)
+    # runs that stop within the pilot are the pilot's result, however large max_iter
+    for lr in (0.1, 5.0):
+        short = descend(obj, [1, 1], lr=lr, max_iter=10**12)
+        assert short.backend == "numpy" and short.compile_time == 0.0
+        assert_same_result(descend(obj, [1, 1], lr=lr, backend="numpy", max_iter=10**12), short)
+    assert not importlib.import_module("symgd.fast.loops").is_compiled(obj, "loop")
+    # a run still going after the pilot is compiled, from the start
+    options = dict(lr=1e-7, tol=None, max_iter=fast.AUTO_MIN_ITER)
+    long = descend(obj, [1, 1], **options)
     assert long.backend == "numba" and long.compile_time > 0
+    assert_same_result(descend(obj, [1, 1], backend="numpy", **options), long)
     assert descend(obj, [1, 1], lr=0.1).backend == "numba"          # compiled already
     # what numba does not run, auto runs the default way
     assert descend(obj, [1, 1], lr=0.1, callback=lambda info: None).backend == "numpy"
@@ -333,7 +342,11 @@ def test_compiled_many_options_and_auto():
     from symgd.fast import choice as fast
     obj = symgd.Objective("x^2 + 4*y^2")
     assert descend_many(obj, [[1, 1], [2, 2]]).backend == "numpy"
-    big = descend_many(obj, [[1, 1], [2, 2]], lr=0.01, tol=None,
+    early = descend_many(obj, [[1, 1], [2, 2]], lr=[0.1, 5.0], max_iter=10**9)
+    assert early.backend == "numpy" and early.counts() == {Status.CONVERGED: 1,
+                                                           Status.DIVERGED: 1}
+    assert early[1].message == descend(obj, [2, 2], lr=5.0, max_iter=10**9).message
+    big = descend_many(obj, [[1, 1], [2, 2]], lr=1e-9, tol=None,
                        max_iter=fast.AUTO_MIN_RUN_STEPS // 2)
     assert big.backend == "numba" and big.compile_time > 0
     assert descend_many(obj, [[1, 1]], step="momentum").backend == "numpy"

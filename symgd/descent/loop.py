@@ -286,20 +286,31 @@ def run(obj: Objective, rule: StepRule, x0: np.ndarray, limits: Limits, *, fast:
     n = obj.n
     counts = Counts() if counts is None else counts
     linear = limits.max_iter > 0 and obj.is_linear
-    compiled = _compiled_run(obj, rule, x0, limits, linear, keep, backend) if fast else None
+    max_iter = 0 if linear else limits.max_iter
+    out, seconds = None, 0.0
+    if fast and backend == "auto" and max_iter > _pilot_steps(obj):
+        # a pilot on the default path: a run that stops within it is the run
+        out = fast_loop(obj)(tuple(x0.tolist()), rule.lr, _pilot_steps(obj), limits.tol,
+                             limits.ftol, limits.patience, keep, None, None, obj.evaluator.at,
+                             n + 1, history_cap(n))
+        if out[0] == Status.MAX_ITER:       # still going: worth compiling
+            out = None
+    compiled = None
+    if fast and out is None and backend != "numpy":
+        compiled = _compiled_run(obj, rule, x0, limits, linear, keep, backend)
     if compiled is not None:
-        status, it, rows, last, stride, seconds = compiled
+        *out, seconds = compiled
         backend = "numba"
-    else:
-        seconds, backend = 0.0, "numpy"
+    elif out is None:
         loop = fast_loop(obj) if fast else general_loop
         if advance is None and not fast:
             advance = _rule_advance(obj, rule, x0, counts)
-        status, it, rows, last, stride = loop(
-            tuple(x0.tolist()), rule.lr, 0 if linear else limits.max_iter, limits.tol,
-            limits.ftol, limits.patience, keep, _callback(callback, n), advance,
-            obj.evaluator.at, n + 1, history_cap(n),
-            None if progress is None else progress.tick)
+        out = loop(tuple(x0.tolist()), rule.lr, max_iter, limits.tol, limits.ftol,
+                   limits.patience, keep, _callback(callback, n), advance, obj.evaluator.at,
+                   n + 1, history_cap(n), None if progress is None else progress.tick)
+    if compiled is None:
+        backend = "numpy"
+    status, it, rows, last, stride = out
     hist = _history(obj.names, rows, last, it, stride if keep else 1)
     status = Status(status)
     if linear and status in (Status.MAX_ITER, Status.CALLBACK) and hist.grad_norm[-1] > 0:
@@ -322,6 +333,13 @@ def run(obj: Objective, rule: StepRule, x0: np.ndarray, limits: Limits, *, fast:
                   text, hist, obj.names, rule.lr, limits.reported_tol, rule.name,
                   nfev=it + 1 + counts.nfev, njev=it + 1, nhev=counts.nhev,
                   backend=backend, compile_time=seconds)
+
+
+def _pilot_steps(obj: Objective) -> int:
+    """Steps ``backend="auto"`` takes on the default path before it compiles a
+    loop not compiled yet (none once it is)."""
+    from ..fast import choice, loops
+    return 0 if loops.is_compiled(obj, "loop") else choice.AUTO_PILOT_STEPS
 
 
 def _compiled_run(obj: Objective, rule: StepRule, x0: np.ndarray, limits: Limits,

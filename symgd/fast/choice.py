@@ -20,9 +20,13 @@ numba; :mod:`symgd.fast.loops` imports it the first time a loop is compiled.
     ``numba`` when it is installed, the run is one it can do, and the work
     pays for the compile: the objective's loop is compiled already, or
     ``max_iter`` is at least :data:`AUTO_MIN_ITER` for :func:`descend`
-    (:data:`AUTO_MIN_RUN_STEPS` starts × ``max_iter`` for
-    :func:`descend_many`). Otherwise ``numpy``, which gives the same
-    results to round-off.
+    (starts × ``max_iter`` at least :data:`AUTO_MIN_RUN_STEPS` for
+    :func:`descend_many`) and the run is still going after a pilot on the
+    default path (:data:`AUTO_PILOT_STEPS` steps; for many starts,
+    :data:`AUTO_PILOT_RUN_STEPS` run-steps): a run that stops within its
+    pilot (diverges, converges early) is that result, and is never
+    compiled for. Otherwise ``numpy``, which gives the same results to
+    round-off.
 
 A result says which ran (``result.backend``, ``batch.backend``) and how
 long compiling took in that call (``compile_time``, seconds; 0 when the
@@ -37,7 +41,8 @@ from typing import Any
 
 from ..errors import InputError
 
-__all__ = ["BACKENDS", "AUTO_MIN_ITER", "AUTO_MIN_RUN_STEPS", "INSTALL", "MAX_ITER_LIMIT",
+__all__ = ["BACKENDS", "AUTO_MIN_ITER", "AUTO_MIN_RUN_STEPS", "AUTO_PILOT_STEPS",
+           "AUTO_PILOT_RUN_STEPS", "INSTALL", "MAX_ITER_LIMIT",
            "available", "require", "check_backend", "pick", "unsupported"]
 
 BACKENDS = ("auto", "numpy", "numba")
@@ -51,6 +56,10 @@ AUTO_MIN_ITER = 1_000_000
 # objectives (more when few runs are active): ten million run-steps take
 # about as long as a compile.
 AUTO_MIN_RUN_STEPS = 10_000_000
+# The pilots: about 50 ms of the default path on a small objective, a
+# tenth of a compile, spent again by a run that outlasts it.
+AUTO_PILOT_STEPS = 100_000
+AUTO_PILOT_RUN_STEPS = 1_000_000
 
 INSTALL = 'pip install "symgd[fast]"'
 
