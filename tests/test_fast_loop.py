@@ -208,6 +208,8 @@ def test_auto_uses_numba_only_when_it_pays():
         assert short.backend == "numpy" and short.compile_time == 0.0
         assert_same_result(descend(obj, [1, 1], lr=lr, backend="numpy", max_iter=10**12), short)
     assert not importlib.import_module("symgd.fast.loops").is_compiled(obj, "loop")
+    linear = descend("2*x - y + 3", [0, 0], max_iter=10**12)      # stops before a step
+    assert (linear.backend, Status(linear.status), linear.nit) == ("numpy", Status.DIVERGED, 0)
     # a run still going after the pilot is compiled, from the start
     options = dict(lr=1e-7, tol=None, max_iter=fast.AUTO_MIN_ITER)
     long = descend(obj, [1, 1], **options)

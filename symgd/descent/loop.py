@@ -288,7 +288,9 @@ def run(obj: Objective, rule: StepRule, x0: np.ndarray, limits: Limits, *, fast:
     linear = limits.max_iter > 0 and obj.is_linear
     max_iter = 0 if linear else limits.max_iter
     out, seconds = None, 0.0
-    if fast and backend == "auto" and max_iter > _pilot_steps(obj):
+    if backend == "auto" and max_iter <= _pilot_steps(obj):     # a linear objective
+        backend = "numpy"
+    if fast and backend == "auto":
         # a pilot on the default path: a run that stops within it is the run
         out = fast_loop(obj)(tuple(x0.tolist()), rule.lr, _pilot_steps(obj), limits.tol,
                              limits.ftol, limits.patience, keep, None, None, obj.evaluator.at,
