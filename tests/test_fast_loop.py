@@ -363,3 +363,15 @@ def test_compiled_many_with_symgds_own_functions():
     a, b = _many_both("softplus(x - 1) + sigmoid(y) + relu(x*y) + 0.1*y^2", starts, 0.2,
                       max_iter=500, history=True)
     assert_same_batch(a, b, rtol=1e-9)
+
+
+@pytest.mark.parametrize("text, lr", [("1e200*(x^2 + y^2)", 1e-201), ("1e-200*(x^2 + y^2)", 1e199),
+                                      ("1e-160*(x^2 + y^2 + z^2)", 1e159)])
+def test_gradient_norms_whose_squares_overflow_or_underflow(text, lr):
+    # |g| is near 1e200 or 1e-200: its square is outside the float range
+    a, b = _both(text, [1.0, -2.0, 0.5][:text.count("^")], lr, max_iter=50)
+    assert_same_result(a, b)
+    assert np.isfinite(b.history.grad_norm).all() and (b.history.grad_norm > 0).all()
+    starts = [[1.0, -2.0, 0.5][:text.count("^")], [3.0, 1.0, -1.0][:text.count("^")]]
+    a, b = _many_both(text, starts, lr, max_iter=50, history=True)
+    assert_same_batch(a, b)
