@@ -130,16 +130,18 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
         taken a second; ``"auto"`` shows it only when standard error is a
         terminal. Never part of the result.
     backend : {"auto", "numpy", "numba"}
-        What runs the loop (see :mod:`symgd.fast.choice`): ``"numpy"`` the default
-        path; ``"numba"`` the loop compiled with numba (``pip install
-        "symgd[fast]"``), for the fixed step with a constant rate on an
-        objective with closed-form derivatives (``math`` functions), without
-        a callback or a progress line; ``"auto"`` (the default) uses numba
-        when it is installed, the run is one it can do, and the objective's
-        loop is compiled already or ``max_iter`` is at least
-        ``symgd.fast.choice.AUTO_MIN_ITER`` (1,000,000). Both give the same
-        iterates, statuses and messages to round-off; ``result.backend``
-        says which ran, ``result.compile_time`` how long compiling took.
+        What runs the loop (see :mod:`symgd.fast.choice`): ``"numpy"`` the
+        default path; ``"numba"`` the loop compiled with numba (``pip
+        install "symgd[fast]"``), for the fixed step with a constant rate on
+        an objective with closed-form derivatives (``math`` functions),
+        without a callback or a progress line; ``"auto"`` (the default)
+        uses numba when it is installed, the run is one it can do, and the
+        objective's loop is compiled already, or ``max_iter`` is at least
+        1,000,000 and the run is still going after a pilot of 100,000 steps
+        on the default path (a run that stops sooner is the pilot's result).
+        Both give the same iterates, statuses and messages to round-off;
+        ``result.backend`` says which ran, ``result.compile_time`` how long
+        compiling took.
     record_bound : bool
         Add the local step bound 2/λmax of the Hessian at every iterate as
         the history column ``lr_bound`` (``inf`` where the Hessian has no

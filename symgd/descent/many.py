@@ -61,14 +61,15 @@ def descend_many(objective: object, starts: object, lr: object = 0.1, *,
         Show a progress line on standard error (iterations, the runs still
         active, the lowest loss); see :func:`descend`.
     backend : {"auto", "numpy", "numba"}
-        What runs the loop (see :mod:`symgd.fast.choice`): ``"numba"`` runs each
-        start to its stop in a compiled loop (the fixed step, no progress
-        line; ``pip install "symgd[fast]"``); ``"auto"`` does so when numba
-        is installed and the objective's loop is compiled already or the
-        runs × ``max_iter`` are at least ``symgd.fast.choice.AUTO_MIN_RUN_STEPS``
-        (10,000,000). The per-run results are the same to round-off;
-        ``batch.backend`` says which ran, ``batch.compile_time`` how long
-        compiling took.
+        What runs the loop (see :mod:`symgd.fast.choice`): ``"numba"`` runs
+        each start to its stop in a compiled loop (the fixed step, no
+        progress line; ``pip install "symgd[fast]"``); ``"auto"`` does so
+        when numba is installed and the objective's loop is compiled
+        already, or the runs × ``max_iter`` are at least 10,000,000 and some
+        run is still going after a pilot of 1,000,000 run-steps on the NumPy
+        loop (when none is, that is the result). The per-run results are the
+        same to round-off; ``batch.backend`` says which ran,
+        ``batch.compile_time`` how long compiling took.
     max_iter, tol, ftol, patience, **step_options
         As in :func:`descend`.
 
