@@ -13,7 +13,7 @@
   reduction), and the time of one log-loss gradient step (one reduction per
   step) with 1 and 2 worker processes.
 
-Run: python benchmarks/bench_bigdata.py [--rows 10000000] [--dask-rows 10000000]
+Run: python benchmarks/bench_bigdata.py [--rows 10000000] [--dask-rows 10000000] [--keep DIR]
 (``--rows 100000000`` writes the 3 GB file of the goal: about 3 minutes to
 write.)
 """
@@ -109,12 +109,15 @@ def available(module: str) -> bool:
     return True
 
 
-def files(rows: int, folder: pathlib.Path) -> None:
-    csv = folder / "rows.csv"
-    t = time.perf_counter()
-    write_csv(csv, rows)
-    print(f"CSV: {rows:,} rows, {csv.stat().st_size / 1e6:,.0f} MB "
-          f"(written in {time.perf_counter() - t:.0f} s)")
+def files(rows: int, folder: pathlib.Path, keep: bool = False) -> None:
+    csv = folder / f"rows-{rows}.csv"
+    if not csv.exists():
+        t = time.perf_counter()
+        write_csv(csv, rows)
+        print(f"CSV: {rows:,} rows, {csv.stat().st_size / 1e6:,.0f} MB "
+              f"(written in {time.perf_counter() - t:.0f} s)")
+    else:
+        print(f"CSV: {rows:,} rows, {csv.stat().st_size / 1e6:,.0f} MB (kept from a run before)")
     fit = json.loads(child(CHILD, csv))
     print(f"  symgd streamed fit: {fit['seconds']:.2f} s, peak memory {fit['peak'] / 1e6:.0f} MB "
           f"for the whole process, {fit['grown'] / 1e6:.0f} MB above its peak after importing "
@@ -132,9 +135,11 @@ def files(rows: int, folder: pathlib.Path) -> None:
     if available("pyarrow"):
         import pyarrow.csv as pc
         import pyarrow.parquet as pq
-        parquet = folder / "rows.parquet"
-        pq.write_table(pc.read_csv(csv), parquet, row_group_size=1 << 20)
-        os.unlink(csv)
+        parquet = folder / f"rows-{rows}.parquet"
+        if not parquet.exists():
+            pq.write_table(pc.read_csv(csv), parquet, row_group_size=1 << 20)
+        if not keep:
+            os.unlink(csv)
         print(f"Parquet: {parquet.stat().st_size / 1e6:,.0f} MB")
         answer = child(CHILD, parquet)
         if answer.startswith("error"):
@@ -184,7 +189,13 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--dask-rows", type=int, default=10_000_000)
+    parser.add_argument("--keep", metavar="FOLDER",
+                        help="write the files in FOLDER and keep them for the next run")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        files(args.rows, pathlib.Path(folder))
+    if args.keep:
+        pathlib.Path(args.keep).mkdir(parents=True, exist_ok=True)
+        files(args.rows, pathlib.Path(args.keep), keep=True)
+    else:
+        with tempfile.TemporaryDirectory() as folder:
+            files(args.rows, pathlib.Path(folder))
     on_dask(args.dask_rows)

@@ -264,16 +264,18 @@ def test_kernel_data_layouts_threads_and_block_edges():
             assert_close(kernel(theta, data), oracle) if rows else \
                 np.testing.assert_array_equal(kernel(theta, data), np.zeros(3))
         np.testing.assert_array_equal(C, before)            # user data untouched
-    C = rng.normal(size=(20 * fast.BLOCK, 2))
+    C = rng.normal(size=(20 * fast.BLOCK + 5, 2))
     previous = numba.get_num_threads()
     try:
         numba.set_num_threads(1)
-        one = kernel(np.array([0.3, 0.1]), C)
+        one = kernel(np.array([0.3, 0.1]), C, parallel=True)
         numba.set_num_threads(previous)
-        many = kernel(np.array([0.3, 0.1]), C)
+        many = kernel(np.array([0.3, 0.1]), C, parallel=True)
     finally:
         numba.set_num_threads(previous)
+    serial = kernel(np.array([0.3, 0.1]), C, parallel=False)
     np.testing.assert_array_equal(one, many)                # blocks fixed: same bits
+    np.testing.assert_array_equal(serial, many)
 
 
 def test_kernel_cache_is_per_structure():

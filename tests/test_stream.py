@@ -289,3 +289,23 @@ def test_progress_line_reports_megabytes_and_rows(line_file, monkeypatch, capsys
     err = capsys.readouterr().err
     assert f"reading {path}" in err and " MB" in err and "rows" in err and "MB/s" in err
     assert f"{len(x):,} rows" in err or "rows" in err.splitlines()[-1]
+
+
+def test_streamed_parquet_equals_in_memory_and_names_a_bad_row(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    x, y = line_data(120_000, seed=8, offset=500.0)
+    path = tmp_path / "rows.parquet"
+    pq.write_table(pa.table({"x": x, "y": y, "notes": ["n"] * len(x)}), path,
+                   row_group_size=25_000)
+    streamed = symgd.mse("w*x + b", str(path), params=["w", "b"], stream=True)
+    assert "streamed" in streamed.evaluation
+    w, b, loss = fsum_fit(x, y)
+    np.testing.assert_allclose(streamed.least_squares(), [w, b], rtol=1e-11)
+    bad = y.copy()
+    bad[70_123] = np.nan
+    pq.write_table(pa.table({"x": x, "y": bad}), path, row_group_size=25_000)
+    with pytest.raises(DataError) as err:
+        symgd.mse("w*x + b", str(path), stream=True)
+    assert "70124" in str(err.value) or "70,124" in str(err.value)
+    assert "column 'y'" in str(err.value)

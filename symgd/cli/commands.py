@@ -19,6 +19,7 @@ from typing import Any, Callable, Sequence, TextIO
 from ..analysis import analyze as analyze_objective
 from ..check import check_gradient, check_hessian, check_report_exit_code
 from .._progress import progress_line
+from ..data.dataset import Dataset
 from ..check.batch import iter_checks, read_jsonl, summary_line
 from ..check.claims import WithConstants
 from ..errors import InputError
@@ -85,7 +86,10 @@ def _fit_heading(args: argparse.Namespace, model: Any, obj: Any, network: bool,
     equations = [Equation(obj.label, None, obj.expr)]
     if not network:
         equations += [Equation(obj.label, v, g) for v, g in zip(obj.names, obj.gradient)]
-    return FitHeading(f"{obj.rows} rows of {args.data}; {what}, {args.loss} loss", equations,
+    title = f"{obj.rows} rows of {args.data}; {what}, {args.loss} loss"
+    if not isinstance(obj.data, Dataset):      # streamed: say how the rows were reduced
+        title += f" ({obj.evaluation})"
+    return FitHeading(title, equations,
                       unicode, brief=not args.verbose)
 
 

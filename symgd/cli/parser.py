@@ -150,13 +150,17 @@ def _descend(sub: Any) -> None:
     _format_options(p, defaults, table=True)
 
 
+_DATA_HELP = "data file (text, .parquet, .feather, .npy, .npz) or built-in name (cars, pizza)"
+
+
 def _fit(sub: Any) -> None:
     p, defaults = _command(sub, "fit", "fit a model to data by gradient descent",
-                           "Fit MODEL to DATA (a text file with a header line, or a built-in "
-                           "data set: cars, pizza) by minimizing a loss. Exit code 0 when "
-                           "descent converged, 1 when it did not.")
+                           "Fit MODEL to DATA (a text file with a header line; a Parquet, "
+                           "Feather/Arrow, .npy or .npz file; or a built-in data set: cars, "
+                           "pizza) by minimizing a loss. Exit code 0 when descent "
+                           "converged, 1 when it did not.")
     _progress_option(p)
-    p.add_argument("data", metavar="DATA", help="data file or built-in name (cars, pizza)")
+    p.add_argument("data", metavar="DATA", help=_DATA_HELP)
     _model_options(p, defaults, required=True)
     p.add_argument("--const", action="append", metavar="NAME=VALUE", default=[],
                    help="a constant, e.g. a=2.5 (repeatable)")
@@ -355,7 +359,7 @@ def _objective_options(p: argparse.ArgumentParser, optional: bool = False,
 
 
 def _data_options(p: argparse.ArgumentParser, defaults: dict) -> None:
-    p.add_argument("--data", metavar="DATA", help="data file or built-in name (cars, pizza)")
+    p.add_argument("--data", metavar="DATA", help=_DATA_HELP)
     _model_options(p, defaults, required=False)
 
 

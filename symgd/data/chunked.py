@@ -34,7 +34,7 @@ from .._report import Report
 from .._text import names_list, plural, quote
 from ..errors import DataError, InputError
 from .dataset import Dataset, column_label, shown_names
-from .tables import TableParser, _blocks, _regular_file, _source
+from .tables import TableParser, file_blocks, regular_file, shown_path
 
 __all__ = ["Moments", "Streamed", "CsvSource", "map_chunks", "chunks_of", "as_data",
            "STREAM_BYTES", "CHUNK_ROWS", "LOAD_BYTES", "STREAM_CHOICES"]
@@ -73,7 +73,7 @@ def as_data(data: Any, names: Sequence[str] | None = None, stream: object = "aut
     >>> as_data({"x": [1.0, 2.0]}).rows
     2
     """
-    from .tables import as_dataset, _resolve_path
+    from .tables import as_dataset, resolve_path
     if stream not in STREAM_CHOICES or not isinstance(stream, (bool, str)):
         raise InputError(f"stream must be 'auto', True or False, got {stream!r:.40}")
     from .distributed import dask_data
@@ -81,10 +81,10 @@ def as_data(data: Any, names: Sequence[str] | None = None, stream: object = "aut
     if distributed is not None:
         return distributed
     if isinstance(data, (str, os.PathLike)) and stream is not False:
-        path = _resolve_path(data)
+        path = resolve_path(data)
         if path == pathlib.Path(data):
             columnar = _columnar(path, names)
-            size = _regular_file(path).st_size
+            size = regular_file(path).st_size
             if stream is True or size > STREAM_BYTES:
                 return Streamed(columnar if columnar is not None else CsvSource(path, names),
                                 progress)
@@ -134,20 +134,27 @@ class Moments:
         self.high = mean if high is None else high
 
     @classmethod
-    def of(cls, phi: np.ndarray) -> Moments:
-        """The moments of the rows of a 2-D array (rows x columns)."""
+    def of(cls, phi: np.ndarray, ranges: bool = True, scratch: bool = False) -> Moments:
+        """The moments of the rows of a 2-D array (rows x columns).
+
+        ``ranges`` false skips the columns' smallest and largest values (then
+        both are the mean); ``scratch`` true lets ``phi`` be overwritten.
+        """
         n = phi.shape[0]
         if n == 0:
             k = phi.shape[1]
             return cls(0, np.zeros(k), np.zeros((k, k)), np.full(k, np.inf), np.full(k, -np.inf))
         with np.errstate(all="ignore"):
-            # a column sum along rows is a plain running sum in NumPy; a second
-            # pass over the centred rows corrects the mean's rounding
-            mean = phi.mean(axis=0)
-            d = phi - mean
+            low = phi.min(axis=0) if ranges else None
+            high = phi.max(axis=0) if ranges else None
+            # centred on the first row, the column sums are of small numbers and
+            # the mean keeps its digits whatever the common offset
+            first = phi[0].copy()
+            d = np.subtract(phi, first, out=phi if scratch else None)
             shift = d.mean(axis=0)
             d -= shift
-            return cls(n, mean + shift, d.T @ d, phi.min(axis=0), phi.max(axis=0))
+            mean = first + shift
+            return cls(n, mean, d.T @ d, low, high)
 
     def merge(self, other: Moments) -> Moments:
         """The moments of both blocks of rows together."""
@@ -305,7 +312,7 @@ class Streamed(Report):
         the source for those not yet seen)."""
         missing = [n for n in dict.fromkeys(names) if n not in self._ranges]
         if missing:
-            moments = map_chunks(self, missing, _ranges_of, _merge_ranges)
+            moments = map_chunks(self, missing, column_ranges_of, merge_column_ranges)
             for n, lo, hi in zip(missing, *moments):
                 self._ranges[n] = (float(lo), float(hi))
         return {n: self._ranges[n] for n in names}
@@ -363,11 +370,11 @@ class Streamed(Report):
                 "streamed": True}
 
 
-def _ranges_of(chunk: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+def column_ranges_of(chunk: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return (np.array([c.min() for c in chunk]), np.array([c.max() for c in chunk]))
 
 
-def _merge_ranges(a: tuple, b: tuple) -> tuple:
+def merge_column_ranges(a: tuple, b: tuple) -> tuple:
     return np.minimum(a[0], b[0]), np.maximum(a[1], b[1])
 
 
@@ -384,9 +391,9 @@ class CsvSource:
 
     def __init__(self, path: str | os.PathLike, names: Sequence[str] | None = None) -> None:
         self.path = pathlib.Path(path)
-        self.source = _source(self.path)
+        self.source = shown_path(self.path)
         self._given = names
-        self.nbytes = _regular_file(self.path).st_size
+        self.nbytes = regular_file(self.path).st_size
         self.rows: int | None = None
         self.bytes_read = 0
         header = self._parser()
@@ -395,7 +402,7 @@ class CsvSource:
         if header.names is None:
             raise DataError(f"{self.source} is empty")
         self.names = tuple(header.names)
-        self._delimiter = header._delimiter
+        self._delimiter = header.delimiter
         self._plain: bool | None = None
 
     def _parser(self) -> _ChunkParser:
@@ -404,7 +411,7 @@ class CsvSource:
     def _rows(self, parser: Any, first_only: bool = False) -> Iterator[np.ndarray]:
         decoder = codecs.getincrementaldecoder("utf-8-sig")("strict")
         self.bytes_read = 0
-        for block in _blocks(self.path, 1 << 62):
+        for block in file_blocks(self.path, 1 << 62):
             self.bytes_read += len(block)
             try:
                 text = decoder.decode(block)
@@ -465,7 +472,7 @@ class CsvSource:
     def _arrow_chunks(self, names: Sequence[str], rows: int) -> Iterator[list[np.ndarray]]:
         import pyarrow as pa
         import pyarrow.csv as pcsv
-        stream = _PlainBytes(_blocks(self.path, 1 << 62), self)
+        stream = _PlainBytes(file_blocks(self.path, 1 << 62), self)
         try:
             reader = pcsv.open_csv(
                 stream,

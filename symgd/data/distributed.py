@@ -77,8 +77,8 @@ class DaskData(Report):
             if names is None:
                 raise DataError(f"a 2-D Dask array needs column names: names=[...] with "
                                 f"{data.shape[1]} names")
-            from .tables import _names
-            self.names = tuple(_names(names))
+            from .tables import split_names
+            self.names = tuple(split_names(names))
             if len(self.names) != data.shape[1]:
                 raise DataError(f"{len(self.names)} names given for {data.shape[1]} columns")
             if data.dtype.kind not in "biuf":
@@ -143,10 +143,10 @@ class DaskData(Report):
 
     def column_ranges(self, names: Sequence[str]) -> dict[str, tuple[float, float]]:
         """The smallest and largest value of each named column (one reduction)."""
-        from .chunked import _merge_ranges, _ranges_of
+        from .chunked import column_ranges_of, merge_column_ranges
         missing = [n for n in dict.fromkeys(names) if n not in self._ranges]
         if missing:
-            low, high = self.map_chunks(missing, _ranges_of, _merge_ranges)
+            low, high = self.map_chunks(missing, column_ranges_of, merge_column_ranges)
             for n, lo, hi in zip(missing, low, high):
                 self._ranges[n] = (float(lo), float(hi))
         return {n: self._ranges[n] for n in names}

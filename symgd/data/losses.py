@@ -99,7 +99,7 @@ def loss(per_sample: str | sp.Expr, data: Any, *, reduce: str = "mean",
         How every row is evaluated when there are no sufficient statistics:
         NumPy, or one fused numba pass per step (the ``symgd[fast]`` extra);
         ``"auto"`` uses numba when it is installed and rows × outputs
-        reaches :data:`symgd.fast.rows.AUTO_MIN_WORK`.
+        reaches ``symgd.fast.rows.AUTO_MIN_WORK`` (10⁶).
 
     Examples
     --------

@@ -17,11 +17,11 @@ from typing import Sequence
 import numpy as np
 import sympy as sp
 
+from ..errors import DataError, ObjectiveError
+from ..fast.rows import FusedKernel, use_kernel
 from ..objective import (Compiled, Strategy, at_each_point, degree_bound, derivative, gradient_of,
                          directional_hessian, natural_key)
-from ..errors import DataError
 from .chunked import map_chunks
-from ..fast.rows import FusedKernel, supported, use_kernel
 from .sample import SampleLoss
 
 __all__ = ["RowEvaluator", "RowStrategy", "replace_linear_forms"]
@@ -43,11 +43,11 @@ class RowEvaluator:
         Expressions in the parameters and the data symbols, one per output.
     backend : {"auto", "numpy", "numba"}
         How a pass over every row is computed: NumPy (``"numpy"``), a fused
-        numba kernel (``"numba"``, see :mod:`symgd.fast.rows`), or the
-        kernel when numba is installed and rows × outputs reaches
-        :data:`symgd.fast.rows.AUTO_MIN_WORK` (``"auto"``). A kernel is not
+        numba kernel (``"numba"``, see ``symgd.fast.rows``), or, with
+        ``"auto"``, the kernel when numba is installed and rows × outputs
+        reaches ``symgd.fast.rows.AUTO_MIN_WORK`` (10⁶). A kernel is not
         used for subsampled rows, nor for expressions it cannot translate
-        (:attr:`fallback` says why); both paths agree to round-off.
+        (``fallback`` says why); both paths agree to round-off.
 
     Examples
     --------
@@ -95,25 +95,30 @@ class RowEvaluator:
         self.fn = Compiled((*sample.params, *z, *sample.data_symbols), arrays)
         self._stack: np.ndarray | None = None
 
+    # What a Dask worker needs to evaluate the outputs: the expressions, not the data.
+    _SHIPPED = ("backend", "fallback", "_per_row", "forms", "stacked", "_coefficients", "plan",
+                "fn")
+    _pickled: tuple[str, bytes] | None = None
+
     def __getstate__(self) -> dict:
-        # sent to Dask workers: the expressions, not the data
-        state = dict(self.__dict__)
+        state = {name: getattr(self, name) for name in self._SHIPPED}
         sample = self.sample
         state["sample"] = SampleLoss(sample.per_sample, sample.params, sample.columns, None,
                                      sample.reduce)
-        state["_stack"] = None
-        state["_kernel"], state["_kernel_ran"] = False, False    # NumPy on the workers
-        state.pop("_pickled", None)
+        state.update(_stack=None, _kernel=False, _kernel_ran=False)   # NumPy on the workers
         return state
+
+    def __setstate__(self, state: dict) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
 
     def __reduce__(self) -> tuple:
         # A worker that has seen this evaluator keeps it compiled: each step
         # sends the same bytes, and only the first unpickling compiles.
-        pickled = self.__dict__.get("_pickled")
-        if pickled is None:
+        if self._pickled is None:
             blob = pickle.dumps(self.__getstate__())
-            pickled = self.__dict__["_pickled"] = (hashlib.sha1(blob).hexdigest(), blob)
-        return (_evaluator_from, pickled)
+            self._pickled = (hashlib.sha1(blob).hexdigest(), blob)
+        return (_evaluator_from, self._pickled)
 
     def _form_coefficients(self, data: set) -> Compiled:
         rows = []
@@ -209,12 +214,11 @@ class RowEvaluator:
         if self._kernel is None:
             self._kernel = False
             if use_kernel(self.backend, self.sample.rows, len(self.plan)):
-                reason = supported(self._per_row)
-                if reason is None:
+                try:
                     self._kernel = FusedKernel(self._per_row, self.sample.params,
                                                self.sample.data_symbols)
-                else:
-                    self.fallback = f"no fused kernel for {reason}; NumPy evaluates the rows"
+                except ObjectiveError as err:
+                    self.fallback = f"{err}; NumPy evaluates the rows"
         return self._kernel or None
 
     def _fused(self, kernel: FusedKernel, theta: list[float],
@@ -249,7 +253,7 @@ def _evaluator_from(key: str, blob: bytes) -> RowEvaluator:
     found = _WORKER_EVALUATORS.get(key)
     if found is None:
         found = RowEvaluator.__new__(RowEvaluator)
-        found.__dict__.update(pickle.loads(blob))
+        found.__setstate__(pickle.loads(blob))
         if len(_WORKER_EVALUATORS) > 32:
             _WORKER_EVALUATORS.clear()
         _WORKER_EVALUATORS[key] = found

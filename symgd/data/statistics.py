@@ -315,8 +315,10 @@ class FeatureMoments:
     """The :class:`~symgd.data.chunked.Moments` of the feature columns
     ``[φ1, ..., φp, φ0]`` over one chunk of rows (picklable, for Dask workers)."""
 
-    def __init__(self, symbols: Sequence[sp.Symbol], features: Sequence[sp.Expr]) -> None:
+    def __init__(self, symbols: Sequence[sp.Symbol], features: Sequence[sp.Expr],
+                 ranges: bool = True) -> None:
         self.symbols = tuple(symbols)
+        self.ranges = ranges
         index = {s: k for k, s in enumerate(self.symbols)}
         self.scaled = [_scaled_column(f, index) for f in features]
         self.fn = None if all(self.scaled) else Compiled(self.symbols, features)
@@ -337,11 +339,12 @@ class FeatureMoments:
             phi = np.empty((n, len(values)), order="F")
             for k, v in enumerate(values):
                 phi[:, k] = v
-        return Moments.of(phi)
+        return Moments.of(phi, ranges=self.ranges, scratch=True)
 
 
 def _feature_moments(sample: SampleLoss, features: list) -> Moments:
-    fn = FeatureMoments(sample.data_symbols, features)
+    # column ranges are for data not in memory (its constant columns are found by them)
+    fn = FeatureMoments(sample.data_symbols, features, ranges=not sample.in_memory)
     moments = map_chunks(sample.data, sample.column_names, fn, Moments.merge)
     note = getattr(sample.data, "note_ranges", None)
     if note is not None:       # a feature that is a column gives that column's range
@@ -375,7 +378,8 @@ def _centred_solve(sample: SampleLoss, moments: Moments, hessian: np.ndarray,
     """
     p = len(moments.mean) - 1
     mean, centred = moments.mean, moments.centred
-    constant = [j for j in range(p) if moments.low[j] == moments.high[j] and mean[j] != 0]
+    # a constant column is centred to exact zeros, chunk by chunk and merged
+    constant = [j for j in range(p) if centred[j, j] == 0 and mean[j] != 0]
     with np.errstate(all="ignore"):
         if len(constant) == 1:
             c = constant[0]

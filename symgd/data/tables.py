@@ -34,6 +34,7 @@ import numpy as np
 from .._text import quote
 from ..errors import DataError, InputTypeError
 from .dataset import Dataset, column_label, looks_like_name
+from .sources import open_source
 
 __all__ = ["Dataset", "as_dataset", "read_table", "parse_table", "BUILTIN", "dataset_path"]
 
@@ -69,8 +70,11 @@ def as_dataset(data: Any, names: Sequence[str] | None = None) -> Dataset:
     Parameters
     ----------
     data : Dataset, mapping, 2-D array, path, built-in name or DataFrame
-        A path is a text file with a header line; ``"cars"`` and ``"pizza"``
-        name the lessons' built-in data sets (a file of that name wins).
+        A path is a text file with a header line, or a columnar file (by its
+        suffix: ``.parquet``, ``.feather``/``.arrow``, ``.npy``, ``.npz``; see
+        :mod:`.sources`); ``"cars"`` and ``"pizza"`` name the lessons'
+        built-in data sets (a file of that name wins). A DataFrame is a
+        pandas or polars one (or a polars LazyFrame).
     names : sequence of str, optional
         Column names for a 2-D array (required then), or for a text file
         without a header line.
@@ -82,18 +86,32 @@ def as_dataset(data: Any, names: Sequence[str] | None = None) -> Dataset:
         return data
     if isinstance(data, (str, os.PathLike)):
         path = _resolve_path(data)
+        columnar = open_source(path, names) if path == pathlib.Path(data) else None
+        if columnar is not None:
+            return columnar.load()
         dataset = read_table(path, names=names)
         if path != pathlib.Path(data):
             dataset.source = f"the built-in data set {str(data)!r}"
         return dataset
     if isinstance(data, Mapping):
         return Dataset(data, source="data")
+    if not _plain_matrix(data):
+        columnar = open_source(data, names)
+        if columnar is not None:
+            return columnar.load()
     if _is_dataframe(data):
         return Dataset({str(c): data[c].to_numpy() for c in data.columns}, source="DataFrame")
     if isinstance(data, np.ndarray) or isinstance(data, (list, tuple)):
         return _from_matrix(data, names)
     raise InputTypeError(f"data must be a mapping of columns, a 2-D array with names, a "
                          f"file path or a DataFrame; got {type(data).__name__}")
+
+
+def _plain_matrix(data: Any) -> bool:
+    """A plain 2-D array (not memory-mapped, not structured): read by
+    :func:`_from_matrix`, as before columnar sources."""
+    return isinstance(data, np.ndarray) and not isinstance(data, np.memmap) \
+        and data.dtype.names is None
 
 
 def _is_dataframe(data: Any) -> bool:
@@ -413,6 +431,11 @@ class TableParser:
             self._keep(text[cut + 1:])
         self._lines(text[:cut + 1] if cut + 1 < len(text) else text)
 
+    @property
+    def delimiter(self) -> str | None:
+        """The field separator read from the header line (None: runs of spaces)."""
+        return self._delimiter
+
     def _line_ending(self, text: str) -> str | None:
         """``"\\n"`` or ``"\\r"``, from the first line ending; None while undecided."""
         lf, cr = text.find("\n"), text.find("\r")
@@ -649,3 +672,10 @@ class TableParser:
         return Dataset({n: store[:self._rows, k] for k, n in enumerate(self.names)},
                        source=self.source)
 
+
+# the names the other readers (symgd.data.chunked, .distributed) use
+regular_file = _regular_file
+file_blocks = _blocks
+shown_path = _source
+resolve_path = _resolve_path
+split_names = _names

@@ -10,7 +10,8 @@ visits every row once and accumulates every output:
 with the common subexpressions of all outputs computed once per row
 (:func:`~symgd.objective.compile.auto_cse`) and those that involve no data
 (parameter-only terms) once per block. The rows are cut into blocks of
-:data:`BLOCK` rows; blocks run in parallel (``prange``), each sums its rows
+:data:`BLOCK` rows; blocks run in parallel (``prange``; on one thread below
+:data:`PARALLEL_MIN_BLOCKS` blocks), each sums its rows
 in order into its own row of partial sums, and the partial sums are added
 block after block. The block size does not depend on the number of
 threads, so the result does not either.
@@ -42,7 +43,7 @@ from ..expr.registry import relu, sigmoid, softplus
 from ..objective.compile import auto_cse
 
 __all__ = ["FusedKernel", "fused_kernel", "available", "supported", "use_kernel",
-           "BACKENDS", "AUTO_MIN_WORK", "BLOCK", "check_backend"]
+           "BACKENDS", "AUTO_MIN_WORK", "BLOCK", "PARALLEL_MIN_BLOCKS", "check_backend"]
 
 BACKENDS = ("auto", "numpy", "numba")
 """The row backends: ``auto`` (numba when installed and the work is large),
@@ -59,6 +60,12 @@ process for the same structure is used whatever the size."""
 
 BLOCK = 1024
 """Rows per block: the unit of parallel work and of the partial sums."""
+
+PARALLEL_MIN_BLOCKS = 32
+"""Fewer blocks than this run on one thread: a parallel launch and its
+barrier cost more than they save on a few blocks, and much more when the
+cores are busy (measured on 2 cores: 10 blocks of a 2-16-1 network took
+2.9 ms on one thread and 6.6 ms on two while another process ran)."""
 
 _FUNCTIONS: dict[type, str] = {
     sp.exp: "math.exp", sp.log: "math.log",
@@ -194,7 +201,11 @@ class _Printer(PythonCodePrinter):
         self.shared = shared     # argument u -> the name of exp(-|u|), for sigmoid and softplus
 
     def _print_Symbol(self, expr: sp.Symbol) -> str:
-        return self.names[expr]
+        name = self.names.get(expr)
+        if name is None:
+            raise ObjectiveError(f"no fused kernel: {expr.name!r} is neither a parameter "
+                                 "nor a data column")
+        return name
 
     _print_Dummy = _print_Symbol
 
@@ -239,7 +250,9 @@ def kernel_source(outputs: Sequence[sp.Expr], params: Sequence[sp.Symbol],
     d0 = c0[i]
     t0 = math.tanh(p0*d0)
     a0 += t0**2
-    a1 += 2*t0*d0
+    a1 += d0*(2*t0)
+    lo = b * 1024
+    _block(theta, c0, lo, min(lo + 1024, n), partial[b])
     lo = b * 1024
     _block(theta, c0, lo, min(lo + 1024, n), partial[b])
     """
@@ -300,6 +313,10 @@ def kernel_source(outputs: Sequence[sp.Expr], params: Sequence[sp.Symbol],
     lines += ["", "", f"def _kernel({args}n, partial):",
               "    for b in prange(partial.shape[0]):",
               f"        lo = b * {BLOCK}",
+              f"        _block({args}lo, min(lo + {BLOCK}, n), partial[b])",
+              "", "", f"def _serial({args}n, partial):",
+              "    for b in range(partial.shape[0]):",
+              f"        lo = b * {BLOCK}",
               f"        _block({args}lo, min(lo + {BLOCK}, n), partial[b])"]
     return "\n".join(lines) + "\n"
 
@@ -352,8 +369,8 @@ _LOCK = threading.Lock()
 
 
 def _compile(source: str) -> Any:
-    """The parallel kernel of ``source``, compiled (lazily, at its first call)
-    and cached."""
+    """The parallel and the serial kernel of ``source``, compiled (lazily, at
+    their first call) and cached."""
     with _LOCK:
         kernel = _CACHE.get(source)
         if kernel is None:
@@ -366,8 +383,9 @@ def _compile(source: str) -> Any:
             exec(compile(source, "<symgd fused kernel>", "exec"), namespace)
             namespace["_block"] = numba.njit(fastmath=False, error_model="numpy",
                                              nogil=True)(namespace["_block"])
-            kernel = numba.njit(parallel=True, fastmath=False,
-                                error_model="numpy")(namespace["_kernel"])
+            kernel = (numba.njit(parallel=True, fastmath=False,
+                                 error_model="numpy")(namespace["_kernel"]),
+                      numba.njit(fastmath=False, error_model="numpy")(namespace["_serial"]))
             _CACHE[source] = kernel
         return kernel
 
@@ -400,8 +418,7 @@ class FusedKernel:
                  data: Sequence[sp.Symbol]) -> None:
         missing = supported(outputs)
         if missing is not None:
-            raise ObjectiveError(f"no fused kernel for expressions using {missing}; "
-                                 "use backend='numpy' (or 'auto', which falls back to it)")
+            raise ObjectiveError(f"no fused kernel for expressions using {missing}")
         self.outputs = len(outputs)
         self.params = len(params)
         self.columns = len(data)
@@ -412,11 +429,15 @@ class FusedKernel:
         """Whether this structure's kernel is compiled already (in this process)."""
         return is_compiled(self.source)
 
-    def __call__(self, theta: Sequence[float], data: Any) -> np.ndarray:
+    def __call__(self, theta: Sequence[float], data: Any,
+                 parallel: bool | None = None) -> np.ndarray:
         """The sum over rows of each output.
 
         ``data`` is a 2-D float64 array (rows × columns, C- or F-ordered) or
-        a sequence of 1-D float64 columns; neither is copied.
+        a sequence of 1-D float64 columns; neither is copied. ``parallel``
+        (by default: from :data:`PARALLEL_MIN_BLOCKS` blocks on) runs the
+        blocks on numba's threads; the blocks and the order their sums are
+        added in are the same either way, and so is the result, bit for bit.
         """
         columns = _columns(data, self.columns)
         rows = len(columns[0]) if columns else 0
@@ -426,7 +447,9 @@ class FusedKernel:
                              f"{theta.shape[0] if theta.ndim == 1 else theta.shape}")
         blocks = -(-rows // BLOCK)
         partial = np.zeros((blocks, self.outputs))
-        _compile(self.source)(theta, *columns, rows, partial)
+        if parallel is None:
+            parallel = blocks >= PARALLEL_MIN_BLOCKS
+        _compile(self.source)[0 if parallel else 1](theta, *columns, rows, partial)
         return partial.sum(axis=0)
 
 
