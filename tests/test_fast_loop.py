@@ -105,14 +105,12 @@ def test_history_false_keeps_the_first_and_last_rows(name):
     assert len(b.history) == (2 if b.nit else 1)
 
 
-# every function of the registry, inside and outside its domain; the last
-# ones are symgd's own (or need them in the derivative), which compiled code
-# does not call
+# every function of the registry, inside and outside its domain; gamma and
+# beta need polygamma in their derivatives, which compiled code does not call
 FUNCTIONS = ("Abs acos acosh acot acoth acsc acsch asec asech asin asinh atan atanh cbrt cos "
              "cosh cot coth csc csch erf exp ln log log10 log2 sec sech sgn sign sin sinh "
-             "sqrt tan tanh").split()
-NOT_COMPILED = {"relu": "relu", "sigmoid": "sigmoid", "softplus": "softplus",
-                "gamma": "polygamma"}
+             "sqrt tan tanh relu sigmoid softplus").split()
+NOT_COMPILED = {"gamma(x) + x^2": "polygamma", "beta(x, 2) + x^2": "polygamma"}
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)
@@ -123,11 +121,10 @@ def test_every_math_function_runs_compiled_as_by_default(function):
         assert_same_result(a, b)
 
 
-@pytest.mark.parametrize("function", NOT_COMPILED)
-def test_functions_compiled_code_cannot_call_are_named(function):
+@pytest.mark.parametrize("text", NOT_COMPILED)
+def test_functions_compiled_code_cannot_call_are_named(text):
     pytest.importorskip("numba")
-    text = f"{function}(x) + x^2"
-    with pytest.raises(InputError, match=NOT_COMPILED[function]):
+    with pytest.raises(InputError, match=NOT_COMPILED[text]):
         descend(text, [0.5], lr=0.1, backend="numba")
     assert descend(text, [0.5], lr=0.1, max_iter=10**6).backend == "numpy"
 
@@ -202,18 +199,29 @@ def test_compiled_loops_are_cached_per_objective_and_source():
 
 def test_auto_uses_numba_only_when_it_pays():
     pytest.importorskip("numba")
-    from symgd import fast
+    from symgd.fast import choice as fast
     obj = symgd.Objective("x^2 + 2*y^2 - x*y + y")
     assert descend(obj, [1, 1], lr=0.1).backend == "numpy"          # not worth a compile
-    long = descend(obj, [1, 1], lr=0.1, max_iter=fast.AUTO_MIN_ITER)
+    # runs that stop within the pilot are the pilot's result, however large max_iter
+    for lr in (0.1, 5.0):
+        short = descend(obj, [1, 1], lr=lr, max_iter=10**12)
+        assert short.backend == "numpy" and short.compile_time == 0.0
+        assert_same_result(descend(obj, [1, 1], lr=lr, backend="numpy", max_iter=10**12), short)
+    assert not importlib.import_module("symgd.fast.loops").is_compiled(obj, "loop")
+    linear = descend("2*x - y + 3", [0, 0], max_iter=10**12)      # stops before a step
+    assert (linear.backend, Status(linear.status), linear.nit) == ("numpy", Status.DIVERGED, 0)
+    # a run still going after the pilot is compiled, from the start
+    options = dict(lr=1e-7, tol=None, max_iter=fast.AUTO_MIN_ITER)
+    long = descend(obj, [1, 1], **options)
     assert long.backend == "numba" and long.compile_time > 0
+    assert_same_result(descend(obj, [1, 1], backend="numpy", **options), long)
     assert descend(obj, [1, 1], lr=0.1).backend == "numba"          # compiled already
     # what numba does not run, auto runs the default way
     assert descend(obj, [1, 1], lr=0.1, callback=lambda info: None).backend == "numpy"
     assert descend(obj, [1, 1], lr=0.1, step="momentum").backend == "numpy"
     assert descend(obj, [1, 1], lr=0.1, schedule="inverse", decay=0.1).backend == "numpy"
-    relu = symgd.Objective("relu(x - 1) + y^2")
-    ran = descend(relu, [2, 1], lr=0.1, max_iter=fast.AUTO_MIN_ITER)
+    gamma = symgd.Objective("gamma(x) + y^2")
+    ran = descend(gamma, [1.5, 1], lr=0.1, max_iter=fast.AUTO_MIN_ITER)
     assert ran.backend == "numpy" and ran.status == Status.CONVERGED
 
 
@@ -231,16 +239,16 @@ def test_explicit_numba_names_what_it_cannot_run(options, named):
 
 def test_explicit_numba_names_a_function_it_cannot_call():
     pytest.importorskip("numba")
-    with pytest.raises(InputError, match="relu") as caught:
-        descend("relu(x - 1) + y^2", [2, 1], lr=0.1, backend="numba")
+    with pytest.raises(InputError, match="polygamma") as caught:
+        descend("gamma(x) + y^2", [1.5, 1], lr=0.1, backend="numba")
     assert "backend='numpy'" in str(caught.value)
-    with pytest.raises(InputError, match="relu"):
-        descend_many("relu(x - 1) + y^2", [[2, 1]], lr=0.1, backend="numba")
+    with pytest.raises(InputError, match="polygamma"):
+        descend_many("gamma(x) + y^2", [[1.5, 1]], lr=0.1, backend="numba")
 
 
 def test_numba_without_numba_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "numba", None)      # import numba now fails
-    from symgd import fast
+    from symgd.fast import choice as fast
     assert not fast.available()
     for call in (lambda: descend(BOWL, [1, 1], backend="numba"),
                  lambda: descend_many(BOWL, [[1, 1]], backend="numba")):
@@ -255,7 +263,7 @@ def test_numba_without_numba_names_the_extra(monkeypatch):
 @pytest.mark.parametrize("backend", ["jax", "", None, 3])
 def test_an_unknown_backend_is_refused(backend):
     for call in (descend, descend_many):
-        with pytest.raises(InputError, match="backend must be one of auto, numpy, numba"):
+        with pytest.raises(InputError, match="backend must be one of 'auto', 'numpy', 'numba'"):
             call(BOWL, [1, 1], backend=backend)
 
 
@@ -333,14 +341,37 @@ def test_compiled_many_equals_separate_runs():
 
 def test_compiled_many_options_and_auto():
     pytest.importorskip("numba")
-    from symgd import fast
+    from symgd.fast import choice as fast
     obj = symgd.Objective("x^2 + 4*y^2")
     assert descend_many(obj, [[1, 1], [2, 2]]).backend == "numpy"
-    big = descend_many(obj, [[1, 1], [2, 2]], lr=0.01, tol=None,
+    early = descend_many(obj, [[1, 1], [2, 2]], lr=[0.1, 5.0], max_iter=10**9)
+    assert early.backend == "numpy" and early.counts() == {Status.CONVERGED: 1,
+                                                           Status.DIVERGED: 1}
+    assert early[1].message == descend(obj, [2, 2], lr=5.0, max_iter=10**9).message
+    big = descend_many(obj, [[1, 1], [2, 2]], lr=1e-9, tol=None,
                        max_iter=fast.AUTO_MIN_RUN_STEPS // 2)
     assert big.backend == "numba" and big.compile_time > 0
     assert descend_many(obj, [[1, 1]], step="momentum").backend == "numpy"
     with pytest.raises(InputError, match="'momentum'"):
         descend_many(obj, [[1, 1]], step="momentum", backend="numba")
     a, b = _many_both(obj, [[1, 1], [-1, 3]], [0.1, 0.2], ftol=1e-6, patience=3)
+    assert_same_batch(a, b)
+
+
+def test_compiled_many_with_symgds_own_functions():
+    starts = np.random.default_rng(8).uniform(-3, 3, size=(30, 2))
+    a, b = _many_both("softplus(x - 1) + sigmoid(y) + relu(x*y) + 0.1*y^2", starts, 0.2,
+                      max_iter=500, history=True)
+    assert_same_batch(a, b, rtol=1e-9)
+
+
+@pytest.mark.parametrize("text, lr", [("1e200*(x^2 + y^2)", 1e-201), ("1e-200*(x^2 + y^2)", 1e199),
+                                      ("1e-160*(x^2 + y^2 + z^2)", 1e159)])
+def test_gradient_norms_whose_squares_overflow_or_underflow(text, lr):
+    # |g| is near 1e200 or 1e-200: its square is outside the float range
+    a, b = _both(text, [1.0, -2.0, 0.5][:text.count("^")], lr, max_iter=50)
+    assert_same_result(a, b)
+    assert np.isfinite(b.history.grad_norm).all() and (b.history.grad_norm > 0).all()
+    starts = [[1.0, -2.0, 0.5][:text.count("^")], [3.0, 1.0, -1.0][:text.count("^")]]
+    a, b = _many_both(text, starts, lr, max_iter=50, history=True)
     assert_same_batch(a, b)

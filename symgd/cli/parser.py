@@ -21,7 +21,7 @@ from ..data.networks import INITIALIZERS
 from ..descent.loop import MAX_EXACT_DIGITS
 from ..descent.steps import RULES
 from ..errors import SymgdError
-from ..fast import BACKENDS
+from ..fast.choice import BACKENDS
 from ..expr.parse import float_number
 
 __all__ = ["build_parser", "Parser", "UsageError", "COMMANDS", "PLOT_KINDS", "DEMOS",

@@ -130,16 +130,18 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
         taken a second; ``"auto"`` shows it only when standard error is a
         terminal. Never part of the result.
     backend : {"auto", "numpy", "numba"}
-        What runs the loop (see :mod:`symgd.fast`): ``"numpy"`` the default
-        path; ``"numba"`` the loop compiled with numba (``pip install
-        "symgd[fast]"``), for the fixed step with a constant rate on an
-        objective with closed-form derivatives (``math`` functions), without
-        a callback or a progress line; ``"auto"`` (the default) uses numba
-        when it is installed, the run is one it can do, and the objective's
-        loop is compiled already or ``max_iter`` is at least
-        ``symgd.fast.AUTO_MIN_ITER`` (1,000,000). Both give the same
-        iterates, statuses and messages to round-off; ``result.backend``
-        says which ran, ``result.compile_time`` how long compiling took.
+        What runs the loop (see :mod:`symgd.fast.choice`): ``"numpy"`` the
+        default path; ``"numba"`` the loop compiled with numba (``pip
+        install "symgd[fast]"``), for the fixed step with a constant rate on
+        an objective with closed-form derivatives (``math`` functions),
+        without a callback or a progress line; ``"auto"`` (the default)
+        uses numba when it is installed, the run is one it can do, and the
+        objective's loop is compiled already, or ``max_iter`` is at least
+        1,000,000 and the run is still going after a pilot of 100,000 steps
+        on the default path (a run that stops sooner is the pilot's result).
+        Both give the same iterates, statuses and messages to round-off;
+        ``result.backend`` says which ran, ``result.compile_time`` how long
+        compiling took.
     record_bound : bool
         Add the local step bound 2/λmax of the Hessian at every iterate as
         the history column ``lr_bound`` (``inf`` where the Hessian has no
@@ -234,9 +236,9 @@ def descend(objective: object, start: object, lr: float = 0.1, *, max_iter: int 
 
 def _backend(backend: object, obj: Objective, rule: StepRule, limits: Limits,
              batches: bool, callback: object, line: Progress | None) -> str:
-    """``"numpy"`` or ``"numba"``, as :func:`symgd.fast.pick` chooses for this
+    """``"numpy"`` or ``"numba"``, as :func:`symgd.fast.choice.pick` chooses for this
     run, or ``"auto"`` where ``"auto"`` chose numba."""
-    from .. import fast                # no numba import: that waits for a compile
+    from ..fast import choice as fast    # no numba import: that waits for a compile
     if fast.check_backend(backend) == "numpy":
         return "numpy"
     unsupported = fast.unsupported(rule, line, limits.max_iter)
@@ -250,7 +252,8 @@ def _backend(backend: object, obj: Objective, rule: StepRule, limits: Limits,
     if callback is not None:
         unsupported.append("a callback")
     # "auto" when auto chose numba: the default path runs should the objective not compile
-    chosen = fast.pick(backend, obj, "loop", unsupported, limits.max_iter, fast.AUTO_MIN_ITER)
+    chosen = fast.pick(backend, obj, "loop", unsupported, limits.max_iter,
+                       fast.AUTO_MIN_ITER)
     return "auto" if chosen == "numba" and backend == "auto" else chosen
 
 
@@ -285,20 +288,33 @@ def run(obj: Objective, rule: StepRule, x0: np.ndarray, limits: Limits, *, fast:
     n = obj.n
     counts = Counts() if counts is None else counts
     linear = limits.max_iter > 0 and obj.is_linear
-    compiled = _compiled_run(obj, rule, x0, limits, linear, keep, backend) if fast else None
+    max_iter = 0 if linear else limits.max_iter
+    out, seconds = None, 0.0
+    if backend == "auto" and max_iter <= _pilot_steps(obj):     # a linear objective
+        backend = "numpy"
+    if fast and backend == "auto":
+        # a pilot on the default path: a run that stops within it is the run
+        out = fast_loop(obj)(tuple(x0.tolist()), rule.lr, _pilot_steps(obj), limits.tol,
+                             limits.ftol, limits.patience, keep, None, None, obj.evaluator.at,
+                             n + 1, history_cap(n))
+        if out[0] == Status.MAX_ITER:       # still going: worth compiling
+            out = None
+    compiled = None
+    if fast and out is None and backend != "numpy":
+        compiled = _compiled_run(obj, rule, x0, limits, linear, keep, backend)
     if compiled is not None:
-        status, it, rows, last, stride, seconds = compiled
+        *out, seconds = compiled
         backend = "numba"
-    else:
-        seconds, backend = 0.0, "numpy"
+    elif out is None:
         loop = fast_loop(obj) if fast else general_loop
         if advance is None and not fast:
             advance = _rule_advance(obj, rule, x0, counts)
-        status, it, rows, last, stride = loop(
-            tuple(x0.tolist()), rule.lr, 0 if linear else limits.max_iter, limits.tol,
-            limits.ftol, limits.patience, keep, _callback(callback, n), advance,
-            obj.evaluator.at, n + 1, history_cap(n),
-            None if progress is None else progress.tick)
+        out = loop(tuple(x0.tolist()), rule.lr, max_iter, limits.tol, limits.ftol,
+                   limits.patience, keep, _callback(callback, n), advance, obj.evaluator.at,
+                   n + 1, history_cap(n), None if progress is None else progress.tick)
+    if compiled is None:
+        backend = "numpy"
+    status, it, rows, last, stride = out
     hist = _history(obj.names, rows, last, it, stride if keep else 1)
     status = Status(status)
     if linear and status in (Status.MAX_ITER, Status.CALLBACK) and hist.grad_norm[-1] > 0:
@@ -321,6 +337,13 @@ def run(obj: Objective, rule: StepRule, x0: np.ndarray, limits: Limits, *, fast:
                   text, hist, obj.names, rule.lr, limits.reported_tol, rule.name,
                   nfev=it + 1 + counts.nfev, njev=it + 1, nhev=counts.nhev,
                   backend=backend, compile_time=seconds)
+
+
+def _pilot_steps(obj: Objective) -> int:
+    """Steps ``backend="auto"`` takes on the default path before it compiles a
+    loop not compiled yet (none once it is)."""
+    from ..fast import choice, loops
+    return 0 if loops.is_compiled(obj, "loop") else choice.AUTO_PILOT_STEPS
 
 
 def _compiled_run(obj: Objective, rule: StepRule, x0: np.ndarray, limits: Limits,

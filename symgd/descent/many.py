@@ -61,14 +61,15 @@ def descend_many(objective: object, starts: object, lr: object = 0.1, *,
         Show a progress line on standard error (iterations, the runs still
         active, the lowest loss); see :func:`descend`.
     backend : {"auto", "numpy", "numba"}
-        What runs the loop (see :mod:`symgd.fast`): ``"numba"`` runs each
-        start to its stop in a compiled loop (the fixed step, no progress
-        line; ``pip install "symgd[fast]"``); ``"auto"`` does so when numba
-        is installed and the objective's loop is compiled already or the
-        runs × ``max_iter`` are at least ``symgd.fast.AUTO_MIN_RUN_STEPS``
-        (10,000,000). The per-run results are the same to round-off;
-        ``batch.backend`` says which ran, ``batch.compile_time`` how long
-        compiling took.
+        What runs the loop (see :mod:`symgd.fast.choice`): ``"numba"`` runs
+        each start to its stop in a compiled loop (the fixed step, no
+        progress line; ``pip install "symgd[fast]"``); ``"auto"`` does so
+        when numba is installed and the objective's loop is compiled
+        already, or the runs × ``max_iter`` are at least 10,000,000 and some
+        run is still going after a pilot of 1,000,000 run-steps on the NumPy
+        loop (when none is, that is the result). The per-run results are the
+        same to round-off; ``batch.backend`` says which ran,
+        ``batch.compile_time`` how long compiling took.
     max_iter, tol, ftol, patience, **step_options
         As in :func:`descend`.
 
@@ -98,6 +99,9 @@ def descend_many(objective: object, starts: object, lr: object = 0.1, *,
     line = progress_line("descend_many", limits.max_iter, show=progress, bound=True)
     chosen = _backend(backend, obj, rule, X0, limits, line)
     try:
+        pilot = _pilot(obj, X0, rates, history, limits, rule) if chosen == "auto" else None
+        if pilot is not None:
+            return pilot
         if chosen != "numpy":
             batch = _compiled_loop(obj, rule, X0, rates, history, limits, chosen)
             if batch is not None:
@@ -135,9 +139,34 @@ def _many_starts(obj: Objective, starts: object, lr: object) -> tuple[np.ndarray
     return X0, rates
 
 
+def _pilot(obj: Objective, X0: np.ndarray, rates: np.ndarray, keep: bool, limits: Limits,
+           rule: StepRule) -> Batch | None:
+    """The runs on the NumPy loop for the first ``AUTO_PILOT_RUN_STEPS``
+    run-steps (before ``backend="auto"`` compiles a loop not compiled yet):
+    the Batch when every run stopped within them, None when some did not."""
+    from ..fast import choice, loops
+    if loops.is_compiled(obj, "many"):
+        return None
+    steps = max(1, choice.AUTO_PILOT_RUN_STEPS // len(X0))
+    if steps >= limits.max_iter:
+        return None
+    found = _many_rows(obj, rule, X0, rates, keep, limits._replace(max_iter=steps))
+    if (found[-1] == Status.MAX_ITER).any():     # some still going: worth compiling
+        return None
+    return _batch(obj, rule, X0, rates, limits, *found)
+
+
 def _many_loop(obj: Objective, rule: StepRule, X0: np.ndarray, rates: np.ndarray,
                keep: bool, limits: Limits, progress: Progress | None = None) -> Batch:
-    """The lockstep loop: the stopping rules on arrays of runs.
+    """The lockstep loop: the stopping rules on arrays of runs."""
+    return _batch(obj, rule, X0, rates, limits,
+                  *_many_rows(obj, rule, X0, rates, keep, limits, progress))
+
+
+def _many_rows(obj: Objective, rule: StepRule, X0: np.ndarray, rates: np.ndarray,
+               keep: bool, limits: Limits, progress: Progress | None = None) -> tuple:
+    """The lockstep loop's ``(first, last, rows, nit, status)``, statuses as
+    the rules give them (before :func:`diagnose`).
 
     While every run is active whole arrays are used; once some have
     stopped, only the active ones are evaluated and moved.
@@ -190,7 +219,7 @@ def _many_loop(obj: Objective, rule: StepRule, X0: np.ndarray, rates: np.ndarray
             delta, step_state = rule.update(grad, step_state, X, obj)
             X[moving] -= rates[moving, None] * delta[moving]
     recorded = np.stack(rows) if rows is not None else None
-    return _batch(obj, rule, X0, rates, limits, first, last, recorded, nit, status)
+    return first, last, recorded, nit, status
 
 
 def _batch(obj: Objective, rule: StepRule, X0: np.ndarray, rates: np.ndarray,
@@ -216,9 +245,9 @@ def _batch(obj: Objective, rule: StepRule, X0: np.ndarray, rates: np.ndarray,
 
 def _backend(backend: object, obj: Objective, rule: StepRule, X0: np.ndarray, limits: Limits,
              line: Progress | None) -> str:
-    """``"numpy"`` or ``"numba"``, as :func:`symgd.fast.pick` chooses, or
+    """``"numpy"`` or ``"numba"``, as :func:`symgd.fast.choice.pick` chooses, or
     ``"auto"`` where ``"auto"`` chose numba."""
-    from .. import fast                # no numba import: that waits for a compile
+    from ..fast import choice as fast    # no numba import: that waits for a compile
     if fast.check_backend(backend) == "numpy":
         return "numpy"
     unsupported = fast.unsupported(rule, line, limits.max_iter)

@@ -281,7 +281,7 @@ class Result(Report):
         are not counted.
     backend : str
         What ran the loop: ``"numpy"`` (the default path) or ``"numba"``
-        (the compiled loop of :mod:`symgd.fast`).
+        (the compiled loop of :mod:`symgd.fast.loops`).
     compile_time : float
         Seconds this call spent compiling the loop (0.0 when it was compiled
         before, or not compiled). Neither field is part of the mapping.
@@ -441,7 +441,7 @@ class Batch(Report):
     jac : ndarray, shape (k, n)
     starts : ndarray, shape (k, n)
     backend : str
-        What ran the loop: ``"numpy"`` or ``"numba"`` (see :mod:`symgd.fast`).
+        What ran the loop: ``"numpy"`` or ``"numba"`` (see :mod:`symgd.fast.choice`).
     compile_time : float
         Seconds this call spent compiling the loop (0.0 when it was compiled
         before, or not compiled).

@@ -14,12 +14,18 @@ the stopping rules of :mod:`symgd.descent.stopping` pasted in as code
 * ``many`` (for :func:`symgd.descend_many`) runs each start to its own stop
   and writes its first and last rows (and, when asked, every row).
 
+symgd's own functions (``sigmoid``, ``softplus``, ``relu``, ``Heaviside``)
+are their float forms compiled as they are; an objective that needs any
+other function outside the ``math`` module (``polygamma``, in the derivative
+of ``gamma``) is not compiled.
+
 Where ``math`` would raise in Python (``log`` of a negative number, an
 overflow, a division by zero), the compiled code gets nan or inf, as the
 NumPy evaluation that the Python loop falls back to does (numba's
 ``error_model="numpy"``); the stopping rules then decide, so the statuses
 and points are the same. The gradient norm is ``abs`` for one variable and
-``hypot`` (nested, as ``numpy.hypot.reduce``) for more.
+for more the square root of the sum of squares, or nested ``hypot`` where
+that sum would overflow or underflow (see :func:`_norm`).
 
 Loops are compiled once per generated source (so equal objectives share
 them) and remembered per objective; numba is imported on the first compile.
@@ -51,6 +57,9 @@ _FILENAME = "<symgd compiled loop {}>"
 _IDENTIFIER = re.compile(r"(?<![\w.])[A-Za-z_]\w*")      # not the e of 1e5
 # What the generated code may call: the math module, and the loop's own names.
 _MATH = {k: v for k, v in vars(math).items() if not k.startswith("_")}
+# symgd's own functions whose float forms (symgd.expr.registry) compile as
+# they are, so the compiled code computes what the Python loop does.
+_COMPILED_OWN = frozenset({"sigmoid", "softplus", "relu", "Heaviside"})
 _NAMES = {**_MATH, "inf": math.inf, "nan": math.nan, "abs": abs, "max": max, "min": min,
           "float": float, "range": range, **{s.name: int(s) for s in Status}}
 
@@ -68,14 +77,14 @@ def _statements(obj: Any) -> tuple[list[str], list[str], list[str]]:
     g = [f"_g{i}" for i in range(obj.n)]
     lines, _ = python_statements(obj.real_symbols, (obj.real_expr, *obj.real_gradient),
                                  v, ["f", *g])
-    own = set(numeric_namespace("math"))
     assigned = {line.split(" = ", 1)[0] for line in lines}
     used = {name for line in lines for name in _IDENTIFIER.findall(line.split(" = ", 1)[1])}
     foreign = sorted(n for n in used - assigned - set(v) - set(keyword.kwlist)
-                     if n in own or n not in _NAMES)
+                     if n not in _NAMES and n not in _COMPILED_OWN)
     if foreign:
         raise Unsupported(f"the objective uses {', '.join(foreign)}, which compiled code "
-                          f"cannot call (only the math module's functions)")
+                          f"cannot call (only the math module's functions and "
+                          f"{', '.join(sorted(_COMPILED_OWN))})")
     outputs = {"f", *g}
     lines = [_BIG_INTEGER.sub(_as_float, line) for line in lines]
     # outputs as floats: a constant derivative prints as the integer 0
@@ -94,14 +103,18 @@ def _as_float(match: re.Match[str]) -> str:
     return repr(float(value)) if value >= 2 ** 63 else match.group(0)
 
 
-def _norm(g: Sequence[str]) -> str:
-    """``|g|``: ``abs`` for one component, nested ``hypot`` for more."""
-    norm = f"abs({g[0]})"
-    if len(g) > 1:
-        norm = g[0]
-        for gi in g[1:]:
-            norm = f"hypot({norm}, {gi})"
-    return norm
+def _norm(g: Sequence[str]) -> list[str]:
+    """Statements setting ``gn = |g|``: ``abs`` for one component; for more,
+    the square root of the sum of squares where that sum neither overflows
+    nor loses precision to underflow (within an ulp or so of ``hypot``, and
+    a third of its cost), nested ``hypot`` elsewhere."""
+    if len(g) == 1:
+        return [f"gn = abs({g[0]})"]
+    nested = g[0]
+    for gi in g[1:]:
+        nested = f"hypot({nested}, {gi})"
+    return [f"_sq = {' + '.join(f'{gi} * {gi}' for gi in g)}",
+            f"gn = sqrt(_sq) if 1e-290 < _sq < 1e300 else {nested}"]
 
 
 def _store(target: str, values: Sequence[str]) -> list[str]:
@@ -120,7 +133,8 @@ def _rules(depth: int) -> list[str]:
 
 def _body(lines: list[str], v: list[str], g: list[str], depth: int) -> list[str]:
     pad = " " * depth
-    return [*(pad + line for line in lines), f"{pad}gn = {_norm(g)}", f"{pad}ok = {FINITE}"]
+    return [*(pad + line for line in lines), *(pad + line for line in _norm(g)),
+            f"{pad}ok = {FINITE}"]
 
 
 def _setup(v: list[str], g: list[str], source: str, depth: int) -> list[str]:
@@ -259,7 +273,9 @@ def _compile(source: str, kind: str) -> Callable[..., Any]:
     import numba
     filename = _FILENAME.format(next(_numbers))
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    scope = dict(_NAMES)
+    forms = numeric_namespace("math")
+    scope = {**_NAMES, **{name: numba.njit(error_model="numpy")(forms[name])
+                          for name in _COMPILED_OWN if name in source}}
     exec(compile(source, filename, "exec"), scope)
     return numba.njit(_signature(kind), error_model="numpy", cache=False)(scope[kind])
 
