@@ -51,6 +51,11 @@ print(json.dumps({"seconds": seconds, "grown": (peak - base) * 1024, "peak": pea
                   "rows": L.rows, "evaluation": L.evaluation}))
 """
 
+CONVERT = r"""
+import sys, pyarrow.csv as pc, pyarrow.parquet as pq
+pq.write_table(pc.read_csv(sys.argv[1]), sys.argv[2], row_group_size=1 << 20)
+"""
+
 READERS = {
     "pyarrow open_csv": r"""
 import sys, time, pyarrow as pa, pyarrow.csv as pc
@@ -133,11 +138,11 @@ def files(rows: int, folder: pathlib.Path, keep: bool = False) -> None:
     if best:
         print(f"  symgd / fastest reader: {fit['seconds'] / best:.2f}x (goal <= 2x)")
     if available("pyarrow"):
-        import pyarrow.csv as pc
-        import pyarrow.parquet as pq
         parquet = folder / f"rows-{rows}.parquet"
         if not parquet.exists():
-            pq.write_table(pc.read_csv(csv), parquet, row_group_size=1 << 20)
+            # in a child process: a child's peak memory (ru_maxrss) starts from its
+            # parent's at the fork, and the whole table is read here
+            subprocess.run([sys.executable, "-c", CONVERT, str(csv), str(parquet)], check=True)
         if not keep:
             os.unlink(csv)
         print(f"Parquet: {parquet.stat().st_size / 1e6:,.0f} MB")
