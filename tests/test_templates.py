@@ -287,3 +287,19 @@ def test_a_never_real_term_is_refused():
     x = xs(60)
     with pytest.raises(symgd.SymgdError, match="not real"):
         symgd.Objective(sum(v**2 for v in x) + sp.asin(3))
+
+
+# ------------------------------------------------------------ long products
+
+def test_long_product_gradient_by_shared_partial_products():
+    k = 200
+    x = xs(k)
+    obj = symgd.Objective(sp.Mul(*[v + 1 for v in x]) * sp.exp(x[5]))
+    p = RNG.uniform(-0.2, 0.2, k)
+    base = np.prod(p + 1) * np.exp(p[5])
+    expected = base / (p + 1)
+    expected[5] += base
+    np.testing.assert_allclose(obj.grad(p), expected, rtol=1e-13)
+    # the shown partial is the product rule's, written out
+    flat = sp.Mul(*[v + 1 for v in x if v != x[7]]) * sp.exp(x[5])
+    assert sp.expand(obj.gradient[7] - flat) == 0

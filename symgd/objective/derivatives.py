@@ -41,6 +41,10 @@ ADJOINT_NODES = 100
 reverse-mode (adjoint) pass (:func:`adjoint_gradient`) instead of one
 ``sympy.diff`` per variable."""
 
+PRODUCT_TREE_FACTORS = 16
+"""Products of at least this many factors that contain variables are
+differentiated with shared partial products (O(k log k) nodes, not k*k)."""
+
 POLYNOMIAL_MAX_NODES = 20_000
 """The most expression nodes :func:`degree_bound` looks at."""
 
@@ -271,7 +275,10 @@ def adjoint_gradient(expr: sp.Expr, variables: Sequence[sp.Symbol], *,
             if node.is_Symbol:
                 adjoints[node] = adjoint
                 continue
-            if node.is_Mul:                      # k partials of len(args) factors each
+            if node.is_Mul:
+                # k partials of len(args) factors each: built as shared partial
+                # products (_tree_partials), but written out in full wherever the
+                # gradient is shown or evaluated by SymPy, so counted in full
                 built += sum(depends[a] for a in node.args) * len(node.args)
             if built > limit:
                 raise _too_large(limit)
@@ -279,6 +286,10 @@ def adjoint_gradient(expr: sp.Expr, variables: Sequence[sp.Symbol], *,
                 if local == 1:
                     term = adjoint                  # shared, nothing new
                     built += 1
+                elif isinstance(local, _Shared):
+                    term = local.product if adjoint == 1 else \
+                        sp.Mul(adjoint, local.product, evaluate=False)
+                    built += 2
                 else:
                     term = adjoint * local
                     built += 1 + len(term.args)
@@ -339,6 +350,8 @@ def _local_partials(node: sp.Basic, depends: dict, wanted: set):
     if node.is_Add:
         return [(a, sp.S.One) for a in args if depends[a]]
     if node.is_Mul:
+        if sum(depends[a] for a in args) >= PRODUCT_TREE_FACTORS:
+            return _tree_partials(args, depends)
         return [(a, sp.Mul(*args[:k], *args[k + 1:])) for k, a in enumerate(args) if depends[a]]
     if node.is_Pow:
         base, exp = args
@@ -361,6 +374,56 @@ def _local_partials(node: sp.Basic, depends: dict, wanted: set):
         else:
             return out
     return [(v, derivative(node, v)) for v in sorted(node.free_symbols & wanted, key=str)]
+
+
+class _Shared:
+    """A partial derivative written as a product of shared partial products
+    (see :func:`_tree_partials`), kept unevaluated so the sharing survives."""
+
+    def __init__(self, product: sp.Expr) -> None:
+        self.product = product
+
+    def __eq__(self, other: object) -> bool:
+        return False                              # never the number 1
+
+    __hash__ = object.__hash__
+
+
+def _tree_partials(args: Sequence[sp.Expr], depends: dict) -> list:
+    """The partials of the product of ``args`` by each factor, in O(k log k):
+    the products of a balanced binary tree over the factors are formed once,
+    and the partial by factor ``k`` is the product of the siblings on the path
+    from ``k`` to the root (about log2(k) shared subproducts), where the
+    product rule written out would copy k - 1 factors into each of k partials."""
+    def split(lo: int, hi: int) -> sp.Expr:
+        if hi - lo == 1:
+            return args[lo]
+        mid = (lo + hi) // 2
+        return sp.Mul(products(lo, mid), products(mid, hi), evaluate=False)
+
+    memo: dict[tuple[int, int], sp.Expr] = {}
+
+    def products(lo: int, hi: int) -> sp.Expr:
+        if (lo, hi) not in memo:
+            memo[(lo, hi)] = split(lo, hi)
+        return memo[(lo, hi)]
+
+    out = []
+    for k, a in enumerate(args):
+        if not depends[a]:
+            continue
+        siblings, lo, hi = [], 0, len(args)
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if k < mid:
+                siblings.append(products(mid, hi))
+                hi = mid
+            else:
+                siblings.append(products(lo, mid))
+                lo = mid
+        partial = siblings[0] if len(siblings) == 1 else sp.Mul(*siblings, evaluate=False)
+        out.append((a, _Shared(partial)))
+    return out
 
 
 _SLOTS: dict[int, tuple[sp.Symbol, ...]] = {}
