@@ -126,6 +126,13 @@ class DataObjective(Objective):
         sample.data = loaded
         self._per_row = RowStrategy(sample, self._backend)
 
+    def inline_statements(self, argument_names: Sequence[str],
+                          output_names: Sequence[str]) -> list[str] | None:
+        """The value and gradient as straight-line Python, printed from the
+        statistics' numbers; None when the loss is not kept as statistics."""
+        statements = getattr(self._strategy, "statements", None)
+        return statements(argument_names, output_names) if statements is not None else None
+
     @property
     def costly_evaluations(self) -> bool:
         """True when each evaluation is a pass over rows not in memory (a

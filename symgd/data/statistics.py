@@ -173,6 +173,27 @@ class StatisticsStrategy(Strategy):
     def inlinable(self) -> bool:
         return True
 
+    def statements(self, argument_names: Sequence[str],
+                   output_names: Sequence[str]) -> list[str]:
+        r"""Straight-line Python for the value and gradient, printed from the
+        numbers: :math:`\delta = \theta - \theta_0`, :math:`h = H\delta`,
+        :math:`f = f_0 + \sum_i (g_i + h_i/2)\,\delta_i`, :math:`\nabla f = g + h`.
+
+        >>> q = QuadraticEvaluator([1.0], 0.5, [0.0], [[2.0]])
+        >>> StatisticsStrategy(q, [sp.Symbol("w")]).statements(["a"], ["f", "g"])
+        ['_d0 = a - 1.0', '_h0 = 2.0*_d0', 'f = 0.5 + (0.0 + 0.5*_h0)*_d0', 'g = 0.0 + _h0']
+        """
+        q = self.quadratic
+        n = len(argument_names)
+        lines = [f"_d{i} = {a} - {float(q.theta0[i])!r}" for i, a in enumerate(argument_names)]
+        for i in range(n):
+            terms = [f"{float(q.hessian[i, k])!r}*_d{k}" for k in range(n) if q.hessian[i, k]]
+            lines.append(f"_h{i} = {' + '.join(terms) or '0.0'}")
+        value = " + ".join(f"({float(q.grad[i])!r} + 0.5*_h{i})*_d{i}" for i in range(n))
+        lines.append(f"{output_names[0]} = {float(q.value)!r} + {value}")
+        lines += [f"{output_names[i + 1]} = {float(q.grad[i])!r} + _h{i}" for i in range(n)]
+        return [line.replace("+ -", "- ") for line in lines]
+
     @property
     def evaluator(self) -> QuadraticEvaluator:
         return self.quadratic

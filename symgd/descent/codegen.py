@@ -21,7 +21,7 @@ import math
 import weakref
 from typing import Any, Callable, Iterable
 
-from ..objective.compile import MATH_ERRORS, python_statements
+from ..objective.compile import MATH_ERRORS, inline_statements
 from .result import Status
 from .stopping import FINITE, STATE, STOP_RULES, UPDATES
 
@@ -146,8 +146,7 @@ def fast_loop(obj: Any) -> Callable[..., tuple]:
     if loop is None:
         v = [f"_v{i}" for i in range(obj.n)]
         g = [f"_g{i}" for i in range(obj.n)]
-        lines, namespace = python_statements(obj.real_symbols,
-                                             (obj.real_expr, *obj.real_gradient), v, ["f", *g])
+        lines, namespace = inline_statements(obj, v, ["f", *g])
         point = "(" + ", ".join(v) + ",)"
         # the fixed step always moves a point with a nonzero gradient (or
         # runs to max_iter when lr * g is below x's precision)

@@ -48,7 +48,7 @@ import numpy as np
 from ..descent.result import Status
 from ..descent.stopping import FINITE, STATE, STOP_RULES, UPDATES
 from ..expr.registry import numeric_namespace
-from ..objective.compile import python_statements
+from ..objective.compile import inline_statements
 
 __all__ = ["Unsupported", "loop_source", "many_source", "compiled", "is_compiled",
            "run_loop", "run_many"]
@@ -75,8 +75,7 @@ def _statements(obj: Any) -> tuple[list[str], list[str], list[str]]:
     local names and the gradient's; raises :class:`Unsupported`."""
     v = [f"_v{i}" for i in range(obj.n)]
     g = [f"_g{i}" for i in range(obj.n)]
-    lines, _ = python_statements(obj.real_symbols, (obj.real_expr, *obj.real_gradient),
-                                 v, ["f", *g])
+    lines, _ = inline_statements(obj, v, ["f", *g])
     assigned = {line.split(" = ", 1)[0] for line in lines}
     used = {name for line in lines for name in _IDENTIFIER.findall(line.split(" = ", 1)[1])}
     foreign = sorted(n for n in used - assigned - set(v) - set(keyword.kwlist)

@@ -7,7 +7,7 @@ objective protocol), :mod:`.strategy` (how an objective is evaluated),
 (exact derivatives within bounds) and :mod:`.points` (checked points).
 """
 
-from .compile import MATH_ERRORS, Compiled, auto_cse, nodes, python_statements
+from .compile import MATH_ERRORS, Compiled, auto_cse, inline_statements, nodes, python_statements
 from .core import Objective, as_objective, natural_key
 from .derivatives import (MAX_DERIVATIVE_SIZE, degree_bound, derivative, derivative_size,
                           directional_hessian, gradient_of, hessian_of)
@@ -17,6 +17,6 @@ from .strategy import ExpressionStrategy, Strategy
 
 __all__ = ["Objective", "as_objective", "natural_key", "derivative", "gradient_of",
            "hessian_of", "directional_hessian", "derivative_size", "MAX_DERIVATIVE_SIZE", "degree_bound",
-           "Compiled", "python_statements", "MATH_ERRORS", "auto_cse", "nodes",
+           "Compiled", "python_statements", "inline_statements", "MATH_ERRORS", "auto_cse", "nodes",
            "Evaluator", "ConstantEvaluator", "at_each_point", "as_point",
            "Strategy", "ExpressionStrategy"]

@@ -26,7 +26,7 @@ from sympy.simplify.cse_main import tree_cse
 from ..errors import ObjectiveError
 from ..expr.registry import numeric_namespace
 
-__all__ = ["Compiled", "MATH_ERRORS", "python_statements", "auto_cse", "nodes", "FULL_CSE_NODES"]
+__all__ = ["Compiled", "MATH_ERRORS", "python_statements", "inline_statements", "auto_cse", "nodes", "FULL_CSE_NODES"]
 
 # Up to this many expression-tree nodes SymPy's full cse is used; beyond, only
 # repeated subtrees are shared (tree_cse), which is many times cheaper.
@@ -252,3 +252,17 @@ def python_statements(arguments: Sequence[sp.Symbol], outputs: Sequence[sp.Expr]
         raise ObjectiveError(f"cannot compile the expression for numeric evaluation "
                              f"({err})") from None
     return lines, namespace
+
+
+def inline_statements(obj: Any, argument_names: Sequence[str],
+                      output_names: Sequence[str]) -> tuple[list[str], dict[str, Any]]:
+    """:func:`python_statements` of an objective's value and gradient, or the
+    objective's own statements when it writes them (``obj.inline_statements``,
+    such as a quadratic kept as numbers: printing its n^2 terms through SymPy
+    would cost more than a short run)."""
+    own = getattr(obj, "inline_statements", None)
+    lines = own(argument_names, output_names) if own is not None else None
+    if lines is not None:
+        return lines, python_statements((), (), (), ())[1]
+    return python_statements(obj.real_symbols, (obj.real_expr, *obj.real_gradient),
+                             argument_names, output_names)
