@@ -6,6 +6,11 @@ the one initialiser :meth:`Objective._initialise` with its variables, in
 order, and its :class:`~symgd.objective.strategy.Strategy`; the members of
 the objective protocol (see the section of that name below) are answered
 by that strategy, or overridden by the kind.
+
+The module is longer than 700 lines because the protocol is one list: every
+member an objective answers (value, gradient, Hessian, their compiled
+forms, displays, points) is here, each short, so the whole contract can be
+read in one place.
 """
 
 from __future__ import annotations

@@ -262,13 +262,13 @@ class TemplatedSumStrategy(ExpressionStrategy):
         super().__init__(None, symbols)
         self.groups = groups
         self.remainder: ExpressionStrategy | None = None
-        self._rest_index = np.zeros(0, dtype=np.intp)
+        self.rest_index = np.zeros(0, dtype=np.intp)
         if rest:
             position = {s: k for k, s in enumerate(symbols)}
             expr = sp.Add(*rest).xreplace(self._to_real)
             used = sorted(expr.free_symbols & set(position), key=position.__getitem__)
             self.remainder = ExpressionStrategy(expr, used)
-            self._rest_index = np.array([position[s] for s in used], dtype=np.intp)
+            self.rest_index = np.array([position[s] for s in used], dtype=np.intp)
         self._templated = TemplatedEvaluator(self)
 
     @property
@@ -327,7 +327,7 @@ class TemplatedSumStrategy(ExpressionStrategy):
                     if a != b:
                         out += np.bincount(g.index[:, b], weights=h * ps[a], minlength=n)
             if self.remainder is not None:
-                k = self._rest_index
+                k = self.rest_index
                 out[k] += self.remainder.hessp(point[k], direction[k])
         if not np.isfinite(out).all():
             return ExpressionStrategy.hessp(self, point, direction)
@@ -388,7 +388,7 @@ class TemplatedEvaluator:
                                 weights=np.concatenate([w for _, w in scattered]),
                                 minlength=n)
         if s.remainder is not None:
-            k = s._rest_index
+            k = s.rest_index
             rest = s.remainder.evaluator if self._gradient else s.remainder.value_evaluator
             r = rest.at(x[k])
             total += r[0]
@@ -435,7 +435,7 @@ class TemplatedEvaluator:
             for j, w in enumerate(out[1:]):
                 np.add.at(grad, g.index[:, j], w)
         if s.remainder is not None:
-            k = s._rest_index
+            k = s.rest_index
             rest = s.remainder.evaluator if self._gradient else s.remainder.value_evaluator
             r = rest.array(*X[k]) if len(k) else rest.array()
             r = [np.broadcast_to(_real(v), (P,)) for v in r]
