@@ -57,11 +57,11 @@ HOSTILE = [
     ("many-bars", "|" * 5000, "bars"),
     ("ambiguous-bars", "|x" * 149 + "|", "more than one way"),
     ("unpaired-bars", "|x|" * 60 + "|", "do not pair up"),
-    ("long-letter-run", "x" * 9000, "characters"),
+    ("long-letter-run", "x" * 60_000, "characters"),
     ("long-name", r"\mathrm{" + "a" * 5000 + "}", "characters"),
     ("long-subscript", "x_{" + "1" * 5000 + "}", "characters"),
     ("long-command", "\\" + "a" * 9000, "unsupported LaTeX command"),
-    ("too-long", r"\frac{x}{2}+" * 1000, "characters long"),
+    ("too-long", r"\frac{x}{2}+" * 5000, "characters long"),
     # malformed
     ("unbalanced-open", r"\frac{x}{2", "never closed"),
     ("unbalanced-close", r"\frac{x}{2}}", "unmatched"),

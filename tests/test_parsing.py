@@ -984,7 +984,7 @@ def test_the_old_parse_module_keeps_its_names():
                  "check_name", "exact_number", "float_number", "MAX_LENGTH", "MAX_DEPTH",
                  "MAX_EXPONENT", "MAX_NUMBER_BITS", "constant_values", "names_list"):
         assert hasattr(old, name), name
-    assert old.MAX_LENGTH == 10_000 and old.MAX_DEPTH == 64 and old.MAX_EXPONENT == 1_000
+    assert old.MAX_LENGTH == 50_000 and old.MAX_DEPTH == 64 and old.MAX_EXPONENT == 1_000
     assert old.MAX_NUMBER_BITS == 1_024
 
 

@@ -13,6 +13,7 @@ from ..data.losses import mse as linear_loss
 from ..data.networks import parse_mlp_spec
 from ..descent import Result, descend
 from ..errors import InputError, SymgdError
+from ..expr.limits import MAX_LENGTH
 from ..expr.parse import float_number, parse_definition, split_top_level
 from ..objective.core import Objective
 from .parser import NO_TOLERANCE
@@ -75,7 +76,7 @@ def numbers(text: str | None, what: str) -> list[float] | None:
     return [float_number(v, what) for v in split_top_level(text)] if text else None
 
 
-_STDIN_LIMIT = 10_000        # characters of an expression read from stdin (the parser's own limit)
+_STDIN_LIMIT = MAX_LENGTH    # characters of an expression read from stdin (the parser's own limit)
 
 
 def expression(text: str | None) -> str | None:
