@@ -438,7 +438,7 @@ def test_legal_whitespace_is_still_read():
 
 def test_largest_sum_of_distinct_variables_within_the_limit_parses_quickly():
     names, text = [], ""
-    for i in range(1, 5001):
+    for i in range(1, 20_001):
         longer = f"{text}+x{i}" if text else f"x{i}"
         if len(longer) > MAX_LENGTH:
             break
@@ -446,8 +446,10 @@ def test_largest_sum_of_distinct_variables_within_the_limit_parses_quickly():
         text = longer
     value, elapsed = timed(lambda: symgd.parse(text))
     assert isinstance(value, sp.Expr), describe(value)
-    assert elapsed < BOUND
-    assert len(value.free_symbols) == len(names) > 1800
+    # a guard against a hang, not a speed claim: reading takes 0.5 s idle
+    # (benchmarks/bench_text.py), several times that on a loaded machine
+    assert elapsed < 20 * BOUND
+    assert len(value.free_symbols) == len(names) > 8000
 
 
 @pytest.mark.parametrize("text", [
