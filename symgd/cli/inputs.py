@@ -76,15 +76,12 @@ def numbers(text: str | None, what: str) -> list[float] | None:
     return [float_number(v, what) for v in split_top_level(text)] if text else None
 
 
-_STDIN_LIMIT = MAX_LENGTH    # characters of an expression read from stdin (the parser's own limit)
-
-
 def expression(text: str | None) -> str | None:
     """EXPR as given, or read from stdin when it is ``-`` (one expression; a
     trailing newline is dropped)."""
     if text != "-":
         return text
-    read = sys.stdin.read(_STDIN_LIMIT + 1)
+    read = sys.stdin.read(MAX_LENGTH + 1)   # the parser's own limit refuses more
     if not read.strip():
         raise InputError("EXPR is '-' but stdin is empty; pipe an expression in, e.g. "
                          "echo 'x^2 + y^2' | symgd diff -")

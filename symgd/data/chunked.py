@@ -134,21 +134,12 @@ class Moments:
         self.high = mean if high is None else high
 
     @classmethod
-    def of(cls, phi: np.ndarray, ranges: bool = True, scratch: bool = False,
-           first: np.ndarray | None = None) -> Moments:
+    def of(cls, phi: np.ndarray, ranges: bool = True, scratch: bool = False) -> Moments:
         """The moments of the rows of a 2-D array (rows x columns).
 
         ``ranges`` false skips the columns' smallest and largest values (then
         both are the mean); ``scratch`` true lets ``phi`` be overwritten.
-        ``first`` given says that ``phi`` already holds the rows minus
-        ``first`` (their first row), as a caller that fills ``phi`` can
-        subtract while it copies; then ``phi`` is scratch and ``ranges`` must
-        be false.
         """
-        if first is not None:
-            if ranges:
-                raise ValueError("Moments.of: ranges need the rows themselves, not shifted ones")
-            return cls._of_shifted(phi, first)
         n = phi.shape[0]
         if n == 0:
             k = phi.shape[1]
@@ -160,17 +151,18 @@ class Moments:
             # the mean keeps its digits whatever the common offset
             first = phi[0].copy()
             d = np.subtract(phi, first, out=phi if scratch else None)
-            shift = d.mean(axis=0)
-            d -= shift
-            mean = first + shift
-            return cls(n, mean, d.T @ d, low, high)
+        return cls.of_shifted(d, first, low, high)
 
     @classmethod
-    def _of_shifted(cls, d: np.ndarray, first: np.ndarray) -> Moments:
+    def of_shifted(cls, d: np.ndarray, first: np.ndarray, low: np.ndarray | None = None,
+                   high: np.ndarray | None = None) -> Moments:
+        """The moments of rows given as ``d``, the rows minus ``first`` (their
+        first row), as a caller that fills ``d`` can subtract while it copies;
+        ``d`` is overwritten. ``low`` and ``high`` are the columns' ranges, if known."""
         with np.errstate(all="ignore"):
             shift = d.mean(axis=0)
             d -= shift
-            return cls(d.shape[0], first + shift, d.T @ d)
+            return cls(d.shape[0], first + shift, d.T @ d, low, high)
 
     def merge(self, other: Moments) -> Moments:
         """The moments of both blocks of rows together."""

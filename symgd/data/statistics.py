@@ -346,42 +346,39 @@ class FeatureMoments:
 
     def __call__(self, chunk: list[np.ndarray]) -> Moments:
         n = len(chunk[0]) if chunk else 0
-        if self.fn is None and not self.ranges and n:
-            # a linear model in memory: each column is copied already shifted by
-            # its first row, which saves Moments.of a pass over the chunk
-            phi = np.empty((n, len(self.scaled)), order="F")
-            first = np.empty(len(self.scaled))
+        k = len(self.scaled)
+        if self.fn is None and n:   # numbers times columns (a linear model): nothing to compile
+            # column sums run along memory; each column is copied already
+            # shifted by its first row, which saves Moments a pass over the chunk
+            phi = np.empty((n, k), order="F")
+            first = np.empty(k)
+            low, high = (np.empty(k), np.empty(k)) if self.ranges else (None, None)
             with np.errstate(all="ignore"):   # overflow is found later, by the caller
-                self._fill_shifted(chunk, phi, first)
-            return Moments.of(phi, ranges=False, first=first)
-        if self.fn is None:   # numbers times columns (a linear model): nothing to compile
-            phi = np.empty((n, len(self.scaled)), order="F")   # column sums run along memory
-            for k, (c, col) in enumerate(self.scaled):
-                if col is None:
-                    phi[:, k] = c
-                elif c == 1.0:
-                    phi[:, k] = chunk[col]
-                else:
-                    np.multiply(chunk[col], c, out=phi[:, k])
-        else:
-            values = self.fn.at_array(chunk)
-            phi = np.empty((n, len(values)), order="F")
-            for k, v in enumerate(values):
-                phi[:, k] = v
+                self._fill_shifted(chunk, phi, first, low, high)
+            return Moments.of_shifted(phi, first, low, high)
+        if self.fn is None:
+            return Moments.of(np.empty((0, k)), ranges=self.ranges)
+        values = self.fn.at_array(chunk)
+        phi = np.empty((n, len(values)), order="F")
+        for j, v in enumerate(values):
+            phi[:, j] = v
         return Moments.of(phi, ranges=self.ranges, scratch=True)
 
-    def _fill_shifted(self, chunk: list[np.ndarray], phi: np.ndarray, first: np.ndarray) -> None:
+    def _fill_shifted(self, chunk: list[np.ndarray], phi: np.ndarray, first: np.ndarray,
+                      low: np.ndarray | None, high: np.ndarray | None) -> None:
+        """``phi[:, k]`` = feature k minus its first value; its range into
+        ``low``/``high`` when they are given (taken before the shift)."""
         for k, (c, col) in enumerate(self.scaled):
             if col is None:
-                first[k] = c
+                values, first[k] = None, c
                 phi[:, k] = 0.0
-            elif c == 1.0:
-                first[k] = chunk[col][0]
-                np.subtract(chunk[col], first[k], out=phi[:, k])
             else:
-                np.multiply(chunk[col], c, out=phi[:, k])
-                first[k] = phi[0, k]
-                phi[:, k] -= first[k]
+                values = chunk[col] if c == 1.0 else np.multiply(chunk[col], c, out=phi[:, k])
+                first[k] = values[0]
+            if low is not None:
+                low[k], high[k] = (c, c) if values is None else (values.min(), values.max())
+            if values is not None:
+                np.subtract(values, first[k], out=phi[:, k])
 
 
 def _feature_moments(sample: SampleLoss, features: list) -> Moments:
