@@ -4,6 +4,7 @@ networks; descent iterates; faults; the backend option."""
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 
@@ -244,6 +245,74 @@ def test_sigmoid_and_softplus_sharing_an_exponential_match_numpy():
         with np.errstate(all="ignore"):
             expected = np.array([ns["softplus"](v), ns["sigmoid"](v)], dtype=float)
         np.testing.assert_allclose(got, expected, rtol=1e-15, equal_nan=True)
+
+
+def _per_row(expr, values):
+    """A one-output kernel's value at each of ``values``, one row at a time."""
+    t = sp.Symbol("t", real=True)
+    kernel = fast.fused_kernel([expr(t)], [], [t])
+    return np.array([kernel(np.empty(0), (np.array([v]),))[0] for v in values])
+
+
+def _ulps(got, exact):
+    """|got - exact| in units of the last place of the exact (mpmath) value."""
+    return [abs(float((exact(v) - mpmath.mpf(g)) / mpmath.mpf(np.spacing(float(exact(v))))))
+            for v, g in got]
+
+
+mpmath = pytest.importorskip("mpmath")
+RNG = np.random.default_rng(2026)
+EXP_POINTS = np.r_[RNG.uniform(-0.35, 0.35, 400), RNG.uniform(-745.0, 709.7, 800),
+                   -np.logspace(-300, np.log10(745), 300), np.logspace(-300, np.log10(709.7), 300),
+                   [0.0, -0.0, 1.0, -1.0, 709.78, -708.39, -745.1, 5e-324, np.log(2) / 2]]
+
+
+def test_exp_is_within_one_ulp_of_mpmath():
+    # symgd's branch-free exp (vectorised in the row loop) against 100-bit mpmath,
+    # over the whole range: normal, subnormal and the reduction's edges
+    mpmath.mp.prec = 100
+    got = _per_row(sp.exp, EXP_POINTS)
+    normal = [(v, g) for v, g in zip(EXP_POINTS, got) if 2.3e-308 < np.exp(v) < np.inf]
+    assert max(_ulps(normal, lambda v: mpmath.exp(mpmath.mpf(v)))) <= 1.0
+    tiny = [(v, g) for v, g in zip(EXP_POINTS, got) if np.exp(v) <= 2.3e-308]
+    for v, g in tiny:      # subnormal results: within one step of 2**-1074
+        assert abs(float(mpmath.exp(mpmath.mpf(v))) - g) <= 5e-324
+    edges = _per_row(sp.exp, [710.0, 1e308, np.inf, -746.0, -1e308, -np.inf, np.nan])
+    np.testing.assert_array_equal(edges, [np.inf, np.inf, np.inf, 0.0, 0.0, 0.0, np.nan])
+
+
+def test_softplus_and_sigmoid_are_within_a_few_ulp_of_mpmath():
+    # softplus's log1p(exp(-|t|)) + max(t, 0) and sigmoid, without branches
+    mpmath.mp.prec = 100
+    ts = np.r_[RNG.uniform(-40, 40, 800), -np.logspace(-12, 2.8, 200), np.logspace(-12, 2.8, 200),
+               [0.0, np.log(np.sqrt(2) - 1), -np.log(np.sqrt(2) - 1), 36.7, -36.7]]
+    got = _per_row(softplus, ts)
+    exact = lambda v: mpmath.log1p(mpmath.exp(mpmath.mpf(v)))   # noqa: E731
+    assert max(_ulps([(v, g) for v, g in zip(ts, got) if v < 700], exact)) <= 3.0
+    got = _per_row(sigmoid, ts)
+    exact = lambda v: 1 / (1 + mpmath.exp(-mpmath.mpf(v)))   # noqa: E731
+    assert max(_ulps([(v, g) for v, g in zip(ts, got) if v > -700], exact)) <= 3.0
+    np.testing.assert_array_equal(_per_row(softplus, [-np.inf, np.inf, -800.0, np.nan]),
+                                  [0.0, np.inf, 0.0, np.nan])
+
+
+def test_sums_in_vector_lanes_stay_within_round_off_of_exact_sums():
+    # the sums are reassociated (vector lanes); against math.fsum of the same rows
+    t = sp.Symbol("t", real=True)
+    kernel = fast.fused_kernel([t, t**2, sp.exp(-t**2)], [], [t])
+    for rows in (1, 7, fast.SUB - 1, fast.SUB + 3, fast.BLOCK + 5, 50 * fast.BLOCK + 17):
+        v = RNG.normal(size=rows) * 10
+        got = kernel(np.empty(0), (v,))
+        exact = [math.fsum(v), math.fsum(v * v), math.fsum(np.exp(-v * v))]
+        np.testing.assert_allclose(got, exact, rtol=1e-13, atol=1e-13 * np.abs(v).sum())
+
+
+def test_sub_blocks_follow_the_number_of_factors():
+    w, x = sp.symbols("w x", real=True)
+    few = fast.kernel_source([w * x, x * sp.tanh(w * x)], [w], [x])
+    assert f"np.empty((2, {fast.SUB}))" in few
+    many = fast.kernel_source([sp.tanh(k * w * x) for k in range(1, 101)], [w], [x])
+    assert "np.empty((100, 16))" in many and fast.sub_rows(100) == 16
 
 
 # ------------------------------------------------------------ the kernel itself

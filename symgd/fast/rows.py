@@ -9,18 +9,23 @@ visits every row once and accumulates every output:
 
 with the common subexpressions of all outputs computed once per row
 (:func:`~symgd.objective.compile.auto_cse`) and those that involve no data
-(parameter-only terms) once per block. The rows are cut into blocks of
+(parameter-only terms) once per sub-block. The rows are cut into blocks of
 :data:`BLOCK` rows; blocks run in parallel (``prange``; on one thread below
-:data:`PARALLEL_MIN_BLOCKS` blocks), each sums its rows
-in order into its own row of partial sums, and the partial sums are added
-block after block. The block size does not depend on the number of
-threads, so the result does not either.
+:data:`PARALLEL_MIN_BLOCKS` blocks), each into its own row of partial
+sums, and the partial sums are added block after block. Within a block,
+:data:`SUB` rows at a time, one function (``_rows``) writes each row's
+distinct output factors into a small buffer, and another (``_sums``) adds
+them up, the only code compiled with reassociation (``fastmath={"reassoc"}``)
+so that its sums run in vector lanes. The block size does not depend on the
+number of threads, so neither does the result, bit for bit.
 
-The generated code uses ``math`` functions with NumPy's error model
-(``1/0`` is ``inf``, ``log(-1)`` is ``nan``, nothing raises) and
-``fastmath=False``, so each row gives what the NumPy path gives to
-round-off, non-finite values included. Expressions using a function the
-generator does not translate get no kernel (:func:`supported` says which).
+The per-row code uses NumPy's error model (``1/0`` is ``inf``, ``log(-1)``
+is ``nan``, nothing raises) without fast-math, so each row gives what the
+NumPy path gives to round-off, non-finite values included; ``exp`` (and
+``log1p`` inside softplus) are symgd's own branch-free functions, within 1
+and 2 ulp, so that the row loop is vectorised too, the others are
+``math``'s. Expressions using a function the generator does not translate
+get no kernel (:func:`supported` says which).
 
 numba is imported only when a kernel is first compiled; compiled kernels
 are cached per expression structure (the generated source, in which
@@ -43,7 +48,8 @@ from ..expr.registry import relu, sigmoid, softplus
 from ..objective.compile import auto_cse
 
 __all__ = ["FusedKernel", "fused_kernel", "available", "supported", "use_kernel",
-           "BACKENDS", "AUTO_MIN_WORK", "BLOCK", "PARALLEL_MIN_BLOCKS", "check_backend"]
+           "BACKENDS", "AUTO_MIN_WORK", "BLOCK", "SUB", "SUB_VALUES", "sub_rows",
+           "PARALLEL_MIN_BLOCKS", "check_backend"]
 
 BACKENDS = ("auto", "numpy", "numba")
 """The row backends: ``auto`` (numba when installed and the work is large),
@@ -61,6 +67,31 @@ process for the same structure is used whatever the size."""
 BLOCK = 1024
 """Rows per block: the unit of parallel work and of the partial sums."""
 
+SUB = 256
+"""Rows per sub-block at most: the per-row values of a sub-block are computed
+into a buffer (one row of it per distinct output factor), which is then
+summed. Fewer rows when there are many factors (:func:`sub_rows`), so
+that the buffer stays in the first-level cache."""
+
+SUB_VALUES = 3072
+"""Values in a sub-block's buffer at most (24 KB): a 2-16-1 network's 34
+factors get sub-blocks of 64 rows, a 10-8-8-1 network's 90 factors 32 rows
+(on 2 cores, 256 rows made the 10-8-8-1 gradient 30% slower)."""
+
+
+def sub_rows(factors: int) -> int:
+    """Rows per sub-block for a buffer of ``factors`` rows: the largest power
+    of 2 up to :data:`SUB` whose buffer holds at most :data:`SUB_VALUES`
+    values, and at least 8.
+
+    >>> sub_rows(2), sub_rows(34), sub_rows(90), sub_rows(5000)
+    (256, 64, 32, 8)
+    """
+    rows = SUB
+    while rows > 8 and rows * factors > SUB_VALUES:
+        rows //= 2
+    return rows
+
 PARALLEL_MIN_BLOCKS = 32
 """Fewer blocks than this run on one thread: a parallel launch and its
 barrier cost more than they save on a few blocks, and much more when the
@@ -68,7 +99,7 @@ cores are busy (measured on 2 cores: 10 blocks of a 2-16-1 network took
 2.9 ms on one thread and 6.6 ms on two while another process ran)."""
 
 _FUNCTIONS: dict[type, str] = {
-    sp.exp: "math.exp", sp.log: "math.log",
+    sp.exp: "_exp", sp.log: "math.log",
     sp.sin: "math.sin", sp.cos: "math.cos", sp.tan: "math.tan",
     sp.asin: "math.asin", sp.acos: "math.acos", sp.atan: "math.atan",
     sp.sinh: "math.sinh", sp.cosh: "math.cosh", sp.tanh: "math.tanh",
@@ -81,17 +112,74 @@ _FUNCTIONS: dict[type, str] = {
 
 _ATOMS = (sp.Symbol, sp.Integer, sp.Rational, sp.Float, sp.NumberSymbol)
 
-# The helpers, as NumPy's implementations in symgd.expr.registry compute them
-# (the same formulas, so the same rounding), with NaN propagated as NumPy does.
+# The helpers: the formulas of NumPy's implementations in symgd.expr.registry,
+# with NaN propagated as NumPy does; exp, and log1p in softplus, are computed
+# without branches to a bound of 1 and 2 ulp (tests/test_fast_rows.py checks
+# them against mpmath), so that the loop over the rows is vectorised.
 _HELPERS = '''
 @njit(fastmath=False, error_model="numpy", inline="always")
+def _exp(x):
+    # exp without branches, so that a loop of it is vectorised (libm's is a
+    # call per row): x = k ln2 + r, |r| <= ln2/2 (Cody-Waite, k rounded by
+    # adding 1.5 * 2**52), 1 + r + r**2 T(r) with T Taylor's terms to r**13
+    # (truncation below 5e-18) by Estrin's scheme (short dependency chains),
+    # times 2**k as two powers of 2 (so that subnormal results round once).
+    # Within 1 ulp of exp; inf above 709.78, 0 below -745.13, nan for nan.
+    xc = x if x > -746.0 else -746.0
+    xc = xc if xc < 710.0 else 710.0
+    kf = xc * 1.4426950408889634 + 6755399441055744.0
+    kbits = np.float64(kf).view(np.int64) - np.int64(0x4338000000000000)
+    k = kf - 6755399441055744.0
+    r = (xc - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10
+    r2 = r * r
+    r4 = r2 * r2
+    a0 = 0.5 + 0.16666666666666666 * r
+    a1 = 0.041666666666666664 + 0.008333333333333333 * r
+    a2 = 0.001388888888888889 + 0.0001984126984126984 * r
+    a3 = 2.48015873015873e-05 + 2.7557319223985893e-06 * r
+    a4 = 2.755731922398589e-07 + 2.505210838544172e-08 * r
+    a5 = 2.08767569878681e-09 + 1.6059043836821613e-10 * r
+    b0 = a0 + a1 * r2
+    b1 = a2 + a3 * r2
+    b2 = a4 + a5 * r2
+    p = 1.0 + (r + r2 * (b0 + (b1 + b2 * r4) * r4))
+    k1 = kbits >> 1
+    s1 = np.int64((k1 + 1023) << 52).view(np.float64)
+    s2 = np.int64((kbits - k1 + 1023) << 52).view(np.float64)
+    y = (p * s1) * s2
+    return y if x == x else x
+
+@njit(fastmath=False, error_model="numpy", inline="always")
+def _log1p01(e):
+    # log1p(e) for 0 <= e <= 1 without branches (softplus's e = exp(-|t|)):
+    # 1 + e = 2**j m with m in [1/sqrt2, sqrt2], s = (m - 1)/(m + 1) formed
+    # from e without rounding 1 + e, log m = 2 atanh s = 2s (1 + q), q =
+    # w/3 + ... + w**9/19 in w = s**2 by Estrin's scheme (|s| <= 0.1716,
+    # truncation below 1e-17). Within 2 ulp.
+    big = e > 0.41421356237309503
+    s = (e - 1.0) / (e + 3.0) if big else e / (e + 2.0)
+    w = s * s
+    w2 = w * w
+    w4 = w2 * w2
+    w8 = w4 * w4
+    g0 = 0.3333333333333333 * w + 0.2 * w2
+    g1 = 0.14285714285714285 + 0.1111111111111111 * w
+    g2 = 0.09090909090909091 + 0.07692307692307693 * w
+    g3 = 0.06666666666666667 + 0.058823529411764705 * w
+    h0 = g0 + g1 * (w2 * w)
+    h1 = g2 + g3 * w2
+    q = h0 + h1 * (w4 * w) + 0.05263157894736842 * (w8 * w)
+    two_s = s + s
+    return (0.6931471805599453 if big else 0.0) + (two_s + two_s * q)
+
+@njit(fastmath=False, error_model="numpy", inline="always")
 def _sigmoid(t):
-    return 1.0 / (1.0 + math.exp(-t))
+    return 1.0 / (1.0 + _exp(-t))
 
 @njit(fastmath=False, error_model="numpy", inline="always")
 def _softplus(t):
     m = t if t > 0.0 or t != t else 0.0
-    return math.log1p(math.exp(-abs(t))) + m
+    return _log1p01(_exp(-abs(t))) + m
 
 @njit(fastmath=False, error_model="numpy", inline="always")
 def _relu(t):
@@ -110,7 +198,7 @@ def _sigmoid_e(t, e):
 @njit(fastmath=False, error_model="numpy", inline="always")
 def _softplus_e(t, e):
     m = t if t > 0.0 or t != t else 0.0
-    return math.log1p(e) + m
+    return _log1p01(e) + m
 
 @njit(fastmath=False, error_model="numpy", inline="always")
 def _sign(t):
@@ -244,17 +332,26 @@ def kernel_source(outputs: Sequence[sp.Expr], params: Sequence[sp.Symbol],
 
     >>> w, x = sp.symbols("w x", real=True)
     >>> src = kernel_source([sp.tanh(w*x)**2, 2*x*sp.tanh(w*x)], [w], [x])
-    >>> for line in src.splitlines():
-    ...     if line.startswith(" " * 8):
-    ...         print(line.strip())
-    d0 = c0[i]
-    t0 = math.tanh(p0*d0)
-    a0 += t0**2
-    a1 += d0*(2*t0)
-    lo = b * 1024
-    _block(theta, c0, lo, min(lo + 1024, n), partial[b])
-    lo = b * 1024
-    _block(theta, c0, lo, min(lo + 1024, n), partial[b])
+    >>> print(src.split("\\n\\n\\ndef _block")[0])
+    def _rows(theta, c0, lo, hi, buf):
+        p0 = theta[0]
+        for i in range(lo, hi):
+            j = i - lo
+            d0 = c0[i]
+            t0 = math.tanh(p0*d0)
+            buf[0, j] = t0**2
+            buf[1, j] = 2*t0
+    <BLANKLINE>
+    <BLANKLINE>
+    def _sums(c0, lo, hi, buf, out):
+        a0 = out[0]
+        a1 = out[1]
+        for i in range(lo, hi):
+            j = i - lo
+            a0 += buf[0, j]
+            a1 += c0[i]*buf[1, j]
+        out[0] = a0
+        out[1] = a1
     """
     outputs = [sp.sympify(o) for o in outputs]
     nout = len(outputs)
@@ -282,34 +379,42 @@ def kernel_source(outputs: Sequence[sp.Expr], params: Sequence[sp.Symbol],
         found = [f.args[0] for f in _ordered_atoms(expr, (sigmoid, softplus))]
         new = [u for u in dict.fromkeys(found) if u in shared and u not in emitted]
         emitted.update(new)
-        return [f"{indent}{shared[u]} = math.exp(-abs({printer.doprint(u)}))" for u in new]
+        return [f"{indent}{shared[u]} = _exp(-abs({printer.doprint(u)}))" for u in new]
 
     def assign(target: str, expr: sp.Expr, indent: str, op: str = "=") -> list[str]:
         return [*exponentials(expr, indent), f"{indent}{target} {op} {printer.doprint(expr)}"]
 
     columns = ", ".join(f"c{k}" for k in range(len(data)))
     args = f"theta, {columns}, " if data else "theta, "
-    lines = [f"def _block({args}lo, hi, out):"]
+    lines = [f"def _rows({args}lo, hi, buf):"]
     lines += [f"    p{k} = theta[{k}]" for k in range(len(params))]
     for t, e in hoisted:
         lines += assign(names[t], e, "    ")
-    lines += [f"    a{k} = 0.0" for k in range(nout)]
     lines.append("    for i in range(lo, hi):")
+    lines.append("        j = i - lo")
     lines += [f"        d{k} = c{k}[i]" for k in range(len(data))]
     for t, e in per_row:
         lines += assign(names[t], e, " " * 8)
-    uses = [sum(1 for _, m in plan if m == r) for r in range(len(reduced))]
-    for r, e in enumerate(reduced):          # a factor shared by several outputs, once
-        if uses[r] > 1:
-            lines += assign(f"r{r}", e, " " * 8)
+    for r, e in enumerate(reduced):          # each distinct rest once, into its row of buf
+        lines += assign(f"buf[{r}, j]", e, " " * 8)
+    factors = sorted({names[column] for column, _ in plan if column is not None})
+    read = ", ".join(f"c{name[1:]}" for name in factors)
+    sums_args = f"{read}, " if read else ""
+    lines += ["", "", f"def _sums({sums_args}lo, hi, buf, out):"]
+    lines += [f"    a{k} = out[{k}]" for k in range(nout)]
+    lines.append("    for i in range(lo, hi):")
+    lines.append("        j = i - lo")
     for k, (column, r) in enumerate(plan):
-        rest = f"r{r}" if uses[r] > 1 else None
-        if rest is None:
-            lines += exponentials(reduced[r], " " * 8)
-            rest = printer.doprint(reduced[r])
-        term = rest if column is None else f"{names[column]}*{_parenthesized(rest)}"
+        term = f"buf[{r}, j]" if column is None else f"c{names[column][1:]}[i]*buf[{r}, j]"
         lines.append(f"        a{k} += {term}")
     lines += [f"    out[{k}] = a{k}" for k in range(nout)]
+    sub = sub_rows(len(reduced))
+    lines += ["", "", f"def _block({args}lo, hi, out):",
+              f"    buf = np.empty(({len(reduced)}, {sub}))",
+              f"    for s in range(lo, hi, {sub}):",
+              f"        e = min(s + {sub}, hi)",
+              f"        _rows({args}s, e, buf)",
+              f"        _sums({sums_args}s, e, buf, out)"]
     lines += ["", "", f"def _kernel({args}n, partial):",
               "    for b in prange(partial.shape[0]):",
               f"        lo = b * {BLOCK}",
@@ -381,8 +486,12 @@ def _compile(source: str) -> Any:
             # numbered names; no user text is executed.
             exec(compile(_HELPERS, "<symgd kernel helpers>", "exec"), namespace)
             exec(compile(source, "<symgd fused kernel>", "exec"), namespace)
-            namespace["_block"] = numba.njit(fastmath=False, error_model="numpy",
-                                             nogil=True)(namespace["_block"])
+            strict = numba.njit(fastmath=False, error_model="numpy", nogil=True)
+            namespace["_rows"] = strict(namespace["_rows"])
+            # only the sums are reassociated (vector lanes); every per-row value is strict
+            namespace["_sums"] = numba.njit(fastmath={"reassoc"}, error_model="numpy",
+                                            nogil=True)(namespace["_sums"])
+            namespace["_block"] = strict(namespace["_block"])
             kernel = (numba.njit(parallel=True, fastmath=False,
                                  error_model="numpy")(namespace["_kernel"]),
                       numba.njit(fastmath=False, error_model="numpy")(namespace["_serial"]))
