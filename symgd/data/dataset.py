@@ -227,8 +227,12 @@ def _column(values: Any, name: str, source: str) -> np.ndarray:
     else:
         arr = arr.view()
     arr.flags.writeable = False
-    bad = ~np.isfinite(arr)
-    if bad.any():
+    # a sum of finite values is finite unless it overflows, and any inf or nan
+    # makes it inf or nan: one pass, no mask, for the usual all-finite column
+    with np.errstate(all="ignore"):
+        finite = bool(np.isfinite(np.add.reduce(arr)))
+    bad = None if finite else ~np.isfinite(arr)
+    if bad is not None and bad.any():
         row = int(np.argmax(bad))
         raise DataError(f"{source}: column {quote(name)} has a non-finite value ({arr[row]}) "
                         f"in row {row + 1}; remove or fill such rows first")
