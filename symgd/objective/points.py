@@ -28,6 +28,9 @@ def as_point(x: object, names: Sequence[str], what: str = "point") -> np.ndarray
     array([0.5, 0.5])
     """
     n = len(names)
+    if type(x) is np.ndarray and x.dtype == np.float64 and x.shape == (n,) and \
+            np.isfinite(x).all():
+        return x.copy()         # the common call, from a loop or an optimiser
     if isinstance(x, Mapping):
         x = keyed_by_name(x, what)
         missing = [k for k in names if k not in x]
