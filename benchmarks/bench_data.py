@@ -12,7 +12,9 @@ start; the final parameters are compared. symgd's one-time setup (reading
 the model, reducing the data, compiling the loop) is reported separately
 and included in its whole-run time. Peak memory is measured with
 tracemalloc (NumPy reports its allocations to it) beyond the data itself.
-A PyTorch version of the log-loss runs when PyTorch is installed.
+PyTorch (autograd) and JAX (jit of jax.value_and_grad, float64, the
+arrays put on the device once) versions of every loss run when installed;
+their memory is not seen by tracemalloc, so only their time is reported.
 First the goal lines: the statistics of 1e6 x 10 rows against one X.T @ X,
 20 MSE steps including setup, one log-loss step (loss and gradient).
 Run: python benchmarks/bench_data.py [--rows N] [--goals]
@@ -32,6 +34,8 @@ from ratios import speed
 import symgd
 
 ITERATIONS = 100
+HAS_TORCH = importlib.util.find_spec("torch") is not None
+HAS_JAX = importlib.util.find_spec("jax") is not None
 
 
 def make_data(rows: int, d: int, logistic: bool, seed: int = 0) -> dict[str, np.ndarray]:
@@ -82,6 +86,65 @@ def torch_logloss(X: np.ndarray, y: np.ndarray, lr: float) -> np.ndarray:
             w -= lr * gw
             b -= lr * gb
     return np.r_[w.detach().numpy(), b.item()]
+
+
+def torch_mse(X: np.ndarray, y: np.ndarray, lr: float) -> np.ndarray:
+    import torch
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    w = torch.zeros(X.shape[1], dtype=torch.float64, requires_grad=True)
+    b = torch.zeros((), dtype=torch.float64, requires_grad=True)
+    for _ in range(ITERATIONS):
+        loss = torch.mean((Xt @ w + b - yt) ** 2)
+        gw, gb = torch.autograd.grad(loss, (w, b))
+        with torch.no_grad():
+            w -= lr * gw
+            b -= lr * gb
+    return np.r_[w.detach().numpy(), b.item()]
+
+
+def jax_descent(kind: str, X: np.ndarray, y: np.ndarray, lr: float):
+    """JAX: one jit-compiled step (jax.value_and_grad of the loss, then the
+    update), compiled ahead of time. Returns (compile seconds, a function
+    that runs ITERATIONS steps from zero and returns the parameters)."""
+    import jax
+    import jax.numpy as jnp
+    jax.config.update("jax_enable_x64", True)
+    Xj, yj = jax.device_put(X), jax.device_put(y)
+
+    def loss(params, X, y):
+        w, b = params
+        z = X @ w + b
+        if kind == "mse":
+            r = z - y
+            return jnp.mean(r * r)
+        return jnp.mean(jax.nn.softplus(z) - y * z)    # the log-loss of sigmoid(z)
+
+    value_and_grad = jax.value_and_grad(loss)
+
+    def step(params, X, y):
+        value, (gw, gb) = value_and_grad(params, X, y)
+        w, b = params
+        return (w - lr * gw, b - lr * gb), value
+
+    start = (jnp.zeros(X.shape[1]), jnp.float64(0.0))
+    t0 = time.perf_counter()
+    compiled = jax.jit(step).lower(start, Xj, yj).compile()
+    seconds = time.perf_counter() - t0
+
+    def run() -> np.ndarray:
+        params = start
+        for _ in range(ITERATIONS):
+            params, value = compiled(params, Xj, yj)
+        w, b = jax.block_until_ready(params)
+        return np.r_[np.asarray(w), float(b)]
+    return seconds, run
+
+
+def timed(fn, *args) -> tuple[float, object]:
+    gc.collect()
+    start = time.perf_counter()
+    out = fn(*args)
+    return time.perf_counter() - start, out
 
 
 def measure(fn, *args) -> tuple[float, float, object]:
@@ -138,12 +201,25 @@ def case(kind: str, rows: int, d: int, lr: float) -> dict[str, float]:
     print(f"  per iteration: {speed('symgd', run, h_sec)}; whole run: "
           f"{speed('symgd', s_sec, h_sec)}; max |difference| of the parameters "
           f"{np.abs(s_x - h_x).max():.1e}")
-    if kind == "logloss" and importlib.util.find_spec("torch") is not None:
-        t_sec, t_peak, t_x = measure(torch_logloss, X, data["y"], lr)
+    if HAS_TORCH:
+        torch_run = torch_mse if kind == "mse" else torch_logloss
+        torch_run(X[:1000], data["y"][:1000], lr)                   # warm up
+        t_sec, t_x = timed(torch_run, X, data["y"], lr)
         print(f"  PyTorch autograd:   {t_sec / ITERATIONS * 1e3:8.2f} ms/iteration, "
-              f"peak +{t_peak:5.0f} MB, max |difference| {np.abs(t_x - h_x).max():.1e}")
-    elif kind == "logloss":
+              f"max |difference| {np.abs(t_x - h_x).max():.1e}; hand NumPy / PyTorch: "
+              f"{h_sec / t_sec:.2f}x; {speed('symgd', run, t_sec)} per iteration")
+    else:
         print("  (PyTorch not installed: skipped)")
+    if HAS_JAX:
+        j_compile, jax_run = jax_descent(kind, X, data["y"], lr)
+        jax_run()                                                   # warm up
+        j_sec, j_x = timed(jax_run)
+        print(f"  JAX jit value_and_grad: {j_sec / ITERATIONS * 1e3:8.2f} ms/iteration "
+              f"(compile {j_compile:.2f} s, not included), max |difference| "
+              f"{np.abs(j_x - h_x).max():.1e}; hand NumPy / JAX: {h_sec / j_sec:.2f}x; "
+              f"{speed('symgd', run, j_sec)} per iteration")
+    else:
+        print("  (JAX not installed: skipped)")
     print()
     return {"hand_ms": h_sec / ITERATIONS * 1e3, "symgd_ms": per_it, "setup_s": setup,
             "hand_peak_mb": h_peak, "symgd_peak_mb": s_peak, "data_mb": data_mb}
