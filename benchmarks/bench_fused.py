@@ -13,7 +13,10 @@
 
 Times are medians of interleaved repeats in one run; the one-time compile
 (SymPy derivatives, code generation, numba) is reported separately. PyTorch
-columns appear when PyTorch is installed.
+columns appear when PyTorch is installed, and JAX columns (jax.jit of
+jax.value_and_grad of the same loss, float64, the arrays put on the device
+once; compile reported separately) when JAX is installed. Their gradients
+are checked against the hand-written ones before the times are printed.
 Run: python benchmarks/bench_fused.py [--rows N] [--repeats R] [--deep]
 """
 
@@ -25,12 +28,31 @@ import statistics
 import time
 
 import numpy as np
+from ratios import speed
 
 import symgd
 from symgd.data.networks import mlp
 from symgd.fast.rows import available
 
 HAS_TORCH = importlib.util.find_spec("torch") is not None
+HAS_JAX = importlib.util.find_spec("jax") is not None
+
+
+def jax_compiled(loss, *args):
+    """jax.jit(jax.value_and_grad(loss)) compiled for ``args`` (float64):
+    (compile seconds, a call that waits for its result)."""
+    import jax
+    t0 = time.perf_counter()
+    compiled = jax.jit(jax.value_and_grad(loss)).lower(*args).compile()
+    seconds = time.perf_counter() - t0
+    return seconds, lambda: jax.block_until_ready(compiled(*args))
+
+
+def jax_arrays(*arrays):
+    """The arrays on JAX's device once, in float64."""
+    import jax
+    jax.config.update("jax_enable_x64", True)
+    return [jax.device_put(a) for a in arrays]
 
 
 def median_ms(fn, repeats: int) -> float:
@@ -69,6 +91,14 @@ def torch_logloss_step(Xt, yt, w, b):
     return torch.autograd.grad(loss, (w, b))
 
 
+def jax_logloss(params, X, y):
+    import jax
+    import jax.numpy as jnp
+    w, b = params
+    z = X @ w + b
+    return jnp.mean(jax.nn.softplus(z) - y * z)      # the log-loss of sigmoid(z)
+
+
 def logloss(rows: int, d: int, repeats: int) -> None:
     rng = np.random.default_rng(0)
     X = rng.normal(size=(rows, d))
@@ -98,12 +128,24 @@ def logloss(rows: int, d: int, repeats: int) -> None:
         wt = torch.tensor(theta[:d], requires_grad=True)
         bt = torch.tensor(theta[d], requires_grad=True)
         fns["torch"] = lambda: torch_logloss_step(Xt, yt, wt, bt)
+    if HAS_JAX:
+        Xj, yj, wj, bj = jax_arrays(X, y, theta[:d], theta[d])
+        jax_compile, fns["jax"] = jax_compiled(jax_logloss, (wj, bj), Xj, yj)
+        fns["jax"]()
     ms = interleaved(fns, repeats)
     compile_s = first - ms["fused"] / 1e3
 
     f, g = fused.value_and_grad(theta)
     loss, gw, gb = hand_logloss_step(X, y, theta[:d], theta[d])
     diff = np.abs(np.r_[f - loss, np.asarray(g) - np.r_[gw, gb]]).max()
+    if HAS_TORCH:
+        t_gw, t_gb = fns["torch"]()
+        assert np.allclose(np.r_[t_gw.numpy(), t_gb.item()], np.r_[gw, gb], rtol=1e-9,
+                           atol=1e-12)
+    if HAS_JAX:
+        j_loss, (j_gw, j_gb) = fns["jax"]()
+        j_diff = np.abs(np.r_[float(j_loss) - loss, np.asarray(j_gw) - gw, float(j_gb) - gb]).max()
+        assert j_diff < 1e-9
     print(f"log-loss, logistic model, {rows:,} rows x {d} features, one step "
           f"(backend auto chose {chosen})")
     print(f"  hand NumPy: {ms['hand']:.2f} ms; symgd fused: {ms['fused']:.2f} ms; "
@@ -113,6 +155,13 @@ def logloss(rows: int, d: int, repeats: int) -> None:
               f"(hand NumPy / PyTorch: {ms['hand'] / ms['torch']:.2f}x)")
     else:
         print("  (PyTorch not installed: skipped)")
+    if HAS_JAX:
+        print(f"  JAX jit value_and_grad: {ms['jax']:.2f} ms (compile {jax_compile:.2f} s, not "
+              f"included); hand NumPy / JAX: {ms['hand'] / ms['jax']:.2f}x; symgd fused / JAX: "
+              f"{ms['fused'] / ms['jax']:.2f}x ({speed('symgd fused', ms['fused'], ms['jax'])}); "
+              f"max |difference| {j_diff:.1e}")
+    else:
+        print("  (JAX not installed: skipped)")
     shape = f"{rows:.0e}".replace("+0", "").replace("+", "") + f"x{d}"
     print(f"log-loss {shape} step, hand NumPy / symgd fused: {ms['hand'] / ms['fused']:.2f}x "
           f"(goal >= 3x)")
@@ -165,6 +214,23 @@ def torch_backprop(Xt, yt, params):
     return torch.autograd.grad(loss, params)
 
 
+def jax_network_loss(params, X, y):
+    """mean((net(X) - y)²) of the network given as [W1, b1, W2, b2, ...], tanh hidden units."""
+    import jax.numpy as jnp
+    a = X
+    for k in range(0, len(params), 2):
+        a = a @ params[k].T + params[k + 1]
+        if k < len(params) - 2:
+            a = jnp.tanh(a)
+    return jnp.mean((a[:, 0] - y) ** 2)
+
+
+def largest_difference(grads, hand_grads) -> float:
+    """max |a - b| over per-layer [gW1, gb1, ...] against the hand [(gW1, gb1), ...]."""
+    return max(float(np.abs(np.asarray(a) - b).max())
+               for a, b in zip(grads, [g for Wb in hand_grads for g in Wb]))
+
+
 def network(layers: tuple[int, ...], rows: int, repeats: int) -> None:
     label = "-".join(map(str, layers))
     rng = np.random.default_rng(0)
@@ -191,11 +257,23 @@ def network(layers: tuple[int, ...], rows: int, repeats: int) -> None:
         Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
         tp = [torch.tensor(a, requires_grad=True) for Wb in W for a in Wb]
         fns["torch"] = lambda: torch_backprop(Xt, yt, tp)
+    if HAS_JAX:
+        Xj, yj, *pj = jax_arrays(X, y, *[a for Wb in W for a in Wb])
+        jax_compile, fns["jax"] = jax_compiled(jax_network_loss, pj, Xj, yj)
+        fns["jax"]()
     ms = interleaved(fns, repeats)
     compile_s = first - ms["fused"] / 1e3
 
     f, g = fused.value_and_grad(point)
     loss, grads = hand_backprop(X, y, W)
+    if HAS_TORCH:
+        assert largest_difference([t.numpy() for t in fns["torch"]()], grads) < 1e-9
+    if HAS_JAX:
+        j_loss, j_grads = fns["jax"]()
+        j_diff = max(abs(float(j_loss) - loss), largest_difference(j_grads, grads))
+        assert np.allclose(float(j_loss), loss) and all(
+            np.allclose(np.asarray(a), b, rtol=1e-9, atol=1e-12)
+            for a, b in zip(j_grads, [g for Wb in grads for g in Wb]))
     by_name = dict(zip(fused.names, g))
     hand_by_name = {}
     for layer, ((gW, gb), (n_in, n_out)) in enumerate(zip(grads, zip(net.layers, net.layers[1:])),
@@ -214,11 +292,19 @@ def network(layers: tuple[int, ...], rows: int, repeats: int) -> None:
         print(f"  PyTorch autograd: {ms['torch']:.3f} ms")
     else:
         print("  (PyTorch not installed: skipped)")
+    if HAS_JAX:
+        print(f"  JAX jit value_and_grad: {ms['jax']:.3f} ms (compile {jax_compile:.2f} s, not "
+              f"included); max |difference| from hand backprop {j_diff:.1e}")
+    else:
+        print("  (JAX not installed: skipped)")
     goal = " (goal <= 1.0x)" if layers == (2, 16, 1) else " (report)"
     print(f"MLP {label} gradient, symgd fused / hand NumPy backprop: "
           f"{ms['fused'] / ms['hand']:.2f}x{goal}")
     print(f"MLP {label} gradient, symgd NumPy path / hand NumPy backprop: "
           f"{ms['numpy'] / ms['hand']:.2f}x (before the kernel)")
+    if HAS_JAX:
+        print(f"MLP {label} gradient, symgd fused / JAX: {ms['fused'] / ms['jax']:.2f}x; "
+              f"hand NumPy backprop / JAX: {ms['hand'] / ms['jax']:.2f}x")
     print(f"MLP {label} compile (network, derivatives, code, numba): {compile_s:.2f} s "
           "(one-time)")
     print()
