@@ -201,15 +201,6 @@ def case(kind: str, rows: int, d: int, lr: float) -> dict[str, float]:
     print(f"  per iteration: {speed('symgd', run, h_sec)}; whole run: "
           f"{speed('symgd', s_sec, h_sec)}; max |difference| of the parameters "
           f"{np.abs(s_x - h_x).max():.1e}")
-    if HAS_TORCH:
-        torch_run = torch_mse if kind == "mse" else torch_logloss
-        torch_run(X[:1000], data["y"][:1000], lr)                   # warm up
-        t_sec, t_x = timed(torch_run, X, data["y"], lr)
-        print(f"  PyTorch autograd:   {t_sec / ITERATIONS * 1e3:8.2f} ms/iteration, "
-              f"max |difference| {np.abs(t_x - h_x).max():.1e}; hand NumPy / PyTorch: "
-              f"{h_sec / t_sec:.2f}x; {speed('symgd', run, t_sec)} per iteration")
-    else:
-        print("  (PyTorch not installed: skipped)")
     if HAS_JAX:
         j_compile, jax_run = jax_descent(kind, X, data["y"], lr)
         jax_run()                                                   # warm up
@@ -220,6 +211,15 @@ def case(kind: str, rows: int, d: int, lr: float) -> dict[str, float]:
               f"{speed('symgd', run, j_sec)} per iteration")
     else:
         print("  (JAX not installed: skipped)")
+    if HAS_TORCH:
+        torch_run = torch_mse if kind == "mse" else torch_logloss
+        torch_run(X[:1000], data["y"][:1000], lr)                   # warm up
+        t_sec, t_x = timed(torch_run, X, data["y"], lr)
+        print(f"  PyTorch autograd:   {t_sec / ITERATIONS * 1e3:8.2f} ms/iteration, "
+              f"max |difference| {np.abs(t_x - h_x).max():.1e}; hand NumPy / PyTorch: "
+              f"{h_sec / t_sec:.2f}x; {speed('symgd', run, t_sec)} per iteration")
+    else:
+        print("  (PyTorch not installed: skipped)")
     print()
     return {"hand_ms": h_sec / ITERATIONS * 1e3, "symgd_ms": per_it, "setup_s": setup,
             "hand_peak_mb": h_peak, "symgd_peak_mb": s_peak, "data_mb": data_mb}
