@@ -11,7 +11,8 @@
   10-32-32-1 (1,441 parameters) with --deep: its kernel is ~6,000 lines of
   straight-line code, which numba takes many minutes to compile.
 
-Times are medians of interleaved repeats in one run; the one-time compile
+Times are medians of repeats in one run, each function in a block of its own
+calls (see :func:`in_blocks` for why not taking turns); the one-time compile
 (SymPy derivatives, code generation, numba) is reported separately. PyTorch
 columns appear when PyTorch is installed, and JAX columns (jax.jit of
 jax.value_and_grad of the same loss, float64, the arrays put on the device
@@ -64,15 +65,20 @@ def median_ms(fn, repeats: int) -> float:
     return statistics.median(times) * 1e3
 
 
-def interleaved(fns: dict, repeats: int) -> dict[str, float]:
-    """Median ms of each function, the functions taking turns."""
-    times: dict[str, list[float]] = {k: [] for k in fns}
-    for _ in range(repeats):
-        for k, fn in fns.items():
-            t = time.perf_counter()
-            fn()
-            times[k].append(time.perf_counter() - t)
-    return {k: statistics.median(v) * 1e3 for k, v in times.items()}
+def in_blocks(fns: dict, repeats: int) -> dict[str, float]:
+    """Median ms of each function, each timed in a block of its own calls
+    (after one call to warm it up).
+
+    Not taking turns: the thread pools of OpenBLAS, numba, PyTorch and JAX
+    keep spinning for a while after a call returns and slow whatever runs
+    next on the same cores. Measured on 2 cores: the symgd log-loss kernel
+    took 10.0 ms in a block, 23.4 ms right after a hand NumPy step, 13.6 ms
+    0.2 s after it; the hand NumPy step, taking turns, 82 ms instead of 45."""
+    ms = {}
+    for k, fn in fns.items():
+        fn()
+        ms[k] = median_ms(fn, repeats)
+    return ms
 
 
 # ------------------------------------------------------------ log-loss
@@ -132,7 +138,7 @@ def logloss(rows: int, d: int, repeats: int) -> None:
         Xj, yj, wj, bj = jax_arrays(X, y, theta[:d], theta[d])
         jax_compile, fns["jax"] = jax_compiled(jax_logloss, (wj, bj), Xj, yj)
         fns["jax"]()
-    ms = interleaved(fns, repeats)
+    ms = in_blocks(fns, repeats)
     compile_s = first - ms["fused"] / 1e3
 
     f, g = fused.value_and_grad(theta)
@@ -261,7 +267,7 @@ def network(layers: tuple[int, ...], rows: int, repeats: int) -> None:
         Xj, yj, *pj = jax_arrays(X, y, *[a for Wb in W for a in Wb])
         jax_compile, fns["jax"] = jax_compiled(jax_network_loss, pj, Xj, yj)
         fns["jax"]()
-    ms = interleaved(fns, repeats)
+    ms = in_blocks(fns, repeats)
     compile_s = first - ms["fused"] / 1e3
 
     f, g = fused.value_and_grad(point)
