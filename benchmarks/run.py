@@ -9,6 +9,7 @@ import io
 import pathlib
 import runpy
 import sys
+import traceback
 
 HERE = pathlib.Path(__file__).resolve().parent
 
@@ -31,6 +32,7 @@ if __name__ == "__main__":
     chosen = sys.argv[1:]
     sys.path.insert(0, str(HERE))
     goals: list[tuple[str, str]] = []
+    failed: list[str] = []
     for path in sorted(HERE.glob("bench_*.py")):
         if chosen and not any(c in path.stem for c in chosen):
             continue
@@ -41,6 +43,10 @@ if __name__ == "__main__":
         try:
             with contextlib.redirect_stdout(tee):
                 runpy.run_path(str(path), run_name="__main__")
+        except Exception as err:     # one broken benchmark must not hide the others' figures
+            failed.append(path.name)
+            traceback.print_exc()
+            print(f"{path.name} FAILED: {type(err).__name__}: {err}")
         finally:
             sys.argv = saved
         goals += [(path.stem, line.strip()) for line in "".join(tee.kept).splitlines()
@@ -50,3 +56,6 @@ if __name__ == "__main__":
         print("=== goals")
         for name, line in goals:
             print(f"{name}: {line}")
+    if failed:
+        print(f"=== failed: {', '.join(failed)}")
+        sys.exit(1)
