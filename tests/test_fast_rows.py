@@ -309,10 +309,27 @@ def test_sums_in_vector_lanes_stay_within_round_off_of_exact_sums():
 
 def test_sub_blocks_follow_the_number_of_factors():
     w, x = sp.symbols("w x", real=True)
-    few = fast.kernel_source([w * x, x * sp.tanh(w * x)], [w], [x])
-    assert f"np.empty((2, {fast.SUB}))" in few
-    many = fast.kernel_source([sp.tanh(k * w * x) for k in range(1, 101)], [w], [x])
+    few = fast.kernel_source([w * x, x * sp.exp(w * x)], [w], [x])
+    # two factors (w and exp(w x)) and the column x that multiplies them
+    assert few.startswith(fast.VECTOR_MARK) and f"np.empty((3, {fast.SUB}))" in few
+    many = fast.kernel_source([sp.exp(k * w * x) for k in range(1, 101)], [w], [x])
     assert "np.empty((100, 16))" in many and fast.sub_rows(100) == 16
+
+
+@pytest.mark.parametrize("head, vector", [
+    (sigmoid, True), (softplus, True), (sp.exp, True), (sp.Abs, True), (sp.sqrt, True),
+    (lambda t: t ** 3 - 1 / t, True), (sp.tanh, False), (sp.log, False), (sp.sin, False),
+    (lambda t: t ** sp.Rational(3, 2), False), (lambda t: 2 ** t, False)])
+def test_form_follows_the_functions_and_both_forms_match_numpy(head, vector):
+    # vector lanes only without libm calls; either way the sums match NumPy's
+    w, x = sp.symbols("w x", real=True)
+    outs = [head(w * x + 2), x * head(w * x + 2)]
+    kernel = fast.fused_kernel(outs, [w], [x])
+    assert kernel.source.startswith(fast.VECTOR_MARK if vector else fast.ONE_LOOP_MARK)
+    v = np.random.default_rng(5).uniform(0.1, 1.5, 3 * fast.BLOCK + 11)
+    f = sp.lambdify([w, x], outs, modules=[numeric_namespace("numpy"), "numpy"])
+    expected = [np.sum(np.broadcast_to(o, v.shape)) for o in f(0.7, v)]
+    assert_close(kernel(np.array([0.7]), (v,)), expected, rtol=1e-13)
 
 
 # ------------------------------------------------------------ the kernel itself
