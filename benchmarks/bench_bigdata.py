@@ -36,17 +36,18 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from ratios import speed  # noqa: E402
 
 CHILD = r"""
-import json, resource, sys, time
+import json, sys, time
 import numpy as np
 import symgd
+from benchmarks.ratios import peak_bytes
 path = sys.argv[1]
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+base = peak_bytes()
 t = time.perf_counter()
 L = symgd.mse("w*x + b", path, params=["w", "b"], stream=True)
 fit = L.least_squares()
 seconds = time.perf_counter() - t
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"seconds": seconds, "grown": (peak - base) * 1024, "peak": peak * 1024,
+peak = peak_bytes()
+print(json.dumps({"seconds": seconds, "grown": peak - base, "peak": peak,
                   "fit": fit.tolist(),
                   "rows": L.rows, "evaluation": L.evaluation}))
 """
@@ -140,8 +141,7 @@ def files(rows: int, folder: pathlib.Path, keep: bool = False) -> None:
     if available("pyarrow"):
         parquet = folder / f"rows-{rows}.parquet"
         if not parquet.exists():
-            # in a child process: a child's peak memory (ru_maxrss) starts from its
-            # parent's at the fork, and the whole table is read here
+            # in a child process: the whole table is read here
             subprocess.run([sys.executable, "-c", CONVERT, str(csv), str(parquet)], check=True)
         if not keep:
             os.unlink(csv)

@@ -14,8 +14,12 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
-import resource
+import pathlib
+import sys
 import time
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from ratios import peak_bytes  # noqa: E402
 
 
 def _terms(length: int, make, sep: str = "+") -> str:
@@ -61,21 +65,7 @@ def _run(text: str, out) -> None:
     except symgd.SymgdError as err:
         parsed, built = time.perf_counter() - start, 0.0
         note = f"refused: {type(err).__name__}: {str(err)[:70]}"
-    out.put((parsed, built, _peak_mb(), note))
-
-
-def _peak_mb() -> float:
-    """This process's peak resident memory. VmHWM belongs to the process's own
-    memory map; ru_maxrss would carry the parent's peak over the fork and exec
-    of the spawn (482 MB for every case when run after other benchmarks)."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out.put((parsed, built, peak_bytes() / 2 ** 20, note))
 
 
 def main() -> None:
