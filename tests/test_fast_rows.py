@@ -428,3 +428,23 @@ def test_importing_symgd_does_not_import_numba():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=120, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_parallel_kernel_runs_in_a_forked_child():
+    # the blocks run on a thread pool made in this process; a child forked
+    # after it has none of its threads and must make its own, not wait forever
+    import multiprocessing
+    w, x = sp.symbols("w x", real=True)
+    kernel = fast.fused_kernel([sp.cos(w * x), x * sp.sin(w * x)], [w], [x])
+    C = np.random.default_rng(3).normal(size=(40 * fast.BLOCK, 1))
+    here = kernel(np.array([0.4]), C, parallel=True)
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=lambda: send.send(kernel(np.array([0.4]), C, parallel=True)))
+    child.start()
+    child.join(timeout=120)
+    alive = child.is_alive()
+    if alive:
+        child.kill()
+    assert not alive and child.exitcode == 0
+    np.testing.assert_array_equal(receive.recv(), here)

@@ -10,8 +10,9 @@ visits every row once and accumulates every output:
 with the common subexpressions of all outputs computed once per row
 (:func:`~symgd.objective.compile.auto_cse`) and those that involve no data
 (parameter-only terms) once per block or sub-block. The rows are cut into blocks of
-:data:`BLOCK` rows; blocks run in parallel (``prange``; on one thread below
-:data:`PARALLEL_MIN_BLOCKS` blocks), each into its own row of partial
+:data:`BLOCK` rows; runs of blocks go to a few threads (the compiled
+function releases the GIL; :func:`threads` of them; one thread below
+:data:`PARALLEL_MIN_BLOCKS` blocks), each block into its own row of partial
 sums, and the partial sums are added block after block. The block size
 does not depend on the number of threads, so neither does the result, bit
 for bit.
@@ -60,7 +61,7 @@ from .kernel_math import HELPERS, LIBM_MATH, SUMS, VECTOR_MATH
 
 __all__ = ["FusedKernel", "fused_kernel", "available", "supported", "use_kernel",
            "BACKENDS", "AUTO_MIN_WORK", "BLOCK", "SUB", "SUB_VALUES", "sub_rows",
-           "PARALLEL_MIN_BLOCKS", "check_backend"]
+           "PARALLEL_MIN_BLOCKS", "check_backend", "threads"]
 
 BACKENDS = ("auto", "numpy", "numba")
 """The row backends: ``auto`` (numba when installed and the work is large),
@@ -69,11 +70,13 @@ BACKENDS = ("auto", "numpy", "numba")
 AUTO_MIN_WORK = 1_000_000
 """``backend="auto"`` compiles a kernel when rows × outputs reaches this.
 
-A kernel takes about a second to compile (more for a network: see the
-benchmarks); one NumPy pass over rows × outputs = 10⁶ values takes a few
-milliseconds, and the kernel saves most of it, so the compile pays for
-itself within a few hundred steps. A kernel already compiled in this
-process for the same structure is used whatever the size."""
+A kernel takes 1.5-4 s to compile (a logistic model's loss and gradient
+in 10 features: 3.5 s as the first in a process, 2.5 s after; a network
+more: see the benchmarks); one NumPy pass over rows × outputs = 10⁶ values
+takes a few milliseconds, and the kernel saves most of it, so the compile
+pays for itself within several hundred steps. Inside
+:func:`symgd.fast.choice.no_new_compiles` (a result's advice) ``"auto"``
+compiles nothing new."""
 
 BLOCK = 1024
 """Rows per block: the unit of parallel work and of the partial sums."""
@@ -180,10 +183,10 @@ def supported(outputs: Sequence[sp.Expr]) -> str | None:
     return None
 
 
-def use_kernel(backend: str, rows: int, outputs: int, structure_cached: bool = False) -> bool:
+def use_kernel(backend: str, rows: int, outputs: int) -> bool:
     """Whether a full pass uses the kernel: always for ``"numba"``, never for
     ``"numpy"``; for ``"auto"`` when numba is installed and rows × outputs
-    reaches :data:`AUTO_MIN_WORK` (or a kernel of that structure is compiled).
+    reaches :data:`AUTO_MIN_WORK`.
 
     >>> use_kernel("numpy", 10**7, 10), use_kernel("auto", 10, 2)
     (False, False)
@@ -192,7 +195,7 @@ def use_kernel(backend: str, rows: int, outputs: int, structure_cached: bool = F
         return False
     if backend == "numba":
         return True
-    return available() and (structure_cached or rows * outputs >= AUTO_MIN_WORK)
+    return available() and rows * outputs >= AUTO_MIN_WORK
 
 
 class _Printer(PythonCodePrinter):
@@ -251,7 +254,7 @@ def kernel_source(outputs: Sequence[sp.Expr], params: Sequence[sp.Symbol],
 
     >>> w, x = sp.symbols("w x", real=True)
     >>> src = kernel_source([sigmoid(w*x), x*sigmoid(w*x)], [w], [x])
-    >>> print(src.split("\\n\\n\\ndef _kernel")[0])
+    >>> print(src.split("\\n\\n\\ndef _blocks")[0])
     # rows: vectorised
     def _rows(theta, c0, lo, hi, buf):
         p0 = theta[0]
@@ -279,7 +282,7 @@ def kernel_source(outputs: Sequence[sp.Expr], params: Sequence[sp.Symbol],
     Other kernels (libm's tanh here) sum in the same loop:
 
     >>> src = kernel_source([sp.tanh(w*x)**2, 2*x*sp.tanh(w*x)], [w], [x])
-    >>> print(src.split("\\n\\n\\ndef _kernel")[0])
+    >>> print(src.split("\\n\\n\\ndef _blocks")[0])
     # rows: one loop
     def _block(theta, c0, lo, hi, out):
         p0 = theta[0]
@@ -356,12 +359,8 @@ def kernel_source(outputs: Sequence[sp.Expr], params: Sequence[sp.Symbol],
             term = rest if column is None else f"{names[column]}*{_parenthesized(rest)}"
             lines.append(f"        a{k} += {term}")
         lines += [f"    out[{k}] = a{k}" for k in range(nout)]
-    lines += ["", "", f"def _kernel({args}n, partial):",
-              "    for b in prange(partial.shape[0]):",
-              f"        lo = b * {BLOCK}",
-              f"        _block({args}lo, min(lo + {BLOCK}, n), partial[b])",
-              "", "", f"def _serial({args}n, partial):",
-              "    for b in range(partial.shape[0]):",
+    lines += ["", "", f"def _blocks({args}n, partial, first, stop):",
+              "    for b in range(first, stop):",
               f"        lo = b * {BLOCK}",
               f"        _block({args}lo, min(lo + {BLOCK}, n), partial[b])"]
     return "\n".join(lines) + "\n"
@@ -485,14 +484,13 @@ _LOCK = threading.Lock()
 
 
 def _compile(source: str) -> Any:
-    """The parallel and the serial kernel of ``source``, compiled (lazily, at
-    their first call) and cached."""
+    """``_blocks`` of ``source`` (the blocks from ``first`` to ``stop``,
+    without the GIL), compiled (lazily, at its first call) and cached."""
     with _LOCK:
         kernel = _CACHE.get(source)
         if kernel is None:
             import numba
-            namespace: dict[str, Any] = {"math": math, "np": np, "njit": numba.njit,
-                                         "prange": numba.prange}
+            namespace: dict[str, Any] = {"math": math, "np": np, "njit": numba.njit}
             # The source is printed by SymPy from validated expressions and
             # numbered names; no user text is executed.
             vector = source.startswith(VECTOR_MARK)
@@ -504,11 +502,59 @@ def _compile(source: str) -> Any:
                 namespace["_rows"] = strict(namespace["_rows"])
                 namespace["_sums"] = _shared_sums(numba)
             namespace["_block"] = strict(namespace["_block"])
-            kernel = (numba.njit(parallel=True, fastmath=False,
-                                 error_model="numpy")(namespace["_kernel"]),
-                      numba.njit(fastmath=False, error_model="numpy")(namespace["_serial"]))
+            kernel = strict(namespace["_blocks"])
             _CACHE[source] = kernel
         return kernel
+
+
+class _Threads:
+    """Runs a kernel's blocks on threads: ``_blocks`` releases the GIL, so
+    contiguous runs of blocks on a few Python threads run in parallel, and
+    only one function is compiled (numba's ``parallel=True`` compiled a
+    second copy of the kernel with its parfor passes: 2.2 s of the 4.6 s a
+    log-loss kernel took to compile). The pool is made again after a fork."""
+
+    def __init__(self) -> None:
+        self._pool: Any = None
+        self._size = 0
+        self._pid = 0
+        self._lock = threading.Lock()
+
+    def pool(self, workers: int) -> Any:
+        import os
+        from concurrent.futures import ThreadPoolExecutor
+        with self._lock:
+            if self._pool is None or self._pid != os.getpid() or self._size < workers:
+                if self._pool is not None and self._pid == os.getpid():
+                    self._pool.shutdown(wait=False)
+                self._pool = ThreadPoolExecutor(max_workers=workers,
+                                                thread_name_prefix="symgd-kernel")
+                self._size, self._pid = workers, os.getpid()
+            return self._pool
+
+    def run(self, kernel: Any, args: tuple, blocks: int, threads: int) -> None:
+        """``kernel(*args, first, stop)`` over ``range(blocks)`` cut into
+        ``threads`` contiguous runs; the caller's thread takes the first."""
+        if not kernel.signatures:
+            kernel(*args, 0, 0)          # compiled here, not by several threads at once
+        bounds = [blocks * t // threads for t in range(threads + 1)]
+        futures = [self.pool(threads - 1).submit(kernel, *args, bounds[t], bounds[t + 1])
+                   for t in range(1, threads)]
+        try:
+            kernel(*args, bounds[0], bounds[1])
+        finally:
+            for f in futures:
+                f.result()
+
+
+_THREADS = _Threads()
+
+
+def threads() -> int:
+    """The threads a parallel pass uses: numba's thread count
+    (``NUMBA_NUM_THREADS``, or :func:`numba.set_num_threads` in this thread)."""
+    import numba
+    return max(1, int(numba.get_num_threads()))
 
 
 _SUMS: list[Any] = []
@@ -572,7 +618,7 @@ class FusedKernel:
         ``data`` is a 2-D float64 array (rows × columns, C- or F-ordered) or
         a sequence of 1-D float64 columns; neither is copied. ``parallel``
         (by default: from :data:`PARALLEL_MIN_BLOCKS` blocks on) runs the
-        blocks on numba's threads; the blocks and the order their sums are
+        blocks on :func:`threads` threads; the blocks and the order their sums are
         added in are the same either way, and so is the result, bit for bit.
         """
         columns = _columns(data, self.columns)
@@ -585,7 +631,12 @@ class FusedKernel:
         partial = np.zeros((blocks, self.outputs))
         if parallel is None:
             parallel = blocks >= PARALLEL_MIN_BLOCKS
-        _compile(self.source)[0 if parallel else 1](theta, *columns, rows, partial)
+        kernel = _compile(self.source)
+        count = min(threads(), blocks) if parallel else 1
+        if count > 1:
+            _THREADS.run(kernel, (theta, *columns, rows, partial), blocks, count)
+        else:
+            kernel(theta, *columns, rows, partial, 0, blocks)
         return partial.sum(axis=0)
 
 
