@@ -430,6 +430,25 @@ def test_importing_symgd_does_not_import_numba():
     assert out.stdout.strip() == "False"
 
 
+def test_advice_compiles_no_kernel_but_a_later_hessian_does(monkeypatch):
+    # a run stopped by max_iter gets a step bound from one Hessian: NumPy's,
+    # since compiling its kernel costs seconds; a Hessian asked for later
+    # (Newton's method, analysis) still gets the kernel
+    monkeypatch.setattr(fast, "AUTO_MIN_WORK", 1000)
+    calls = []
+    call = fast.FusedKernel.__call__
+    monkeypatch.setattr(fast.FusedKernel, "__call__",
+                        lambda self, *a, **k: (calls.append(self.outputs), call(self, *a, **k))[1])
+    _, _, data = linear_data(rows=2000, logistic=True)
+    obj = symgd.log_loss(f"sigmoid({linear_model(3)})", data, params=PARAMS3)
+    res = symgd.descend(obj, 0, lr=0.5, max_iter=2)
+    assert res.status == Status.MAX_ITER and "max_iter" in res.message
+    assert set(calls) == {5}                                   # loss and gradient only
+    slow = symgd.log_loss(f"sigmoid({linear_model(3)})", data, params=PARAMS3, backend="numpy")
+    assert_close(obj.hess(res.x), slow.hess(res.x))
+    assert max(calls) > 5                                      # the Hessian's kernel now
+
+
 def test_parallel_kernel_runs_in_a_forked_child():
     # the blocks run on a thread pool made in this process; a child forked
     # after it has none of its threads and must make its own, not wait forever

@@ -18,6 +18,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import DataError, ObjectiveError
+from ..fast.choice import compiles_allowed
 from ..fast.rows import FusedKernel, use_kernel
 from ..objective import (Compiled, Strategy, at_each_point, degree_bound, derivative, gradient_of,
                          directional_hessian, natural_key)
@@ -212,6 +213,8 @@ class RowEvaluator:
         """The fused kernel that computes a full pass, if the backend chooses
         one (built once, compiled at its first call)."""
         if self._kernel is None:
+            if self.backend == "auto" and not compiles_allowed():
+                return None      # NumPy this time; decided when compiling is allowed
             self._kernel = False
             if use_kernel(self.backend, self.sample.rows, len(self.plan)):
                 try:

@@ -29,7 +29,9 @@ _GENERIC_SLOW = "Try more iterations (max_iter), a larger lr, or a looser tol."
 def _step_size_bound(obj: Any, at: Any = None) -> Any:
     # imported here: symgd.analysis imports the step rules of this package
     from ..analysis.bounds import step_size_bound
-    return step_size_bound(obj) if at is None else step_size_bound(obj, at=at)
+    from ..fast.choice import no_new_compiles
+    with no_new_compiles():      # one Hessian for advice is not worth a kernel's compile
+        return step_size_bound(obj) if at is None else step_size_bound(obj, at=at)
 
 
 def slow_advice(obj: Any, rule: StepRule, last: Any = None) -> str:
