@@ -25,6 +25,7 @@ The parent kills and reaps the child on every way out of :func:`call`.
 from __future__ import annotations
 
 import enum
+import gc
 import os
 import pickle
 import queue
@@ -203,6 +204,9 @@ def _start_fork(fn: Callable[..., Any], args: tuple, streaming: bool) -> tuple:
         raise
     if pid == 0:
         try:
+            # the parent's objects are left out of this child's collections:
+            # after a 2 GB parent they added 0.2-0.5 s of CPU to a short job
+            gc.freeze()
             os.close(read)
             _die_with(parent, _WATCH)
             _work(write, lambda: (fn, args, streaming))
