@@ -258,9 +258,9 @@ def kernel_source(outputs: Sequence[sp.Expr], params: Sequence[sp.Symbol],
     # rows: vectorised
     def _rows(theta, c0, lo, hi, buf):
         p0 = theta[0]
-        for i in range(lo, hi):
-            j = i - lo
-            d0 = c0[i]
+        v0 = c0[lo:hi]
+        for j in range(hi - lo):
+            d0 = v0[j]
             buf[0, j] = _sigmoid(p0*d0)
         row = buf[1]
         col = c0[lo:hi]
@@ -288,8 +288,9 @@ def kernel_source(outputs: Sequence[sp.Expr], params: Sequence[sp.Symbol],
         p0 = theta[0]
         a0 = 0.0
         a1 = 0.0
-        for i in range(lo, hi):
-            d0 = c0[i]
+        v0 = c0[lo:hi]
+        for j in range(hi - lo):
+            d0 = v0[j]
             t0 = math.tanh(p0*d0)
             a0 += t0**2
             a1 += d0*(2*t0)
@@ -338,10 +339,13 @@ def kernel_source(outputs: Sequence[sp.Expr], params: Sequence[sp.Symbol],
         lines += assign(names[t], e, "    ")
     if not vector:
         lines += [f"    a{k} = 0.0" for k in range(nout)]
-    lines.append("    for i in range(lo, hi):")
-    if vector:
-        lines.append("        j = i - lo")
-    lines += [f"        d{k} = c{k}[i]" for k in range(len(data))]
+    # The rows through views starting at lo, indexed from 0: with c[i] for i
+    # from lo, numba's wraparound of negative indices made every column a
+    # gather in the vectorised loop (12.9 ms against 5.5 ms serial, log-loss
+    # on 1e6 x 10 rows)
+    lines += [f"    v{k} = c{k}[lo:hi]" for k in range(len(data))]
+    lines.append("    for j in range(hi - lo):")
+    lines += [f"        d{k} = v{k}[j]" for k in range(len(data))]
     for t, e in per_row:
         lines += assign(names[t], e, " " * 8)
     if vector:
