@@ -106,11 +106,12 @@ def sub_rows(factors: int) -> int:
         rows //= 2
     return rows
 
-PARALLEL_MIN_BLOCKS = 32
-"""Fewer blocks than this run on one thread: a parallel launch and its
-barrier cost more than they save on a few blocks, and much more when the
-cores are busy (measured on 2 cores: 10 blocks of a 2-16-1 network took
-2.9 ms on one thread and 6.6 ms on two while another process ran)."""
+PARALLEL_MIN_BLOCKS = 4
+"""Fewer blocks than this run on one thread. Measured on 2 cores, a 2-16-1
+network's loss and gradient: 10 blocks took 2.54 ms on one thread and
+1.57 ms on two, 4 blocks 1.22 and 0.98 ms; with the other core busy (another
+process), 10 blocks took 2.52 and 2.71 ms (numba's ``prange``, used before
+the thread pool, took 2.9 and 6.6 ms there)."""
 
 _FUNCTIONS: dict[type, str] = {
     sp.exp: "_exp", sp.log: "math.log",
