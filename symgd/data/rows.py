@@ -153,21 +153,21 @@ class RowEvaluator:
         (then a sum is scaled up to estimate the sum over every row)."""
         theta = [float(t) for t in theta]
         sample = self.sample
+        scale = sample.scale          # once: a property chain, 0.3 ms over 170 outputs
         if not sample.in_memory:
             if rows is not None:
                 raise DataError(f"{sample.data.source} is streamed: its rows cannot be "
                                 "sampled; load it with stream=False")
             sums = map_chunks(sample.data, sample.column_names, ChunkOutputs(self, theta),
                               np.add)
-            return tuple(float(v) * sample.scale for v in sums)
+            return tuple(float(v) * scale for v in sums)
         columns = sample.column_arrays()
         kernel = self.kernel if rows is None else None
         if kernel is not None:
             sums = self._fused(kernel, theta, columns)
             if sums is not None:
-                return tuple(float(v) * sample.scale for v in sums)
+                return tuple(float(v) * scale for v in sums)
         stack = self.stack if self.forms else None
-        scale = sample.scale
         if rows is not None:
             columns = [c[rows] for c in columns]
             stack = stack[rows] if stack is not None else None
