@@ -73,9 +73,13 @@ def in_blocks(fns: dict, repeats: int) -> dict[str, float]:
     keep spinning for a while after a call returns and slow whatever runs
     next on the same cores. Measured on 2 cores: the symgd log-loss kernel
     took 10.0 ms in a block, 23.4 ms right after a hand NumPy step, 13.6 ms
-    0.2 s after it; the hand NumPy step, taking turns, 82 ms instead of 45."""
+    0.2 s after it; the hand NumPy step, taking turns, 82 ms instead of 45.
+    Blocks back to back are not enough either: a 10-8-8-1 network's kernel
+    took 2.6 ms alone and 4.3 ms in the block right after hand backprop's,
+    so each block starts half a second after the one before."""
     ms = {}
     for k, fn in fns.items():
+        time.sleep(0.5)
         fn()
         ms[k] = median_ms(fn, repeats)
     return ms
