@@ -6,6 +6,7 @@ conversion is needed; readers (:mod:`symgd.data.tables`) build it.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, Mapping, Sequence
 
@@ -97,11 +98,12 @@ class Dataset(Report):
         #: names that look like column names (see :func:`looks_like_name`).
         self.names_from_file = False
         self._columns: dict[str, np.ndarray] = {}
+        self._sums: dict[str, float] = {}
         for name, values in columns.items():
             if not isinstance(name, str) or not name.strip():
                 raise DataError(f"{source}: column names must be non-empty strings, "
                                 f"got {quote(name)}")
-            self._columns[name] = _column(values, name, source)
+            self._columns[name], self._sums[name] = _column(values, name, source)
         if not self._columns:
             raise DataError(f"{source} has no columns")
         lengths = {k: len(v) for k, v in self._columns.items()}
@@ -124,6 +126,16 @@ class Dataset(Report):
         """The column names for a message (a file's names only where they look
         like names: :func:`shown_names`)."""
         return shown_names(self.names) if self.names_from_file else names_list(self.names)
+
+    def column_sum(self, name: str) -> float:
+        """The sum of a column (pairwise, as :func:`numpy.sum`), found when
+        the column was checked: the statistics of a linear model centre the
+        columns on their means with it, without a pass of their own.
+
+        >>> Dataset({"x": [1.0, 2.0, 3.5]}).column_sum("x")
+        6.5
+        """
+        return self._sums[name]
 
     @property
     def rows(self) -> int:
@@ -207,7 +219,8 @@ class Dataset(Report):
                 "degenerate; leave it out of the model")
 
 
-def _column(values: Any, name: str, source: str) -> np.ndarray:
+def _column(values: Any, name: str, source: str) -> tuple[np.ndarray, float]:
+    """The column as a read-only float64 array, and its sum."""
     try:
         arr = np.asarray(values)
     except Exception as err:
@@ -230,10 +243,10 @@ def _column(values: Any, name: str, source: str) -> np.ndarray:
     # a sum of finite values is finite unless it overflows, and any inf or nan
     # makes it inf or nan: one pass, no mask, for the usual all-finite column
     with np.errstate(all="ignore"):
-        finite = bool(np.isfinite(np.add.reduce(arr)))
-    bad = None if finite else ~np.isfinite(arr)
+        total = float(np.add.reduce(arr))
+    bad = None if math.isfinite(total) else ~np.isfinite(arr)
     if bad is not None and bad.any():
         row = int(np.argmax(bad))
         raise DataError(f"{source}: column {quote(name)} has a non-finite value ({arr[row]}) "
                         f"in row {row + 1}; remove or fill such rows first")
-    return arr
+    return arr, total
