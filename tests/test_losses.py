@@ -1104,3 +1104,19 @@ def test_statistics_centred_on_column_means_match_exact_sums_over_two_chunks():
         assert run.history.loss[0] == pytest.approx(float(value), rel=1e-8)
         exact = obj.real_expr.subs(dict(zip(obj.real_symbols, (sp.Rational(fb), sp.Rational(fw)))))
         assert float(exact) == pytest.approx(float(value), rel=1e-8)
+
+
+def test_statistics_follow_the_rows_when_a_callers_array_changed_after_its_dataset():
+    # a Dataset holds views of the caller's arrays; the sums it took when it was
+    # made only centre the statistics, which are taken from the rows themselves
+    rng = np.random.default_rng(4)
+    n = symgd.data.statistics.CHUNK_ROWS + 999
+    x = rng.normal(size=n)
+    y = 2 * x + 1 + 0.1 * rng.normal(size=n)
+    data = symgd.Dataset({"x": x, "y": y})
+    x += 5.0
+    obj = symgd.mse("w*x + b", data)
+    sol = lstsq(np.column_stack([np.ones(n), x]), y)
+    np.testing.assert_allclose(obj.least_squares(), sol, rtol=1e-9)
+    r = sol[0] + sol[1] * x - y
+    assert obj.value(sol) == pytest.approx(np.mean(r ** 2), rel=1e-9)
