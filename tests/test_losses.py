@@ -1120,3 +1120,9 @@ def test_statistics_follow_the_rows_when_a_callers_array_changed_after_its_datas
     np.testing.assert_allclose(obj.least_squares(), sol, rtol=1e-9)
     r = sol[0] + sol[1] * x - y
     assert obj.value(sol) == pytest.approx(np.mean(r ** 2), rel=1e-9)
+    # the same through DataObjective, which takes a Dataset as it is
+    x -= 7.0
+    w, b, xs, ys = sp.symbols("w b x y", real=True)
+    direct = DataObjective((w * xs + b - ys) ** 2, [b, w], {"x": "x", "y": "y"}, data)
+    np.testing.assert_allclose(direct.least_squares(),
+                               lstsq(np.column_stack([np.ones(n), x]), y), rtol=1e-9)

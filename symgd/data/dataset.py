@@ -99,6 +99,7 @@ class Dataset(Report):
         self.names_from_file = False
         self._columns: dict[str, np.ndarray] = {}
         self._sums: dict[str, float] = {}
+        self._sums_current = False      # see take_current_sums
         for name, values in columns.items():
             if not isinstance(name, str) or not name.strip():
                 raise DataError(f"{source}: column names must be non-empty strings, "
@@ -136,6 +137,32 @@ class Dataset(Report):
         6.5
         """
         return self._sums[name]
+
+    def take_current_sums(self) -> bool:
+        """Whether the column sums are surely those of the rows as they are
+        now: true once, for a data set that :func:`~symgd.data.tables.as_dataset`
+        made from the caller's data in the call that asks (a Dataset made
+        before views arrays that the caller may have changed since). Asking
+        uses it up.
+
+        >>> d = Dataset({"x": [1.0, 2.0]})
+        >>> d.take_current_sums()
+        False
+        >>> d.mark_sums_current()
+        >>> d.take_current_sums(), d.take_current_sums()
+        (True, False)
+        """
+        current, self._sums_current = self._sums_current, False
+        return current
+
+    def mark_sums_current(self) -> None:
+        """The column sums are those of the rows now (see :meth:`take_current_sums`)."""
+        self._sums_current = True
+
+    def mark_sums_stale(self) -> None:
+        """The column sums may no longer be those of the rows (see
+        :meth:`take_current_sums`)."""
+        self._sums_current = False
 
     @property
     def rows(self) -> int:

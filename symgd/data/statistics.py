@@ -394,8 +394,9 @@ class FeatureMoments:
         symbols), instead of on each chunk's first row and then its own mean:
         the chunk's moments are about those means, so they add up exactly
         (:meth:`~symgd.data.chunked.Moments.merge` with equal means), and the
-        pass saves a subtraction over every chunk (the differences' small
-        means are taken off the product instead, see :meth:`_centred`). The rounding of a mean, δ (of order eps log₂(rows)
+        pass saves a mean and a subtraction over every chunk (5 of 29 ms on
+        1e6 × 10 rows). Only for means of the rows as they are
+        (:meth:`~symgd.data.dataset.Dataset.take_current_sums`). The rounding of a mean, δ (of order eps log₂(rows)
         times the mean of |x|), adds rows · δ² to a centred sum: a relative
         bias of order (eps log₂(rows) |mean| / spread)², under 1e-12 while
         the mean is below 10⁸ times the spread (where float64 values keep
@@ -433,14 +434,9 @@ class FeatureMoments:
         return Moments.of(phi, ranges=self.ranges, scratch=True)
 
     def _centred(self, chunk: list[np.ndarray], n: int, k: int) -> Moments:
-        """The chunk's moments: each feature column is copied already minus
-        its centre, and summed while it is in cache; then one product, less
-        n m mᵀ for the chunk's own mean m of those differences. m is of the
-        order of rounding when the centre is the columns' mean, and the
-        moments are right whatever it is (a caller's array changed after its
-        Dataset was made, say)."""
+        """The chunk's moments about :attr:`centre`: each feature column is
+        copied already minus its centre, then one product."""
         phi = np.empty((n, k), order="F")
-        offsets = np.zeros(k)
         with np.errstate(all="ignore"):   # overflow is found later, by the caller
             for j, (c, col) in enumerate(self.scaled):
                 if col is None:
@@ -448,10 +444,7 @@ class FeatureMoments:
                     continue
                 values = chunk[col] if c == 1.0 else np.multiply(chunk[col], c, out=phi[:, j])
                 np.subtract(values, self.centre[j], out=phi[:, j])
-                offsets[j] = np.add.reduce(phi[:, j]) / n
-            centred = phi.T @ phi
-            centred -= n * np.outer(offsets, offsets)
-            return Moments(n, self.centre + offsets, centred, None, None)
+            return Moments(n, self.centre.copy(), phi.T @ phi, None, None)
 
     def _fill_shifted(self, chunk: list[np.ndarray], phi: np.ndarray, first: np.ndarray,
                       low: np.ndarray | None, high: np.ndarray | None) -> None:
@@ -472,9 +465,10 @@ class FeatureMoments:
 
 def _column_means(sample: SampleLoss) -> list[float] | None:
     """The mean of each data column of a data set in memory, from the sums
-    found when it was checked; None for other data."""
+    found when it was checked, if they are those of the rows as they are;
+    None for other data."""
     data = sample.data
-    if not isinstance(data, Dataset) or not data.rows:
+    if not isinstance(data, Dataset) or not data.rows or not data.take_current_sums():
         return None
     return [data.column_sum(name) / data.rows for name in sample.column_names]
 

@@ -83,7 +83,14 @@ def as_dataset(data: Any, names: Sequence[str] | None = None) -> Dataset:
     array([2., 4.])
     """
     if isinstance(data, Dataset):
+        data.mark_sums_stale()       # made before this call: its arrays may have changed
         return data
+    dataset = _new_dataset(data, names)
+    dataset.mark_sums_current()      # made now: the caller's code has not run since
+    return dataset
+
+
+def _new_dataset(data: Any, names: Sequence[str] | None) -> Dataset:
     if isinstance(data, (str, os.PathLike)):
         path = _resolve_path(data)
         columnar = open_source(path, names) if path == pathlib.Path(data) else None
