@@ -395,13 +395,14 @@ class FeatureMoments:
         the chunk's moments are about those means, so they add up exactly
         (:meth:`~symgd.data.chunked.Moments.merge` with equal means), and the
         pass saves a mean and a subtraction over every chunk (5 of 29 ms on
-        1e6 × 10 rows). Only for means of the rows as they are
-        (:meth:`~symgd.data.dataset.Dataset.take_current_sums`). The rounding of a mean, δ (of order eps log₂(rows)
-        times the mean of |x|), adds rows · δ² to a centred sum: a relative
-        bias of order (eps log₂(rows) |mean| / spread)², under 1e-12 while
-        the mean is below 10⁸ times the spread (where float64 values keep
-        eight digits of their spread). Only for numbers times columns, with
-        finite means; returns whether the centre is used."""
+        1e6 × 10 rows). The means must be those of the rows as they are
+        (:meth:`~symgd.data.dataset.Dataset.take_current_sums`). The
+        rounding of a mean, δ (of order eps log₂(rows) times the mean of
+        |x|), adds rows · δ² to a centred sum: a relative bias of order
+        (eps log₂(rows) |mean| / spread)², under 1e-12 while the mean is
+        below 10⁸ times the spread (where float64 values keep eight digits
+        of their spread). Only for numbers times columns, with finite means;
+        returns whether the centre is used."""
         if self.fn is not None or self.ranges:
             return False
         centre = np.array([c if col is None else c * column_means[col]

@@ -5,22 +5,15 @@ with each kernel (the sums once per process)."""
 
 from __future__ import annotations
 
-__all__ = ["VECTOR_MATH", "LIBM_MATH", "TANH_MATH", "TANH_ROWS", "HELPERS", "SUMS"]
+__all__ = ["EXP_REDUCED", "VECTOR_MATH", "LIBM_MATH", "TANH_MATH", "TANH_ROWS", "HELPERS", "SUMS"]
 
-# exp, and log1p in softplus, for a kernel in vector lanes (rows.VECTOR_MARK):
-# without branches, to a bound of 1 and 2 ulp (tests/test_fast_rows.py checks
-# them against mpmath), so that the loop over the rows is vectorised.
-VECTOR_MATH = '''
+EXP_REDUCED = '''
 @njit(fastmath=False, error_model="numpy", inline="always")
-def _exp(x):
-    # exp without branches, so that a loop of it is vectorised (libm's is a
-    # call per row): x = k ln2 + r, |r| <= ln2/2 (Cody-Waite, k rounded by
-    # adding 1.5 * 2**52), 1 + r + r**2 T(r) with T Taylor's terms to r**13
-    # (truncation below 5e-18) by Estrin's scheme (short dependency chains),
-    # times 2**k as two powers of 2 (so that subnormal results round once).
-    # Within 1 ulp of exp; inf above 709.78, 0 below -745.13, nan for nan.
-    xc = x if x > -746.0 else -746.0
-    xc = xc if xc < 710.0 else 710.0
+def _exp_reduced(xc):
+    # exp's reduction without branches, for finite xc in [-746, 710]: xc = k ln2
+    # + r, |r| <= ln2/2 (Cody-Waite, k rounded by adding 1.5 * 2**52); returns
+    # k (as int64 bits) and e^r - 1 = r + r**2 T(r), T Taylor's terms to r**13
+    # (truncation below 5e-18) by Estrin's scheme (short dependency chains)
     kf = xc * 1.4426950408889634 + 6755399441055744.0
     kbits = np.float64(kf).view(np.int64) - np.int64(0x4338000000000000)
     k = kf - 6755399441055744.0
@@ -36,7 +29,24 @@ def _exp(x):
     b0 = a0 + a1 * r2
     b1 = a2 + a3 * r2
     b2 = a4 + a5 * r2
-    p = 1.0 + (r + r2 * (b0 + (b1 + b2 * r4) * r4))
+    return kbits, r + r2 * (b0 + (b1 + b2 * r4) * r4)
+'''
+"""The reduction and polynomial that symgd's exp and tanh's expm1 share."""
+
+# exp, and log1p in softplus, for a kernel in vector lanes (rows.VECTOR_MARK):
+# without branches, to a bound of 1 and 2 ulp (tests/test_fast_rows.py checks
+# them against mpmath), so that the loop over the rows is vectorised.
+VECTOR_MATH = EXP_REDUCED + '''
+@njit(fastmath=False, error_model="numpy", inline="always")
+def _exp(x):
+    # exp without branches, so that a loop of it is vectorised (libm's is a
+    # call per row): 1 + (e^r - 1) from _exp_reduced, times 2**k as two
+    # powers of 2 (so that subnormal results round once).
+    # Within 1 ulp of exp; inf above 709.78, 0 below -745.13, nan for nan.
+    xc = x if x > -746.0 else -746.0
+    xc = xc if xc < 710.0 else 710.0
+    kbits, pm1 = _exp_reduced(xc)
+    p = 1.0 + pm1
     k1 = kbits >> 1
     s1 = np.int64((k1 + 1023) << 52).view(np.float64)
     s2 = np.int64((kbits - k1 + 1023) << 52).view(np.float64)
@@ -79,29 +89,14 @@ def _log1p01(e):
 '''
 """exp and log1p for a kernel in one loop (``rows.ONE_LOOP_MARK``): libm's."""
 
-TANH_MATH = '''
+TANH_MATH = EXP_REDUCED + '''
 @njit(fastmath=False, error_model="numpy", inline="always")
 def _expm1_neg(x):
-    # expm1(x) for x <= 0 without branches (tanh's expm1(-2|t|)): as _exp, x = k ln2
-    # + r, e^r - 1 = r + r**2 T(r) kept without its leading 1, then 2**k (e^r - 1)
-    # + (2**k - 1); both terms have the sign of x, so nothing cancels
+    # expm1(x) for x <= 0 without branches (tanh's expm1(-2|t|)): from _exp's
+    # reduction, 2**k (e^r - 1) + (2**k - 1); both terms have the sign of x,
+    # so nothing cancels
     xc = x if x > -60.0 else -60.0      # expm1(-60) is -1 to double precision
-    kf = xc * 1.4426950408889634 + 6755399441055744.0
-    kbits = np.float64(kf).view(np.int64) - np.int64(0x4338000000000000)
-    k = kf - 6755399441055744.0
-    r = (xc - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10
-    r2 = r * r
-    r4 = r2 * r2
-    a0 = 0.5 + 0.16666666666666666 * r
-    a1 = 0.041666666666666664 + 0.008333333333333333 * r
-    a2 = 0.001388888888888889 + 0.0001984126984126984 * r
-    a3 = 2.48015873015873e-05 + 2.7557319223985893e-06 * r
-    a4 = 2.755731922398589e-07 + 2.505210838544172e-08 * r
-    a5 = 2.08767569878681e-09 + 1.6059043836821613e-10 * r
-    b0 = a0 + a1 * r2
-    b1 = a2 + a3 * r2
-    b2 = a4 + a5 * r2
-    pm1 = r + r2 * (b0 + (b1 + b2 * r4) * r4)
+    kbits, pm1 = _exp_reduced(xc)
     s = np.int64((kbits + 1023) << 52).view(np.float64)
     return s * pm1 + (s - 1.0)
 

@@ -20,14 +20,9 @@ def lane_temporaries(per_row: list) -> list:
     first, a sub-block at a time, in ``_lanes`` (a loop in vector lanes with
     symgd's branch-free tanh), and its row loop reads them from a buffer.
     A 2-16-1 network's 16 tanh a row took 1.8 of its 2.3 ms on 10,000 rows."""
-    defined = {t: e for t, e in per_row}
+    defined = dict(per_row)
     lanes = [t for t, e in per_row if isinstance(e, sp.tanh)]
-    need, stack = set(), list(lanes)
-    while stack:
-        t = stack.pop()
-        if t not in need:
-            need.add(t)
-            stack += [u for u in defined[t].free_symbols if u in defined]
+    need = set(lanes).union(*(_needs(t, defined) for t in lanes))
     allowed = (sp.tanh, sp.Abs, sp.sign, sp.Heaviside, relu)
     for t in need:
         for node in sp.preorder_traversal(defined[t]):
@@ -37,42 +32,46 @@ def lane_temporaries(per_row: list) -> list:
     return lanes
 
 
+def _needs(t: Any, defined: dict, stop: frozenset = frozenset()) -> set:
+    """The temporaries of ``defined`` that ``t`` is computed from, directly
+    or through others (not looking past those in ``stop``)."""
+    found, stack = set(), [u for u in defined[t].free_symbols if u in defined]
+    while stack:
+        u = stack.pop()
+        if u not in found:
+            found.add(u)
+            if u not in stop:
+                stack += [v for v in defined[u].free_symbols if v in defined]
+    return found
+
+
 def lanes_source(args: str, params: Sequence, hoisted: list, per_row: list, lanes: list,
-                  data: Sequence, names: dict, assign: Any) -> list[str]:
+                 data: Sequence, names: dict, assign: Any) -> tuple[list[str], dict]:
     """``_lanes``: the tanh temporaries of rows ``lo`` to ``hi`` into ``buf``,
     a layer at a time: a row loop writes the arguments of the tanh values
     that need no tanh of a later layer, then the shared ``_tanh_rows`` (one
     function for every kernel) replaces them by their tanh in vector lanes,
-    and the next layer's loop reads them. (The tanh inlined in the row loop
-    compiled 3-4 s longer for a network.)"""
+    and the next layer's loop reads them (the tanh inlined in the row loop
+    compiled 3-4 s longer for a network). Returns the source lines and each
+    tanh temporary's row of ``buf``."""
     defined = dict(hoisted + per_row)
-
-    def needs(t: Any, stop: set) -> set:
-        found, stack = set(), [u for u in defined[t].free_symbols if u in defined]
-        while stack:
-            u = stack.pop()
-            if u not in found:
-                found.add(u)
-                if u not in stop:
-                    stack += [v for v in defined[u].free_symbols if v in defined]
-        return found
-
-    tanh = set(lanes)
+    tanh = frozenset(lanes)
+    needs = {t: _needs(t, defined, tanh) for t in lanes}   # up to the tanh values
     level: dict = {}
     for t in lanes:                      # in order: what a tanh needs comes first
-        level[t] = 1 + max((level[u] for u in needs(t, tanh) & tanh), default=-1)
+        level[t] = 1 + max((level[u] for u in needs[t] & tanh), default=-1)
     order = sorted(lanes, key=lambda t: level[t])
     slot = {t: m for m, t in enumerate(order)}
     lines = ["", "", f"def _lanes({args}lo, hi, buf):"]
     lines += [f"    p{k} = theta[{k}]" for k in range(len(params))]
-    used = set().union(*(needs(t, tanh) for t in lanes))
+    used = set().union(*needs.values())
     for t, e in hoisted:
         if t in used:
             lines += assign(names[t], e, "    ")
     lines += [f"    v{k} = c{k}[lo:hi]" for k in range(len(data))]
     for stage in range(max(level.values()) + 1):
         mine = [t for t in order if level[t] == stage]
-        need = set().union(*(needs(t, tanh) for t in mine))
+        need = set().union(*(needs[t] for t in mine))
         lines.append("    for j in range(hi - lo):")
         lines += [f"        d{k} = v{k}[j]" for k in range(len(data))]
         for t, e in per_row:

@@ -561,9 +561,10 @@ def _compile(source: str) -> Any:
             strict = numba.njit(fastmath=False, error_model="numpy", nogil=True)
             if vector:
                 namespace["_rows"] = strict(namespace["_rows"])
-                namespace["_sums"] = _shared_sums(numba)
+                namespace["_sums"] = _shared(numba, "_sums", SUMS, {"reassoc"})
             if "\ndef _lanes(" in source:
-                namespace["_tanh_rows"] = _shared_tanh(numba)
+                namespace["_tanh_rows"] = _shared(numba, "_tanh_rows", TANH_MATH + TANH_ROWS,
+                                                  False)
                 namespace["_lanes"] = strict(namespace["_lanes"])
             namespace["_block"] = strict(namespace["_block"])
             kernel = strict(namespace["_blocks"])
@@ -571,33 +572,21 @@ def _compile(source: str) -> Any:
         return kernel
 
 
-_SUMS: list[Any] = []
+_SHARED: dict[str, Any] = {}
 
 
-def _shared_sums(numba: Any) -> Any:
-    """The buffer sums of :data:`~symgd.fast.kernel_math.SUMS`, compiled with reassociation
-    (so that they run in vector lanes; every per-row value stays strict), one
-    dispatcher for every kernel of the process."""
-    if not _SUMS:
-        namespace: dict[str, Any] = {}
-        exec(compile(SUMS, "<symgd kernel sums>", "exec"), namespace)
-        _SUMS.append(numba.njit(fastmath={"reassoc"}, error_model="numpy",
-                                nogil=True)(namespace["_sums"]))
-    return _SUMS[0]
-
-
-def _shared_tanh(numba: Any) -> Any:
-    """``_tanh_rows`` of :data:`~symgd.fast.kernel_math.TANH_ROWS`, compiled
-    once per process for every kernel with lanes."""
-    if not _TANH:
+def _shared(numba: Any, name: str, source: str, fastmath: Any) -> Any:
+    """``name`` of ``source``, compiled once per process and called by every
+    kernel that needs it: the buffer sums of :data:`~symgd.fast.kernel_math.SUMS`
+    (with reassociation, so that they run in vector lanes; every per-row
+    value stays strict) and the lanes' tanh of
+    :data:`~symgd.fast.kernel_math.TANH_ROWS`. Called under the compile lock."""
+    if name not in _SHARED:
         namespace: dict[str, Any] = {"np": np, "njit": numba.njit}
-        exec(compile(TANH_MATH + TANH_ROWS, "<symgd kernel tanh>", "exec"), namespace)
-        _TANH.append(numba.njit(fastmath=False, error_model="numpy",
-                                nogil=True)(namespace["_tanh_rows"]))
-    return _TANH[0]
-
-
-_TANH: list[Any] = []
+        exec(compile(source, f"<symgd kernel {name}>", "exec"), namespace)
+        _SHARED[name] = numba.njit(fastmath=fastmath, error_model="numpy",
+                                   nogil=True)(namespace[name])
+    return _SHARED[name]
 
 
 def is_compiled(source: str) -> bool:
